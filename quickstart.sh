@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# ntemu quickstart: installs what is missing (Debian 12, as root), builds, and runs.
+#
+#   ./quickstart.sh demo   build (release) and run the main demo
+#   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
+#                          (concurrency tests), and the clang -Wthread-safety build
+#
+# .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "quickstart: installing ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+
+build() {  # build PRESET
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$jobs"
+}
+
+run_tests() {  # run_tests PRESET [ctest args...]
+  local preset=$1 log rc=0
+  shift
+  log=$(mktemp)
+  ctest --preset "$preset" "$@" 2>&1 | tee "$log" || rc=$?
+  # "100% tests passed, 0 tests failed out of 48"
+  local line total bad
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
+  rm -f "$log"
+  if [ -z "$line" ]; then
+    echo "quickstart: ctest ($preset) reported no result" >&2
+    failed=$((failed + 1))
+    return 0
+  fi
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+  [ "$rc" -eq 0 ] || echo "quickstart: ctest ($preset) failed" >&2
+}
+
+case "${1:-}" in
+  demo)
+    install_missing
+    build release
+    exec ./build/release/examples/handle_table_tour
+    ;;
+  test)
+    install_missing
+    echo "== dev (GCC, warnings as errors): every test =="
+    build dev
+    run_tests dev
+    echo "== asan-ubsan: every test under AddressSanitizer + UBSan =="
+    build asan-ubsan
+    run_tests asan-ubsan
+    echo "== tsan: the concurrency tests under ThreadSanitizer =="
+    build tsan
+    run_tests tsan
+    echo "== thread-safety: clang -Wthread-safety build, unit tests =="
+    build thread-safety
+    run_tests thread-safety -L unit
+    echo "quickstart: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    ;;
+  *)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac
