@@ -96,6 +96,42 @@ void Baseline_CreateDestroy(benchmark::State& state) {
   }
 }
 
+// Two host threads creating and destroying on one shared table. Thread 0 builds the table
+// before the timed loop; the loop start is a barrier for all threads.
+template <class Table, class Create, class Destroy, class... Args>
+void shared_create_destroy(benchmark::State& state, Table*& shared, Create create, Destroy destroy,
+                           Args... args) {
+  if (state.thread_index() == 0) shared = new Table(args...);
+  std::uint64_t i = static_cast<std::uint64_t>(state.thread_index()) << 40;
+  for (auto _ : state) {
+    const auto h = create(*shared, object(++i));
+    benchmark::DoNotOptimize(h);
+    if (!destroy(*shared, h)) state.SkipWithError("destroy failed");
+  }
+  if (state.thread_index() == 0) {
+    delete shared;
+    shared = nullptr;
+  }
+}
+
+HandleTable<Arch::X86>* g_shared_table = nullptr;
+BaselineTable* g_shared_baseline = nullptr;
+
+template <FreePolicy P>
+void HandleTable_CreateDestroyShared(benchmark::State& state) {
+  shared_create_destroy(
+      state, g_shared_table,
+      [](HandleTable<Arch::X86>& t, std::uint64_t o) { return t.create({.object = o}); },
+      [](HandleTable<Arch::X86>& t, Handle h) { return t.destroy(h); },
+      HandleTableOptions{.free_policy = P});
+}
+
+void Baseline_CreateDestroyShared(benchmark::State& state) {
+  shared_create_destroy(
+      state, g_shared_baseline, [](BaselineTable& t, std::uint64_t o) { return t.create(o); },
+      [](BaselineTable& t, std::uint64_t id) { return t.destroy(id); });
+}
+
 template <Arch A>
 std::vector<std::uint64_t> populate(HandleTable<A>& table) {
   std::vector<std::uint64_t> ids;
@@ -151,6 +187,18 @@ BENCHMARK(HandleTable_CreateDestroy<Arch::X86, FreePolicy::StrictFifo>)
 BENCHMARK(HandleTable_CreateDestroy<Arch::X64, FreePolicy::StrictFifo>)
     ->Name("HandleTable/CreateDestroy/x64/strict-fifo");
 BENCHMARK(Baseline_CreateDestroy)->Name("Baseline/CreateDestroy/unordered_map+mutex");
+BENCHMARK(HandleTable_CreateDestroyShared<FreePolicy::Lifo>)
+    ->Name("HandleTable/CreateDestroy/x86/lifo/shared")
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK(HandleTable_CreateDestroyShared<FreePolicy::StrictFifo>)
+    ->Name("HandleTable/CreateDestroy/x86/strict-fifo/shared")
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK(Baseline_CreateDestroyShared)
+    ->Name("Baseline/CreateDestroy/unordered_map+mutex/shared")
+    ->Threads(2)
+    ->UseRealTime();
 BENCHMARK(HandleTable_Lookup<Arch::X86>)->Name("HandleTable/Lookup/x86/100k-live");
 BENCHMARK(HandleTable_Lookup<Arch::X64>)->Name("HandleTable/Lookup/x64/100k-live");
 BENCHMARK(HandleTable_MapUnlock<Arch::X86>)->Name("HandleTable/MapUnlock/x86/100k-live");
