@@ -140,29 +140,31 @@ std::vector<std::uint64_t> populate(HandleTable<A>& table) {
   return shuffled(std::move(ids));
 }
 
-template <Arch A>
-void HandleTable_Lookup(benchmark::State& state) {
+// Probes the 100,000 live entries in shuffled order with `probe(table, handle)`.
+template <Arch A, class Probe>
+void probe_live_entries(benchmark::State& state, Probe probe) {
   HandleTable<A> table({.free_policy = FreePolicy::StrictFifo});
   const auto ids = populate(table);
   std::size_t k = 0;
   for (auto _ : state) {
-    const auto* e = table.lookup(Handle{ids[k]});
-    benchmark::DoNotOptimize(e->object());
+    probe(table, Handle{ids[k]});
     if (++k == ids.size()) k = 0;
   }
 }
 
 template <Arch A>
+void HandleTable_Lookup(benchmark::State& state) {
+  probe_live_entries<A>(
+      state, [](HandleTable<A>& t, Handle h) { benchmark::DoNotOptimize(t.lookup(h)->object()); });
+}
+
+template <Arch A>
 void HandleTable_MapUnlock(benchmark::State& state) {
-  HandleTable<A> table({.free_policy = FreePolicy::StrictFifo});
-  const auto ids = populate(table);
-  std::size_t k = 0;
-  for (auto _ : state) {
-    auto* e = table.map(Handle{ids[k]});
+  probe_live_entries<A>(state, [](HandleTable<A>& t, Handle h) {
+    auto* e = t.map(h);
     benchmark::DoNotOptimize(e->object());
-    table.unlock(e);
-    if (++k == ids.size()) k = 0;
-  }
+    t.unlock(e);
+  });
 }
 
 void Baseline_Lookup(benchmark::State& state) {
