@@ -1,0 +1,171 @@
+/// \file
+/// Kernel profiles: everything that differs between the modeled Windows versions, as data.
+/// One code path asks the profile questions ("where is the PID assigned?", "what does a full
+/// thread-notify array return?"); nothing tests the version number directly.
+///
+/// Every point that semantics.md marks unknown ([U]) is a named option here with its documented
+/// default and the reason for it; change it to explore the alternative:
+///
+/// \code
+///   ntemu::Result<ntemu::Profile> p = ntemu::Profile::make(ntemu::KernelVersion::Win2000,
+///   ntemu::Arch::X86); ntemu::Profile alt = *p; alt.process_lock_during_process_notify =
+///   ntemu::ProcessLockDuringNotify::Released;
+/// \endcode
+///
+/// Profiles for xp, server2003 and vista are added with the EX_CALLBACK machinery; until then
+/// `Profile::make` answers STATUS_NOT_SUPPORTED for them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "ntemu/ex/handle_table.hpp"
+#include "ntemu/support/arch.hpp"
+#include "ntemu/support/result.hpp"
+#include "ntemu/support/status.hpp"
+
+namespace ntemu {
+
+enum class KernelVersion : std::uint8_t { Win2000, Xp, Server2003, Vista };
+
+/// "win2000", "xp", "server2003", "vista" (the `--kernel` spellings).
+constexpr std::string_view to_string(KernelVersion v) {
+  switch (v) {
+    case KernelVersion::Win2000:
+      return "win2000";
+    case KernelVersion::Xp:
+      return "xp";
+    case KernelVersion::Server2003:
+      return "server2003";
+    case KernelVersion::Vista:
+      return "vista";
+  }
+  return "?";
+}
+
+/// Parses a `--kernel` spelling; anything else is nullopt.
+constexpr std::optional<KernelVersion> parse_kernel_version(std::string_view s) {
+  for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
+                 KernelVersion::Vista}) {
+    if (to_string(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+/// Where a process receives its PID (semantics.md §1, §2.2, §2.4).
+enum class PidAssignment : std::uint8_t {
+  /// In PspCreateThread, when the process's UniqueProcessId is still 0 (Windows 2000, NT4).
+  LazyInPspCreateThread,
+  /// In PspCreateProcess, before any thread exists (XP and later).
+  InPspCreateProcess,
+};
+
+/// What makes PspCreateThread walk the process-notify array (semantics.md §1).
+enum class ProcessNotifyTrigger : std::uint8_t {
+  /// The PID-assignment branch ran (Windows 2000): fires again if the PID was zeroed.
+  PidAssigned,
+  /// ActiveThreads went 0 → 1 (XP and later).
+  FirstActiveThread,
+};
+
+/// Whether the process lock is still held while the process-notify routines run.
+enum class ProcessLockDuringNotify : std::uint8_t { Held, Released };
+
+/// When the new thread's `Cid.UniqueProcess` copy is taken (semantics.md §2.1 step 5, §2.4 step 5).
+enum class ThreadCidProcessCopy : std::uint8_t {
+  /// After the PID step, so the first thread carries the PID just assigned (Windows 2000).
+  AfterPidAssignment,
+  /// When the thread object is set up, before the TID (XP and later): a later zeroing of the
+  /// process's PID is not seen by threads created before it, and is seen as 0 after it.
+  AtThreadObjectSetup,
+};
+
+/// How the notify arrays are stored and called (semantics.md §4, §5).
+enum class NotifyStorage : std::uint8_t {
+  /// Plain routine pointers; removal does not wait for callers in flight (Windows 2000).
+  PlainArray,
+  /// EX_CALLBACK slots: fast references and rundown protection (XP and later).
+  ExCallback,
+};
+
+/// Whether registering a routine that is already registered is accepted.
+enum class DuplicateRegistration : std::uint8_t { Allowed, Rejected };
+
+/// Whether registration and removal are serialised against each other.
+enum class RegistrationLocking : std::uint8_t { Serialized, Unserialized };
+
+/// Whether PsLookup* require a non-zero GrantedAccess (semantics.md §3.4, §8.2).
+enum class LookupAccessGate : std::uint8_t {
+  /// No check: a lookup succeeds as soon as the CID entry exists.
+  None,
+  /// The entry's object must have GrantedAccess ≠ 0, so lookups of a thread from inside its own
+  /// create notify fail (Server 2003).
+  GrantedAccess,
+};
+
+/// Which PID the thread-exit notify passes (semantics.md §3.1 step 4, §7.1 point 7).
+enum class ThreadExitNotifyPid : std::uint8_t {
+  /// `Process->UniqueProcessId`, read at exit (Server 2003).
+  ProcessField,
+  /// The thread's own `Cid.UniqueProcess` copy.
+  ThreadCidCopy,
+};
+
+/// One kernel version's behaviour. Plain data: copy it and change an option to explore.
+struct Profile {
+  KernelVersion version = KernelVersion::Win2000;
+  Arch arch = Arch::X86;
+
+  // --- PspCidTable -----------------------------------------------------------------------
+  /// Reuse policy of PspCidTable. win2000: [U], default StrictFifo as on 2003 (WRK:psinit
+  /// sets it explicitly; nothing shows Windows 2000 differed).
+  ex::FreePolicy cid_free_policy = ex::FreePolicy::StrictFifo;
+
+  // --- creation path ---------------------------------------------------------------------
+  PidAssignment pid_assignment = PidAssignment::LazyInPspCreateThread;
+  ProcessNotifyTrigger process_notify_trigger = ProcessNotifyTrigger::PidAssigned;
+  /// win2000: [U], default Held — the article reads the notify loop inside the locked PID
+  /// branch (BLOG, semantics.md §2.4 step 4).
+  ProcessLockDuringNotify process_lock_during_process_notify = ProcessLockDuringNotify::Held;
+  ThreadCidProcessCopy thread_cid_process_copy = ThreadCidProcessCopy::AfterPidAssignment;
+  /// Status when the lazy PID allocation fails (BLOG: STATUS_UNSUCCESSFUL).
+  Status pid_allocation_failure_status = STATUS_UNSUCCESSFUL;
+  /// Status when the TID allocation fails. win2000: [U], default STATUS_INSUFFICIENT_RESOURCES
+  /// as on 2003 (WRK:create step 6).
+  Status tid_allocation_failure_status = STATUS_INSUFFICIENT_RESOURCES;
+
+  // --- notify registration ---------------------------------------------------------------
+  NotifyStorage notify_storage = NotifyStorage::PlainArray;
+  std::uint32_t process_notify_slots = 8;  ///< win2000: 8 [I]
+  std::uint32_t thread_notify_slots = 8;   ///< win2000: 8 [F DDK2K "up to eight"]
+  /// Status of PsSetCreateProcessNotifyRoutine when every slot is taken.
+  Status process_notify_full_status = STATUS_INVALID_PARAMETER;
+  /// Status of PsSetCreateThreadNotifyRoutine when every slot is taken.
+  Status thread_notify_full_status = STATUS_INSUFFICIENT_RESOURCES;
+  /// Status of a removal that finds no matching routine.
+  Status notify_not_found_status = STATUS_PROCEDURE_NOT_FOUND;
+  /// win2000: [I] no duplicate check (none in the WRK lineage; the documented rejection is Vista+).
+  DuplicateRegistration duplicate_registration = DuplicateRegistration::Allowed;
+  /// win2000: [U], default Serialized; Unserialized lets concurrent registrations race for a slot.
+  RegistrationLocking registration_locking = RegistrationLocking::Serialized;
+  /// PsRemoveCreateThreadNotifyRoutine is exported (absent on win2000: DDK2K).
+  bool has_remove_thread_notify_routine = false;
+
+  // --- lookups ---------------------------------------------------------------------------
+  /// win2000: [U], default None (§8.2: the documented advice to look a new thread up from its
+  /// create notify "probably worked" in kernels other than 2003).
+  LookupAccessGate lookup_access_gate = LookupAccessGate::None;
+
+  // --- exit ------------------------------------------------------------------------------
+  /// win2000: [U], default ProcessField as on 2003 (semantics.md §7.1 point 7).
+  ThreadExitNotifyPid thread_exit_notify_pid = ThreadExitNotifyPid::ProcessField;
+
+  /// The documented profile of `version` on `arch`: STATUS_NOT_SUPPORTED for versions whose
+  /// machinery ntemu does not model yet.
+  static Result<Profile> make(KernelVersion version, Arch arch);
+  /// The Windows 2000 profile.
+  static Profile win2000(Arch arch = Arch::X86);
+};
+
+}  // namespace ntemu
