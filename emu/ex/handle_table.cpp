@@ -127,10 +127,15 @@ template <Arch A>
 typename HandleTable<A>::Entry* HandleTable<A>::map(Handle h) {
   // §6.4 ExMapHandleToPointer: reserved slots (index mod LOWLEVEL_COUNT == 0, h = 0 included)
   // and values at or above NextHandleNeedingPool map to nothing; otherwise lock the entry.
+  Entry* e = usable_slot(h);
+  return e != nullptr && lock_entry(*e) ? e : nullptr;
+}
+
+template <Arch A>
+typename HandleTable<A>::Entry* HandleTable<A>::usable_slot(Handle h) const {
   const std::uint64_t value = h.without_tag_bits().value();
   if (value % Geometry::kPageSpan == 0 || value >= next_handle_needing_pool()) return nullptr;
-  Entry& e = entry_at(value);
-  return lock_entry(e) ? &e : nullptr;
+  return &entry_at(value);
 }
 
 template <Arch A>
@@ -140,17 +145,17 @@ Handle HandleTable<A>::create(const HandleTableEntryTemplate& tmpl) {
       (tmpl.object & ~kWidthMask) != 0) {
     return Handle{};
   }
-  const std::uint32_t value = allocate_entry();
-  if (value == 0) return Handle{};
+  const auto [value, entry] = allocate_entry();
+  if (entry == nullptr) return Handle{};
   // §6.4 ExCreateHandle step 2: copy the template, then unlock (word 0 = object | 1).
-  Entry& e = entry_at(value);
+  Entry& e = *entry;
   e.value_.store(static_cast<Word>(tmpl.granted_access), std::memory_order_relaxed);
   e.object_.store(static_cast<Word>(tmpl.object) | Entry::kLockBit, std::memory_order_release);
   return Handle{value};
 }
 
 template <Arch A>
-std::uint32_t HandleTable<A>::allocate_entry() {
+typename HandleTable<A>::Allocation HandleTable<A>::allocate_entry() {
   // §6.3 Allocate: pop FirstFree; when it is empty take the table lock, re-check, move
   // LastFree over, otherwise expand.
   for (;;) {
@@ -167,17 +172,17 @@ std::uint32_t HandleTable<A>::allocate_entry() {
       head = first_free_.load(std::memory_order_acquire);
       // A failed expansion fails the call only if no free entry appeared meanwhile (handles
       // moved from LastFree by a strict table that forced the expansion count too).
-      if (!grew && (head & kFreeHandleMask) == 0) return 0;
+      if (!grew && (head & kFreeHandleMask) == 0) return {0, nullptr};
     }
     const auto value = static_cast<std::uint32_t>(head & kFreeHandleMask);
     if (value == 0) continue;
-    // The entry's next link may be stale if another thread pops and reuses it first; the
-    // sequence number in the head then makes the exchange below fail (no A-B-A).
-    const auto next =
-        static_cast<std::uint32_t>(entry_at(value).value_.load(std::memory_order_relaxed));
+    // The entry's next link may be stale if another thread pops and reuses it first; the pop
+    // count in the head then makes the exchange below fail (no A-B-A).
+    Entry& e = entry_at(value);
+    const auto next = static_cast<std::uint32_t>(e.value_.load(std::memory_order_relaxed));
     if (first_free_.compare_exchange_weak(head, pack_free(pops_of(head) + 1, next),
                                           std::memory_order_acq_rel, std::memory_order_acquire)) {
-      return value;
+      return {value, &e};
     }
   }
 }
@@ -197,9 +202,9 @@ void HandleTable<A>::push_first_free(std::uint32_t head_value, Entry& tail) {
 template <Arch A>
 bool HandleTable<A>::destroy(Handle h) {
   // §6.4 ExDestroyHandle.
-  const std::uint64_t value = h.without_tag_bits().value();
-  if (value % Geometry::kPageSpan == 0 || value >= next_handle_needing_pool()) return false;
-  Entry& e = entry_at(value);
+  Entry* slot = usable_slot(h);
+  if (slot == nullptr) return false;
+  Entry& e = *slot;
   // Lock the entry and exchange word 0 with 0 — done as one compare-exchange from the unlocked
   // value to 0, which is the same transition without an intermediate locked state.
   unsigned spins = 0;
@@ -217,7 +222,7 @@ bool HandleTable<A>::destroy(Handle h) {
     current = e.object_.load(std::memory_order_acquire);
   }
   frees_.fetch_add(1, std::memory_order_relaxed);
-  free_entry(static_cast<std::uint32_t>(value), e);
+  free_entry(static_cast<std::uint32_t>(h.without_tag_bits().value()), e);
   return true;
 }
 

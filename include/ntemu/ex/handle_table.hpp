@@ -244,10 +244,16 @@ class HandleTable {
   struct TopPage;
   static constexpr std::uint64_t kFreeHandleMask = (std::uint64_t{1} << 26) - 1;
 
+  struct Allocation {
+    std::uint32_t value;  // 0 on failure
+    Entry* entry;         // nullptr on failure
+  };
   Entry& entry_at(std::uint64_t value) const;  // value < NextHandleNeedingPool, tag bits clear
-  bool lock_entry(Entry& e);                   // false when the entry is free
+  // The slot for `h` if it can hold an entry (not reserved, within range), else nullptr.
+  Entry* usable_slot(Handle h) const;
+  bool lock_entry(Entry& e);  // false when the entry is free
   void free_entry(std::uint32_t value, Entry& e);
-  std::uint32_t allocate_entry() NTEMU_EXCLUDES(lock_);  // 0 on failure
+  Allocation allocate_entry() NTEMU_EXCLUDES(lock_);
   std::uint32_t move_free_handles_locked() NTEMU_REQUIRES(lock_);
   bool expand_locked() NTEMU_REQUIRES(lock_);
   void push_first_free(std::uint32_t head, Entry& tail);  // pushes head..tail in front
