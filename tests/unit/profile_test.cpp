@@ -5,7 +5,7 @@
 
 using namespace ntemu;
 
-TEST_CASE("profile: kernel version spellings round-trip; unknown ones are rejected") {
+TEST_CASE("profile: kernel version spellings round-trip, unknown ones are rejected") {
   for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
                  KernelVersion::Vista}) {
     CHECK(parse_kernel_version(to_string(v)) == v);

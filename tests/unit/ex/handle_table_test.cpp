@@ -62,7 +62,7 @@ TEST_CASE("handle table: entries are two pointers wide (8 bytes x86, 16 bytes x6
   CHECK(HandleTableGeometry<Arch::X64>::kPageSpan == 0x400);
 }
 
-TEST_CASE("§9.1 [2003 x86, WRK:handle] a fresh PspCidTable hands out 4 then 8; HandleCount 2") {
+TEST_CASE("§9.1 [2003 x86, WRK:handle] a fresh PspCidTable hands out 4 then 8, HandleCount 2") {
   X86Table cid(cid_table_options());
   CHECK(cid.handle_count() == 0);
   CHECK(cid.level() == 0);
@@ -104,7 +104,7 @@ TEST_CASE("§9.3 [2003 x64, WRK:handle] on x64 the reserved values are multiples
 }
 
 TEST_CASE(
-    "§9.4 [2003 x86, WRK:handle] 511 entries fill page 0 (4..0x7FC); the next is 0x804 at level "
+    "§9.4 [2003 x86, WRK:handle] 511 entries fill page 0 (4..0x7FC), the next is 0x804 at level "
     "1") {
   X86Table cid(cid_table_options());
   auto handles = fill_pages(cid, 1);
@@ -190,7 +190,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "§9.12 [2003, WRK:handle] destroy twice -> true then false; never-allocated or reserved -> "
+    "§9.12 [2003, WRK:handle] destroy twice -> true then false, never-allocated or reserved -> "
     "false") {
   X86Table cid(cid_table_options());
   Handle h = must_create(cid, 1);
@@ -214,7 +214,7 @@ TEST_CASE("handle table: the two tag bits are ignored by map and destroy") {
   CHECK(mapped_object(t, h) == 0);
 }
 
-TEST_CASE("handle table: map returns the entry locked; unlock releases it") {
+TEST_CASE("handle table: map returns the entry locked, unlock releases it") {
   X86Table t;
   Handle h = ExCreateHandle(t, {.object = object_address(3) | 2, .granted_access = 0x1F0FFF});
   auto* e = ExMapHandleToPointer(t, h);
@@ -248,7 +248,7 @@ TEST_CASE("handle table: an invalid object template creates nothing") {
 }
 
 TEST_CASE(
-    "handle table: owner starts as the creator's PID; ExSetHandleTableOwner changes only it") {
+    "handle table: owner starts as the creator's PID, ExSetHandleTableOwner changes only it") {
   X86Table t({.owner = ProcessId{8}});
   CHECK(t.owner() == ProcessId{8});
   Handle h = must_create(t, 1);
@@ -341,11 +341,15 @@ TEST_CASE("handle table: a strict table at its limit still hands out moved frees
   CHECK(ExCreateHandle(t, {.object = object_address(3)}) == Handle{});
 }
 
-TEST_CASE("handle table: x86 tops out at 2^24 index slots; then ExCreateHandle returns NULL") {
-  using G = HandleTableGeometry<Arch::X86>;
-  X86Table cid(cid_table_options());
+namespace {
+// Fills a table to the 2^24-slot cap: creation then fails with NULL, nothing changes, and the
+// pages cost one entry per slot plus under 2 % of mid- and top-level overhead.
+template <Arch A>
+void fill_to_cap(std::size_t expected_usable, std::size_t entry_bytes) {
+  using G = HandleTableGeometry<A>;
+  HandleTable<A> cid(cid_table_options());
   const std::size_t usable = std::size_t{G::kMaxLowLevelPages} * (G::kLowLevelCount - 1);
-  CHECK(usable == 16'744'448);
+  CHECK(usable == expected_usable);
   Handle last{};
   for (std::size_t i = 0; i < usable; ++i) {
     last = ExCreateHandle(cid, {.object = object_address(i & 0xFFFFF)});
@@ -356,8 +360,16 @@ TEST_CASE("handle table: x86 tops out at 2^24 index slots; then ExCreateHandle r
   CHECK(cid.level() == 2);
   CHECK(ExCreateHandle(cid, {.object = object_address(1)}) == Handle{});
   CHECK(cid.handle_count() == usable);
-  // Memory: one 8-byte entry per slot plus the page overhead (mid-level and top pages).
-  const std::size_t low_bytes = std::size_t{G::kMaxLowLevelPages} * 4096;
+  const std::size_t low_bytes = std::size_t{G::kMaxLowLevelPages} * G::kLowLevelCount * entry_bytes;
   CHECK(cid.page_bytes() >= low_bytes);
   CHECK(cid.page_bytes() < low_bytes + low_bytes / 50);
+}
+}  // namespace
+
+TEST_CASE("handle table: x86 tops out at 2^24 index slots, then ExCreateHandle returns NULL") {
+  fill_to_cap<Arch::X86>(16'744'448, 8);
+}
+
+TEST_CASE("handle table: x64 tops out at 2^24 index slots, then ExCreateHandle returns NULL") {
+  fill_to_cap<Arch::X64>(16'711'680, 16);
 }
