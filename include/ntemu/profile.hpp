@@ -121,6 +121,9 @@ struct Profile {
   /// Reuse policy of PspCidTable. win2000: [U], default StrictFifo as on 2003 (WRK:psinit
   /// sets it explicitly; nothing shows Windows 2000 differed).
   ex::FreePolicy cid_free_policy = ex::FreePolicy::StrictFifo;
+  /// Model option (not a version fact): cap PspCidTable at this many low-level pages (0 = the
+  /// architectural 2^24 slots), so ID-exhaustion paths are cheap to reach.
+  std::uint32_t cid_table_page_limit = 0;
 
   // --- creation path ---------------------------------------------------------------------
   PidAssignment pid_assignment = PidAssignment::LazyInPspCreateThread;

@@ -1,0 +1,61 @@
+#include "ntemu/ob/object.hpp"
+
+#include <algorithm>
+
+namespace ntemu::ob {
+
+ObjectManager::ObjectManager(Arch arch)
+    : arch_(arch), next_address_(arch == Arch::X86 ? 0x89A01000ULL : 0xFFFFFA8000A01000ULL) {}
+
+std::uint64_t ObjectManager::stride(ObjectType type) const {
+  // Roughly the sizes of EPROCESS / ETHREAD of the era, 8-byte aligned; only determinism and
+  // alignment matter to the model.
+  if (arch_ == Arch::X86) return type == ObjectType::Process ? 0x290 : 0x268;
+  return type == ObjectType::Process ? 0x410 : 0x3D8;
+}
+
+void ObjectManager::set_delete_procedure(ObjectType type, DeleteProcedure procedure) {
+  delete_procedures_[static_cast<int>(type)] = std::move(procedure);
+}
+
+bool ObjectManager::reference_safe(Object& o) {
+  std::int64_t count = o.pointer_count_.load(std::memory_order_acquire);
+  while (count > 0) {
+    if (o.pointer_count_.compare_exchange_weak(count, count + 1, std::memory_order_acq_rel)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ObjectManager::dereference(Object& o) {
+  std::int64_t count = o.pointer_count_.load(std::memory_order_acquire);
+  do {
+    if (count <= 0) return false;  // a tombstone: reported by the caller, never undefined
+  } while (!o.pointer_count_.compare_exchange_weak(count, count - 1, std::memory_order_acq_rel));
+  if (count == 1) {
+    // Last reference: tear down outside any lock, then mark the tombstone.
+    if (const auto& procedure = delete_procedures_[static_cast<int>(o.type())]) procedure(o);
+    o.deleted_.store(true, std::memory_order_release);
+  }
+  return true;
+}
+
+Object* ObjectManager::find(std::uint64_t address) const {
+  MutexLocker hold(lock_);
+  auto it = std::lower_bound(
+      objects_.begin(), objects_.end(), address,
+      [](const std::unique_ptr<Object>& o, std::uint64_t a) { return o->address() < a; });
+  return it != objects_.end() && (*it)->address() == address ? it->get() : nullptr;
+}
+
+std::vector<Object*> ObjectManager::all() const {
+  MutexLocker hold(lock_);
+  std::vector<Object*> out;
+  out.reserve(objects_.size());
+  for (const auto& o : objects_)
+    out.push_back(o.get());
+  return out;
+}
+
+}  // namespace ntemu::ob

@@ -1,0 +1,574 @@
+// The kernel instance and the creation path. Behaviour follows semantics.md (§2.4 for Windows
+// 2000, with the profile answering every version question); the code is ntemu's own.
+#include "ntemu/kernel.hpp"
+
+#include <deque>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "ntemu/support/bugcheck.hpp"
+
+namespace ntemu {
+namespace {
+
+// Per host thread: the kernel and thread that are "current", and the shadow call stack.
+struct HostThreadState {
+  Kernel* kernel = nullptr;
+  ps::Thread* thread = nullptr;
+  std::vector<Frame> stack;  // outermost first
+};
+thread_local HostThreadState tls;
+
+// Pushes a frame on this host thread's shadow stack for its scope.
+class FrameScope {
+ public:
+  FrameScope(std::string_view module, std::string_view function) {
+    tls.stack.push_back(Frame{module, function, {0, 0, 0}, 0});
+  }
+  FrameScope(std::string_view module, std::string_view function, std::uint64_t a0, std::uint64_t a1,
+             std::uint64_t a2) {
+    tls.stack.push_back(Frame{module, function, {a0, a1, a2}, 3});
+  }
+  ~FrameScope() { tls.stack.pop_back(); }
+  FrameScope(const FrameScope&) = delete;
+  FrameScope& operator=(const FrameScope&) = delete;
+};
+
+// Makes `kernel` current on this host thread for the scope of an entry point, so notify
+// routines called from it can reach it through Kernel::current().
+class EnterKernel {
+ public:
+  EnterKernel(Kernel* kernel, ps::Thread& thread)
+      : previous_kernel_(tls.kernel), previous_thread_(tls.thread) {
+    tls.kernel = kernel;
+    tls.thread = &thread;
+  }
+  ~EnterKernel() {
+    tls.kernel = previous_kernel_;
+    tls.thread = previous_thread_;
+  }
+  EnterKernel(const EnterKernel&) = delete;
+  EnterKernel& operator=(const EnterKernel&) = delete;
+
+ private:
+  Kernel* previous_kernel_;
+  ps::Thread* previous_thread_;
+};
+
+struct Symbol {
+  std::string module;
+  std::string function;
+};
+
+const Symbol kUnknownSymbol{"unknown", "routine"};
+
+}  // namespace
+
+struct Kernel::Impl {
+  mutable Mutex symbols_lock;
+  // Keyed by routine address for lookup only; never iterated, so host addresses never decide
+  // any output order. Symbols live in a deque so frames may keep views of them.
+  std::map<const void*, const Symbol*> symbols NTEMU_GUARDED_BY(symbols_lock);
+  std::deque<Symbol> storage NTEMU_GUARDED_BY(symbols_lock);
+
+  const Symbol& symbol(const void* routine) const NTEMU_EXCLUDES(symbols_lock) {
+    MutexLocker hold(symbols_lock);
+    auto it = symbols.find(routine);
+    return it == symbols.end() ? kUnknownSymbol : *it->second;
+  }
+};
+
+Kernel::Kernel(Profile profile, TraceSink* sink)
+    : profile_(profile),
+      sink_(sink),
+      objects_(profile.arch),
+      cid_table_(profile.arch, {.free_policy = profile.cid_free_policy,
+                               .max_low_level_pages = profile.cid_table_page_limit}),
+      process_notify_(profile.process_notify_slots),
+      thread_notify_(profile.thread_notify_slots),
+      impl_(std::make_unique<Impl>()) {
+  objects_.set_delete_procedure(ob::ObjectType::Thread, [this](ob::Object& o) {
+    PspThreadDelete(static_cast<ps::Thread&>(o));
+  });
+  objects_.set_delete_procedure(ob::ObjectType::Process, [this](ob::Object& o) {
+    PspProcessDelete(static_cast<ps::Process&>(o));
+  });
+
+  // Boot (semantics.md §2.7). Idle and its thread keep ID 0 and never enter PspCidTable.
+  idle_process_ = &objects_.create<ps::Process>(
+      "Idle", ProcessId{},
+      std::make_unique<ex::AnyHandleTable>(profile_.arch, ex::HandleTableOptions{}));
+  idle_thread_ = &objects_.create<ps::Thread>(*idle_process_, "idle_thread");
+  idle_thread_->CrossThreadFlags.fetch_or(ps::Thread::kFlagSystem);
+  {
+    MutexLocker hold(idle_process_->ProcessLock);
+    idle_process_->ActiveThreads = 1;
+    idle_process_->ThreadListHead.push_back(idle_thread_);
+  }
+  EnterKernel boot(this, *idle_thread_);
+  // The System process's table is the kernel handle table; it starts owned by the creator
+  // (Idle, PID 0) and ExSetHandleTableOwner moves it to System once System has a PID.
+  ProcessCreated system =
+      PspCreateProcess("System", nullptr,
+                       std::make_unique<ex::AnyHandleTable>(
+                           profile_.arch, ex::HandleTableOptions{.owner = ProcessId{}}));
+  system_process_ = system.process;
+  ThreadCreated first =
+      PspCreateThread(*system_process_, PreviousMode::KernelMode,
+                      /*system_thread=*/true, CreateSuspended::No, "system_thread");
+  first_system_thread_ = first.thread;
+}
+
+Kernel::~Kernel() = default;
+
+Kernel* Kernel::current() {
+  return tls.kernel;
+}
+
+ps::Thread& Kernel::current_thread() {
+  if (tls.kernel == this && tls.thread != nullptr) return *tls.thread;
+  return first_system_thread_ != nullptr ? *first_system_thread_ : *idle_thread_;
+}
+
+Kernel::ContextScope::ContextScope(Kernel& kernel, ps::Thread& thread)
+    : previous_kernel_(tls.kernel), previous_thread_(tls.thread) {
+  tls.kernel = &kernel;
+  tls.thread = &thread;
+}
+
+Kernel::ContextScope::~ContextScope() {
+  tls.kernel = previous_kernel_;
+  tls.thread = previous_thread_;
+}
+
+// --- objects -------------------------------------------------------------------------------
+
+std::string Kernel::object_name(const ob::Object& o) const {
+  if (o.type() == ob::ObjectType::Process) return static_cast<const ps::Process&>(o).ImageFileName;
+  return static_cast<const ps::Thread&>(o).Name;
+}
+
+ps::Process* Kernel::process_at(std::uint64_t address) {
+  ob::Object* o = objects_.find(address);
+  return o != nullptr && o->type() == ob::ObjectType::Process ? static_cast<ps::Process*>(o)
+                                                              : nullptr;
+}
+
+ps::Thread* Kernel::thread_at(std::uint64_t address) {
+  ob::Object* o = objects_.find(address);
+  return o != nullptr && o->type() == ob::ObjectType::Thread ? static_cast<ps::Thread*>(o)
+                                                             : nullptr;
+}
+
+Handle Kernel::ObInsertObject(ps::Process& owner, ob::Object& object, std::uint32_t access) {
+  // The handle goes into `owner`'s object table and holds a reference.
+  const Handle h =
+      owner.ObjectTable->create({.object = object.address(), .granted_access = access});
+  if (h.is_null()) return h;
+  objects_.reference(object);
+  objects_.increment_handle_count(object);
+  return h;
+}
+
+void Kernel::emit_cid(const char* op, Handle handle, const ob::Object& object) {
+  if (!tracing()) return;
+  sink_->emit(Event{"cid", {}}
+                  .add("op", op)
+                  .add("handle", handle.value())
+                  .add("type", std::string(ob::to_string(object.type())))
+                  .add("name", object_name(object)));
+}
+
+// --- creation ------------------------------------------------------------------------------
+
+Kernel::ProcessCreated Kernel::PspCreateProcess(std::string image_name, ps::Process* parent,
+                                                std::unique_ptr<ex::AnyHandleTable> table) {
+  FrameScope frame("nt", "PspCreateProcess");
+  if (parent != nullptr) {
+    MutexLocker hold(parent->ProcessLock);
+    if ((parent->Flags & ps::Process::kFlagProcessDelete) != 0) {
+      return {STATUS_PROCESS_IS_TERMINATING};
+    }
+  }
+  // §2.2 step 4: the parent's PID whenever a parent exists.
+  const ProcessId inherited = parent != nullptr ? parent->pid() : ProcessId{};
+  ps::Process& process =
+      objects_.create<ps::Process>(std::move(image_name), inherited, std::move(table));
+  if (profile_.pid_assignment == PidAssignment::InPspCreateProcess) {
+    // §2.2 steps 8–9 (XP and later).
+    const Handle pid = cid_table_.create({.object = process.address()});
+    if (pid.is_null()) {
+      objects_.dereference(process);
+      return {STATUS_INSUFFICIENT_RESOURCES};
+    }
+    process.UniqueProcessId.store(pid.value(), std::memory_order_release);
+    emit_cid("create", Handle{pid.value()}, process);
+    process.ObjectTable->set_owner(ProcessId{pid.value()});
+  }
+  return {STATUS_SUCCESS, &process, Handle{}};
+}
+
+Kernel::ProcessCreated Kernel::NtCreateProcess(std::string image_name, ps::Process* parent) {
+  ps::Thread& creator = current_thread();
+  EnterKernel enter(this, creator);
+  FrameScope frame("nt", "NtCreateProcess");
+  ps::Process& parent_process = parent != nullptr ? *parent : *creator.ThreadsProcess;
+  // A new object table starts owned by the creating process's PID (semantics.md §2.2 step 6).
+  auto table = std::make_unique<ex::AnyHandleTable>(
+      profile_.arch, ex::HandleTableOptions{.owner = creator.ThreadsProcess->pid()});
+  ProcessCreated created =
+      PspCreateProcess(std::move(image_name), &parent_process, std::move(table));
+  if (!created.status.ok()) return created;
+  ps::Process& process = *created.process;
+  created.handle = ObInsertObject(*creator.ThreadsProcess, process, ps::kProcessAllAccess);
+  // The handle now holds the process; the creation reference is dropped (§2.2 step 11).
+  objects_.dereference(process);
+  process.GrantedAccess.store(ps::kProcessAllAccess, std::memory_order_release);
+  return created;
+}
+
+Kernel::ThreadCreated Kernel::NtCreateThread(ps::Process& process, CreateSuspended suspended,
+                                             std::string name) {
+  ps::Thread& creator = current_thread();
+  EnterKernel enter(this, creator);
+  // A user-mode caller enters through ntdll's stub and the fast system-call gate; kernel-mode
+  // code (a system thread) through the kernel's Zw stub and the system-service dispatcher.
+  const PreviousMode mode = creator.is_system() ? PreviousMode::KernelMode : PreviousMode::UserMode;
+  const bool user = mode == PreviousMode::UserMode;
+  FrameScope stub(user ? "ntdll" : "nt", "ZwCreateThread");
+  FrameScope gate("nt", user ? "KiFastCallEntry" : "KiSystemService");
+  FrameScope frame("nt", "NtCreateThread");
+  return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));
+}
+
+Kernel::ThreadCreated Kernel::PsCreateSystemThread(std::string name) {
+  ps::Thread& creator = current_thread();
+  EnterKernel enter(this, creator);
+  FrameScope frame("nt", "PsCreateSystemThread");
+  return PspCreateThread(*system_process_, PreviousMode::KernelMode, /*system_thread=*/true,
+                         CreateSuspended::No, std::move(name));
+}
+
+Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode mode,
+                                              bool system_thread, CreateSuspended suspended,
+                                              std::string name) {
+  FrameScope frame("nt", "PspCreateThread");
+  if (process.ProcessLock.held_by_current_thread()) {
+    // Re-entered from a notify routine that runs under this process's lock (the profile's
+    // ProcessLockDuringNotify::Held): the real kernel would wait for itself forever. Fail,
+    // changing nothing, instead of hanging the host.
+    return {STATUS_POSSIBLE_DEADLOCK};
+  }
+  // A user-mode caller may not create threads in the System process (§2.1 step 3).
+  if (mode == PreviousMode::UserMode && &process == system_process_) return {STATUS_INVALID_HANDLE};
+
+  // Reference the process (dropped when the thread is deleted) and create the thread object.
+  objects_.reference(process);
+  ps::Thread& thread = objects_.create<ps::Thread>(process, std::move(name));
+  if (system_thread) thread.CrossThreadFlags.fetch_or(ps::Thread::kFlagSystem);
+  if (profile_.thread_cid_process_copy == ThreadCidProcessCopy::AtThreadObjectSetup) {
+    thread.CidUniqueProcess.store(process.UniqueProcessId.load());  // §2.1 step 5
+  }
+
+  // The TID comes first (BLOG; §2.1 step 6). Its failure delivers no callback.
+  const Handle tid = cid_table_.create({.object = thread.address()});
+  if (tid.is_null()) {
+    objects_.dereference(thread);
+    return {profile_.tid_allocation_failure_status};
+  }
+  thread.CidUniqueThread.store(tid.value(), std::memory_order_release);
+  emit_cid("create", Handle{tid.value()}, thread);
+
+  // Under the process lock: the exiting checks, the lazy PID (win2000), the thread list.
+  bool notify_process_create = false;
+  Status failure = STATUS_SUCCESS;
+  process.ProcessLock.lock();
+  if ((process.Flags & ps::Process::kFlagProcessDelete) != 0) {
+    failure = STATUS_PROCESS_IS_TERMINATING;
+  } else {
+    bool pid_assigned = false;
+    if (profile_.pid_assignment == PidAssignment::LazyInPspCreateThread &&
+        process.UniqueProcessId.load(std::memory_order_acquire) == 0) {
+      // win2000 (§2.4 step 4): the process gets its PID now, and its handle table the owner.
+      const Handle pid = cid_table_.create({.object = process.address()});
+      if (pid.is_null()) {
+        failure = profile_.pid_allocation_failure_status;
+      } else {
+        process.UniqueProcessId.store(pid.value(), std::memory_order_release);
+        emit_cid("create", Handle{pid.value()}, process);
+        process.ObjectTable->set_owner(ProcessId{pid.value()});
+        pid_assigned = true;
+      }
+    }
+    if (failure.ok()) {
+      if (profile_.thread_cid_process_copy == ThreadCidProcessCopy::AfterPidAssignment) {
+        thread.CidUniqueProcess.store(process.UniqueProcessId.load(std::memory_order_acquire),
+                                      std::memory_order_release);
+      }
+      const std::uint32_t old_active_threads = process.ActiveThreads++;
+      process.ThreadListHead.push_back(&thread);
+      notify_process_create = profile_.process_notify_trigger == ProcessNotifyTrigger::PidAssigned
+                                  ? pid_assigned
+                                  : old_active_threads == 0;
+    }
+  }
+  if (!failure.ok()) {
+    // Unlock, drop the thread: its deletion releases the TID. No callback has run.
+    process.ProcessLock.unlock();
+    objects_.dereference(thread);
+    return {failure};
+  }
+  const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
+  if (notify_process_create && held) notify_process(process, true);
+  process.ProcessLock.unlock();
+  if (notify_process_create && !held) notify_process(process, true);
+
+  // The thread's context and start routine are set up (KiInitializeThread); before it is
+  // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
+  notify_thread(thread, thread.Cid().UniqueProcess, true);
+
+  // The handle: system threads' handles are kernel handles (System's table).
+  ps::Process& handle_owner = system_thread ? *system_process_ : current_process();
+  const Handle handle = ObInsertObject(handle_owner, thread, ps::kThreadAllAccess);
+  thread.GrantedAccess.store(ps::kThreadAllAccess, std::memory_order_release);
+  (void)suspended;  // suspension is not observable by anything modeled yet
+  return {STATUS_SUCCESS, &thread, handle, thread.Cid()};
+}
+
+// --- notify ----------------------------------------------------------------------------------
+
+void Kernel::notify_process(ps::Process& process, bool create) {
+  if (process_notify_.count() == 0) return;  // the counter is only the fast "any?" test
+  const ProcessId parent = process.InheritedFromUniqueProcessId;
+  const ProcessId pid = process.pid();
+  const ClientId context = current_thread().Cid();
+  for (std::uint32_t i = 0; i < process_notify_.size(); ++i) {
+    const PCREATE_PROCESS_NOTIFY_ROUTINE routine = process_notify_.slot(i);
+    if (routine == nullptr) continue;
+    const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
+    if (tracing()) {
+      sink_->emit(Event{"notify", {}}
+                      .add("kind", "process")
+                      .add("routine", symbol.module)
+                      .add("symbol", symbol.module + "!" + symbol.function)
+                      .add("slot", i)
+                      .add("create", create)
+                      .add("pid", pid.value())
+                      .add("parent", parent.value())
+                      .add("context_pid", context.UniqueProcess.value())
+                      .add("context_tid", context.UniqueThread.value()));
+    }
+    FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
+    routine(parent, pid, create);
+  }
+}
+
+void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
+  if (thread_notify_.count() == 0) return;
+  const ThreadId tid = thread.tid();
+  const ClientId context = current_thread().Cid();
+  for (std::uint32_t i = 0; i < thread_notify_.size(); ++i) {
+    const PCREATE_THREAD_NOTIFY_ROUTINE routine = thread_notify_.slot(i);
+    if (routine == nullptr) continue;
+    const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
+    if (tracing()) {
+      sink_->emit(Event{"notify", {}}
+                      .add("kind", "thread")
+                      .add("routine", symbol.module)
+                      .add("symbol", symbol.module + "!" + symbol.function)
+                      .add("slot", i)
+                      .add("create", create)
+                      .add("pid", pid.value())
+                      .add("tid", tid.value())
+                      .add("context_pid", context.UniqueProcess.value())
+                      .add("context_tid", context.UniqueThread.value()));
+    }
+    FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
+    routine(pid, tid, create);
+  }
+}
+
+// --- registration ------------------------------------------------------------------------------
+
+Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine,
+                                               bool Remove) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsSetCreateProcessNotifyRoutine");
+  std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
+  if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
+  if (Remove) return process_notify_.remove(routine, profile_.notify_not_found_status);
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
+      process_notify_.contains(routine)) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  return process_notify_.add(routine, profile_.process_notify_full_status);
+}
+
+Status Kernel::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsSetCreateThreadNotifyRoutine");
+  std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
+  if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
+      thread_notify_.contains(routine)) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  return thread_notify_.add(routine, profile_.thread_notify_full_status);
+}
+
+Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  if (!profile_.has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
+  std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
+  if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
+  return thread_notify_.remove(routine, profile_.notify_not_found_status);
+}
+
+void Kernel::poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot) {
+  if (kind == ps::NotifyKind::Process) {
+    if (slot < process_notify_.size()) process_notify_.clear_slot(slot);
+  } else if (slot < thread_notify_.size()) {
+    thread_notify_.clear_slot(slot);
+  }
+}
+
+void Kernel::name_routine(const void* routine, std::string module, std::string function) {
+  MutexLocker hold(impl_->symbols_lock);
+  impl_->storage.push_back(Symbol{std::move(module), std::move(function)});
+  impl_->symbols[routine] = &impl_->storage.back();
+}
+
+std::string Kernel::routine_symbol(const void* routine) const {
+  if (routine == nullptr) return "(null)";
+  const Symbol& s = impl_->symbol(routine);
+  return s.module + "!" + s.function;
+}
+
+// --- lookups -------------------------------------------------------------------------------------
+
+namespace {
+// True when a lookup may take a reference: the access gate of the profile (semantics.md §3.4).
+bool passes_gate(const Profile& p, std::uint32_t granted_access) {
+  return p.lookup_access_gate == LookupAccessGate::None || granted_access != 0;
+}
+}  // namespace
+
+Status Kernel::PsLookupProcessByProcessId(ProcessId id, ps::Process** process) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsLookupProcessByProcessId");
+  *process = nullptr;
+  // Map (locking the entry), check type and access, reference safely, unlock (§3.4).
+  cid_table_.with_locked(id.as_handle(), [&](const ex::EntryView& entry) {
+    ps::Process* p = process_at(entry.object);
+    if (p != nullptr && passes_gate(profile_, p->GrantedAccess.load()) &&
+        objects_.reference_safe(*p)) {
+      *process = p;
+    }
+  });
+  return *process != nullptr ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+Status Kernel::PsLookupThreadByThreadId(ThreadId id, ps::Thread** thread) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsLookupThreadByThreadId");
+  *thread = nullptr;
+  cid_table_.with_locked(id.as_handle(), [&](const ex::EntryView& entry) {
+    ps::Thread* t = thread_at(entry.object);
+    if (t != nullptr && passes_gate(profile_, t->GrantedAccess.load()) &&
+        objects_.reference_safe(*t)) {
+      *thread = t;
+    }
+  });
+  return *thread != nullptr ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+Status Kernel::PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** process,
+                                          ps::Thread** thread) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsLookupProcessThreadByCid");
+  *thread = nullptr;
+  if (process != nullptr) *process = nullptr;
+  cid_table_.with_locked(cid.UniqueThread.as_handle(), [&](const ex::EntryView& entry) {
+    ps::Thread* t = thread_at(entry.object);
+    if (t == nullptr || t->Cid().UniqueProcess != cid.UniqueProcess ||
+        !passes_gate(profile_, t->GrantedAccess.load()) || !objects_.reference_safe(*t)) {
+      return;
+    }
+    *thread = t;
+    if (process != nullptr) {
+      objects_.reference(*t->ThreadsProcess);
+      *process = t->ThreadsProcess;
+    }
+  });
+  return *thread != nullptr ? STATUS_SUCCESS : STATUS_INVALID_CID;
+}
+
+// --- deletion ------------------------------------------------------------------------------------
+
+void Kernel::PspThreadDelete(ps::Thread& thread) {
+  FrameScope frame("nt", "PspThreadDelete");
+  // §3.2: the TID leaves PspCidTable only now, at object deletion; a failed destroy is fatal.
+  const ThreadId tid = thread.tid();
+  if (!tid.is_null()) {
+    if (!cid_table_.destroy(tid.as_handle())) {
+      throw BugCheck(CID_HANDLE_DELETION, "CID_HANDLE_DELETION",
+                     {tid.value(), thread.address(), 0, 0});
+    }
+    emit_cid("destroy", Handle{tid.value()}, thread);
+  }
+  ps::Process& process = *thread.ThreadsProcess;
+  {
+    MutexLocker hold(process.ProcessLock);
+    auto& list = process.ThreadListHead;
+    for (auto it = list.begin(); it != list.end(); ++it) {
+      if (*it == &thread) {
+        list.erase(it);
+        break;
+      }
+    }
+  }
+  objects_.dereference(process);
+}
+
+void Kernel::PspProcessDelete(ps::Process& process) {
+  FrameScope frame("nt", "PspProcessDelete");
+  // §3.2 step 5: only a non-zero UniqueProcessId is destroyed.
+  const ProcessId pid = process.pid();
+  if (!pid.is_null()) {
+    if (!cid_table_.destroy(pid.as_handle())) {
+      throw BugCheck(CID_HANDLE_DELETION, "CID_HANDLE_DELETION",
+                     {pid.value(), process.address(), 0, 0});
+    }
+    emit_cid("destroy", Handle{pid.value()}, process);
+  }
+}
+
+// --- stacks --------------------------------------------------------------------------------------
+
+std::vector<Frame> Kernel::call_stack() const {
+  return {tls.stack.rbegin(), tls.stack.rend()};
+}
+
+std::string Kernel::format_stack_kb() const {
+  // kb's columns, innermost first: frame number, three arguments, call site. ntemu keeps no
+  // frame pointers or return addresses, so only the arguments it knows are shown; unknown ones
+  // print as dashes.
+  const int width = profile_.arch == Arch::X86 ? 8 : 16;
+  const std::string unknown(static_cast<std::size_t>(width), '-');
+  std::string out = fmt::format(" # {:<{}} Call Site\n", "Args to Child", 3 * (width + 1) - 1);
+  const std::vector<Frame> frames = call_stack();
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const Frame& f = frames[i];
+    std::string args;
+    for (int a = 0; a < 3; ++a) {
+      if (a > 0) args += ' ';
+      args += a < f.arg_count ? fmt::format("{:0{}x}", f.args[a], width) : unknown;
+    }
+    out += fmt::format("{:02x} {} {}!{}\n", i, args, f.module, f.function);
+  }
+  return out;
+}
+
+}  // namespace ntemu

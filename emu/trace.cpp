@@ -1,0 +1,123 @@
+#include "ntemu/trace.hpp"
+
+#include <fmt/format.h>
+
+namespace ntemu {
+namespace {
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string value_text(const Field& f, bool json) {
+  struct Visitor {
+    bool json;
+    std::string operator()(std::uint64_t v) const { return fmt::format("{}", v); }
+    std::string operator()(std::int64_t v) const { return fmt::format("{}", v); }
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(const std::string& v) const {
+      if (!json) return v;
+      std::string out;
+      append_json_string(out, v);
+      return out;
+    }
+  };
+  return std::visit(Visitor{json}, f.value);
+}
+
+std::uint64_t number(const Event& e, std::string_view key) {
+  const Field* f = e.find(key);
+  if (f == nullptr) return 0;
+  if (const auto* u = std::get_if<std::uint64_t>(&f->value)) return *u;
+  if (const auto* i = std::get_if<std::int64_t>(&f->value)) return static_cast<std::uint64_t>(*i);
+  return 0;
+}
+
+std::string text(const Event& e, std::string_view key) {
+  const Field* f = e.find(key);
+  return f == nullptr ? std::string{} : value_text(*f, false);
+}
+
+}  // namespace
+
+const Field* Event::find(std::string_view key) const {
+  for (const auto& f : fields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+std::string JsonlSink::to_json(const Event& e, std::uint64_t seq) {
+  std::string out = fmt::format("{{\"seq\":{},\"event\":", seq);
+  append_json_string(out, e.name);
+  for (const auto& f : e.fields) {
+    out += ',';
+    append_json_string(out, f.key);
+    out += ':';
+    out += value_text(f, true);
+  }
+  out += '}';
+  return out;
+}
+
+void JsonlSink::emit(const Event& e) {
+  std::lock_guard hold(m_);
+  const std::string line = to_json(e, ++seq_);
+  std::fprintf(out_, "%s\n", line.c_str());
+}
+
+std::string TextSink::to_text(const Event& e) {
+  if (e.name == "notify") {
+    const bool process = text(e, "kind") == "process";
+    const std::string args =
+        process
+            ? fmt::format("ParentId {:#x}, ProcessId {:#x}", number(e, "parent"), number(e, "pid"))
+            : fmt::format("ProcessId {:#x}, ThreadId {:#x}", number(e, "pid"), number(e, "tid"));
+    return fmt::format("  notify {:<7} {} [slot {}] ({}, Create {})  on Cid {:04x}.{:04x}",
+                       text(e, "kind"), text(e, "symbol"), number(e, "slot"), args,
+                       text(e, "create") == "true" ? "TRUE" : "FALSE", number(e, "context_pid"),
+                       number(e, "context_tid"));
+  }
+  if (e.name == "cid") {
+    return fmt::format("  cid    {:<7} {:#06x} -> {} {}", text(e, "op"), number(e, "handle"),
+                       text(e, "type"), text(e, "name"));
+  }
+  std::string out = e.name;
+  for (const auto& f : e.fields)
+    out += fmt::format(" {}={}", f.key, value_text(f, false));
+  return out;
+}
+
+void TextSink::emit(const Event& e) {
+  std::lock_guard hold(m_);
+  const std::string line = to_text(e);
+  std::fprintf(out_, "%s\n", line.c_str());
+}
+
+}  // namespace ntemu

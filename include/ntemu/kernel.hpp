@@ -1,0 +1,194 @@
+/// \file
+/// `Kernel`: one emulated machine — a profile, PspCidTable, the object manager, the notify
+/// arrays, and the boot processes — with the `Nt*` / `Ps*` / `Ob*` entry points of the
+/// process/thread creation path.
+///
+/// \code
+///   ntemu::Kernel k(ntemu::Profile::win2000());
+///   k.PsSetCreateProcessNotifyRoutine(&my_routine, /*Remove=*/false);
+///   auto proc = k.NtCreateProcess("notepad.exe");        // win2000: no PID yet
+///   auto thr = k.NtCreateThread(*proc.process);          // PID assigned, my_routine called
+/// \endcode
+///
+/// Context: each host thread has a *current thread* per kernel (the first system thread until
+/// changed with `ContextScope`). Notify routines run on the current host thread with the
+/// kernel and context set, so they may call `Kernel::current()->PsGetCurrentProcessId()` and
+/// the lookups, as a driver would.
+///
+/// Locks: no entry point may be called with a process lock held by the caller, except from a
+/// notify routine, where the profile says which locks are held (a re-entrant creation in the
+/// same process then fails with STATUS_POSSIBLE_DEADLOCK instead of hanging the host).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ntemu/ex/any_handle_table.hpp"
+#include "ntemu/ob/object.hpp"
+#include "ntemu/profile.hpp"
+#include "ntemu/ps/notify.hpp"
+#include "ntemu/ps/process.hpp"
+#include "ntemu/ps/thread.hpp"
+#include "ntemu/support/ids.hpp"
+#include "ntemu/support/mutex.hpp"
+#include "ntemu/support/status.hpp"
+#include "ntemu/trace.hpp"
+
+namespace ntemu {
+
+enum class CreateSuspended : std::uint8_t { No, Yes };
+
+/// Who makes a creation call: a user-mode caller enters through ntdll and the system-call
+/// gate, kernel-mode code calls the Zw stub in the kernel.
+enum class PreviousMode : std::uint8_t { KernelMode, UserMode };
+
+class Kernel {
+ public:
+  /// Boots the machine: Idle (ID 0, never in PspCidTable), the System process and its first
+  /// system thread with the version's IDs (win2000: TID 4, then System PID 8).
+  explicit Kernel(Profile profile, TraceSink* sink = nullptr);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  const Profile& profile() const { return profile_; }
+  /// The sink events go to (nullptr: none). Set before running operations.
+  void set_trace_sink(TraceSink* sink) { sink_ = sink; }
+
+  // --- boot objects and context ---------------------------------------------------------------
+  ps::Process& idle_process() { return *idle_process_; }
+  ps::Thread& idle_thread() { return *idle_thread_; }
+  ps::Process& system_process() { return *system_process_; }
+  ps::Thread& first_system_thread() { return *first_system_thread_; }
+
+  /// The thread current on this host thread for this kernel.
+  ps::Thread& current_thread();
+  ps::Process& current_process() { return *current_thread().ThreadsProcess; }
+  /// The kernel a notify routine running on this host thread was called from, or nullptr.
+  static Kernel* current();
+
+  /// Makes `thread` current on this host thread for its lifetime (restores the previous one).
+  class ContextScope {
+   public:
+    ContextScope(Kernel& kernel, ps::Thread& thread);
+    ~ContextScope();
+    ContextScope(const ContextScope&) = delete;
+    ContextScope& operator=(const ContextScope&) = delete;
+
+   private:
+    Kernel* previous_kernel_;
+    ps::Thread* previous_thread_;
+  };
+
+  // --- creation -------------------------------------------------------------------------------
+  struct ProcessCreated {
+    Status status;
+    ps::Process* process = nullptr;  ///< the new process, held by `handle`
+    Handle handle{};                 ///< in the creator's process object table
+  };
+  /// NtCreateProcess → PspCreateProcess: a process object with no thread. `parent` defaults to
+  /// the current process. win2000: no PID yet (semantics.md §2.4). Fails with
+  /// STATUS_PROCESS_IS_TERMINATING if the parent is being deleted.
+  ProcessCreated NtCreateProcess(std::string image_name, ps::Process* parent = nullptr);
+
+  struct ThreadCreated {
+    Status status;
+    ps::Thread* thread = nullptr;  ///< null on failure
+    Handle handle{};               ///< in the creator's process object table
+    ClientId cid{};
+  };
+  /// NtCreateThread → PspCreateThread: a user thread in `process`, created by the current
+  /// thread. The caller's mode is UserMode unless the current thread is a system thread.
+  /// Statuses: STATUS_INVALID_HANDLE (user mode targeting System), the profile's TID / PID
+  /// allocation failure statuses, STATUS_PROCESS_IS_TERMINATING, STATUS_POSSIBLE_DEADLOCK.
+  ThreadCreated NtCreateThread(ps::Process& process,
+                               CreateSuspended suspended = CreateSuspended::No,
+                               std::string name = {});
+  /// PsCreateSystemThread → PspCreateThread: a system thread in the System process.
+  ThreadCreated PsCreateSystemThread(std::string name = {});
+
+  // --- notify registration ------------------------------------------------------------------
+  Status PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine, bool Remove);
+  Status PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
+  /// Absent on win2000 (the profile says so): returns STATUS_NOT_IMPLEMENTED and changes
+  /// nothing — a driver importing it would not load there.
+  Status PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
+  /// Gives a routine a debugger symbol ("module!function") for traces and stacks; unnamed
+  /// routines show as "unknown!routine".
+  void name_routine(const void* routine, std::string module, std::string function);
+  const ps::NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE>& process_notify_array() const {
+    return process_notify_;
+  }
+  const ps::NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE>& thread_notify_array() const {
+    return thread_notify_;
+  }
+  /// Clears a slot directly, as a driver writing kernel memory could (counters unchanged).
+  void poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot);
+
+  // --- lookups --------------------------------------------------------------------------------
+  /// On success `*process` holds a new reference: release it with ObDereferenceObject.
+  /// Failure (unknown ID, wrong type, no access per the profile, object being deleted):
+  /// STATUS_INVALID_PARAMETER. Tag bits are ignored.
+  Status PsLookupProcessByProcessId(ProcessId id, ps::Process** process);
+  Status PsLookupThreadByThreadId(ThreadId id, ps::Thread** thread);
+  /// Maps the TID, checks the thread's Cid.UniqueProcess copy against `cid.UniqueProcess`;
+  /// STATUS_INVALID_CID otherwise. `process` may be null; if given it is referenced too.
+  Status PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** process,
+                                    ps::Thread** thread);
+  /// The current thread's Cid.UniqueProcess copy (semantics.md §3.4), not the process field.
+  ProcessId PsGetCurrentProcessId() { return current_thread().Cid().UniqueProcess; }
+  ThreadId PsGetCurrentThreadId() { return current_thread().Cid().UniqueThread; }
+  void ObReferenceObject(ob::Object& o) { objects_.reference(o); }
+  void ObDereferenceObject(ob::Object& o) { objects_.dereference(o); }
+
+  // --- inspection -----------------------------------------------------------------------------
+  ex::AnyHandleTable& cid_table() { return cid_table_; }
+  ob::ObjectManager& objects() { return objects_; }
+  /// The object at a model address if it is a live process/thread, else nullptr.
+  ps::Process* process_at(std::uint64_t address);
+  ps::Thread* thread_at(std::uint64_t address);
+  /// "module!function" of a routine.
+  std::string routine_symbol(const void* routine) const;
+  /// The shadow call stack of this host thread, innermost frame first.
+  std::vector<Frame> call_stack() const;
+  /// That stack in the shape of the kernel debugger's `kb`.
+  std::string format_stack_kb() const;
+
+  /// Writes `UniqueProcessId` directly (the thought experiment's poke).
+  void poke_unique_process_id(ps::Process& process, ProcessId value) {
+    process.UniqueProcessId.store(value.value(), std::memory_order_release);
+  }
+
+ private:
+  struct Impl;
+  ThreadCreated PspCreateThread(ps::Process& process, PreviousMode mode, bool system_thread,
+                                CreateSuspended suspended, std::string name);
+  ProcessCreated PspCreateProcess(std::string image_name, ps::Process* parent,
+                                  std::unique_ptr<ex::AnyHandleTable> table);
+  void PspThreadDelete(ps::Thread& thread);
+  void PspProcessDelete(ps::Process& process);
+  Handle ObInsertObject(ps::Process& owner, ob::Object& object, std::uint32_t access);
+  void notify_process(ps::Process& process, bool create);
+  void notify_thread(ps::Thread& thread, ProcessId pid, bool create);
+  bool tracing() const { return sink_ != nullptr; }
+  void emit_cid(const char* op, Handle handle, const ob::Object& object);
+  std::string object_name(const ob::Object& o) const;
+
+  Profile profile_;
+  TraceSink* sink_;
+  ob::ObjectManager objects_;
+  ex::AnyHandleTable cid_table_;  ///< PspCidTable
+  ps::NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
+  ps::NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;
+  Mutex registration_lock_;  ///< serialises registration when the profile says so
+  std::unique_ptr<Impl> impl_;
+  ps::Process* idle_process_ = nullptr;
+  ps::Thread* idle_thread_ = nullptr;
+  ps::Process* system_process_ = nullptr;
+  ps::Thread* first_system_thread_ = nullptr;
+};
+
+}  // namespace ntemu

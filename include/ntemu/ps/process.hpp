@@ -1,0 +1,57 @@
+/// \file
+/// `Process`: the EPROCESS fields the creation path uses (semantics.md §2).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ntemu/ex/any_handle_table.hpp"
+#include "ntemu/ob/object.hpp"
+#include "ntemu/support/ids.hpp"
+#include "ntemu/support/mutex.hpp"
+
+namespace ntemu::ps {
+
+class Thread;
+
+/// PROCESS_ALL_ACCESS of the NT 5.x era.
+inline constexpr std::uint32_t kProcessAllAccess = 0x001F0FFF;
+
+class Process : public ob::Object {
+ public:
+  static constexpr ob::ObjectType kObjectType = ob::ObjectType::Process;
+  /// Flags bits (WRK:ps.h).
+  static constexpr std::uint32_t kFlagProcessExiting = 0x4;
+  static constexpr std::uint32_t kFlagProcessDelete = 0x8;
+
+  Process(std::uint64_t address, std::string image_name, ProcessId inherited_from,
+          std::unique_ptr<ex::AnyHandleTable> object_table)
+      : ob::Object(kObjectType, address),
+        ImageFileName(std::move(image_name)),
+        InheritedFromUniqueProcessId(inherited_from),
+        ObjectTable(std::move(object_table)) {}
+
+  /// The current UniqueProcessId (0 until assigned; a "driver" may overwrite it: see poke).
+  ProcessId pid() const { return ProcessId{UniqueProcessId.load(std::memory_order_acquire)}; }
+
+  const std::string ImageFileName;
+  /// EPROCESS.UniqueProcessId. Written by the PID assignment and, deliberately, by pokes.
+  std::atomic<std::uint64_t> UniqueProcessId{0};
+  const ProcessId InheritedFromUniqueProcessId;
+  /// The process's object handle table (LIFO); its owner PID follows ExSetHandleTableOwner.
+  const std::unique_ptr<ex::AnyHandleTable> ObjectTable;
+  /// Set once the process may be opened by ID (semantics.md §2.2 step 12).
+  std::atomic<std::uint32_t> GrantedAccess{0};
+
+  /// The process lock (a push lock in NT).
+  mutable Mutex ProcessLock;
+  // Protected by ProcessLock:
+  std::uint32_t ActiveThreads NTEMU_GUARDED_BY(ProcessLock) = 0;
+  std::vector<Thread*> ThreadListHead NTEMU_GUARDED_BY(ProcessLock);
+  std::uint32_t Flags NTEMU_GUARDED_BY(ProcessLock) = 0;
+};
+
+}  // namespace ntemu::ps

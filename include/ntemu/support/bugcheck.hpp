@@ -1,0 +1,34 @@
+/// \file
+/// `BugCheck`: what the model throws where the real kernel would stop the machine
+/// (KeBugCheckEx). It carries the real bugcheck code, e.g. 0x17 CID_HANDLE_DELETION; the kernel
+/// instance stays inspectable afterwards. The only exception that crosses the model's API.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace ntemu {
+
+inline constexpr std::uint32_t CID_HANDLE_DELETION = 0x17;
+
+class BugCheck : public std::runtime_error {
+ public:
+  BugCheck(std::uint32_t code, std::string_view name, std::array<std::uint64_t, 4> parameters)
+      : std::runtime_error(fmt::format("BugCheck {:#x} {} ({:#x}, {:#x}, {:#x}, {:#x})", code, name,
+                                       parameters[0], parameters[1], parameters[2], parameters[3])),
+        code_(code),
+        parameters_(parameters) {}
+  std::uint32_t code() const { return code_; }
+  const std::array<std::uint64_t, 4>& parameters() const { return parameters_; }
+
+ private:
+  std::uint32_t code_;
+  std::array<std::uint64_t, 4> parameters_;
+};
+
+}  // namespace ntemu
