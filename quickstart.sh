@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ntemu quickstart: installs what is missing (Debian 12, as root), builds, and runs.
 #
-#   ./quickstart.sh demo   build (release) and run the main demo
+#   ./quickstart.sh demo   build (release) and run the main demo: the founding article's
+#                          experiment as a scenario (examples/scenarios/seed.ntemu)
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
 #                          (concurrency tests), and the clang -Wthread-safety build
 #
@@ -59,7 +60,7 @@ case "${1:-}" in
   demo)
     install_missing
     build release
-    exec ./build/release/examples/handle_table_tour
+    exec ./build/release/emu/cli/ntemu run examples/scenarios/seed.ntemu
     ;;
   test)
     install_missing

@@ -84,7 +84,7 @@ Kernel::Kernel(Profile profile, TraceSink* sink)
       sink_(sink),
       objects_(profile.arch),
       cid_table_(profile.arch, {.free_policy = profile.cid_free_policy,
-                               .max_low_level_pages = profile.cid_table_page_limit}),
+                                .max_low_level_pages = profile.cid_table_page_limit}),
       process_notify_(profile.process_notify_slots),
       thread_notify_(profile.thread_notify_slots),
       impl_(std::make_unique<Impl>()) {
@@ -114,6 +114,8 @@ Kernel::Kernel(Profile profile, TraceSink* sink)
                        std::make_unique<ex::AnyHandleTable>(
                            profile_.arch, ex::HandleTableOptions{.owner = ProcessId{}}));
   system_process_ = system.process;
+  // Open-by-ID is enabled for System as for any process (§2.2 step 12); Idle is never in the table.
+  system_process_->GrantedAccess.store(ps::kProcessAllAccess, std::memory_order_release);
   ThreadCreated first =
       PspCreateThread(*system_process_, PreviousMode::KernelMode,
                       /*system_thread=*/true, CreateSuspended::No, "system_thread");
@@ -319,14 +321,19 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
     objects_.dereference(thread);
     return {failure};
   }
-  const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
-  if (notify_process_create && held) notify_process(process, true);
-  process.ProcessLock.unlock();
-  if (notify_process_create && !held) notify_process(process, true);
+  {
+    // The routines run on the creating thread, or on the new one if the profile says so.
+    const bool on_new_thread = profile_.create_notify_context == CreateNotifyContext::NewThread;
+    EnterKernel context(this, on_new_thread ? thread : current_thread());
+    const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
+    if (notify_process_create && held) notify_process(process, true);
+    process.ProcessLock.unlock();
+    if (notify_process_create && !held) notify_process(process, true);
 
-  // The thread's context and start routine are set up (KiInitializeThread); before it is
-  // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
-  notify_thread(thread, thread.Cid().UniqueProcess, true);
+    // The thread's context and start routine are set up (KiInitializeThread); before it is
+    // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
+    notify_thread(thread, thread.Cid().UniqueProcess, true);
+  }
 
   // The handle: system threads' handles are kernel handles (System's table).
   ps::Process& handle_owner = system_thread ? *system_process_ : current_process();

@@ -89,6 +89,14 @@ enum class NotifyStorage : std::uint8_t {
   ExCallback,
 };
 
+/// Which thread the create notifications run on.
+enum class CreateNotifyContext : std::uint8_t {
+  /// The creating thread, inside its PspCreateThread call (MSDOC; the article's stack).
+  CreatingThread,
+  /// The new thread, as the Windows 2000 DDK's wording has it (DDK2K).
+  NewThread,
+};
+
 /// Whether registering a routine that is already registered is accepted.
 enum class DuplicateRegistration : std::uint8_t { Allowed, Rejected };
 
@@ -154,6 +162,11 @@ struct Profile {
   RegistrationLocking registration_locking = RegistrationLocking::Serialized;
   /// PsRemoveCreateThreadNotifyRoutine is exported (absent on win2000: DDK2K).
   bool has_remove_thread_notify_routine = false;
+  /// PsSetCreateProcessNotifyRoutineEx is exported (Vista SP1 and later: MSDOC).
+  bool has_process_notify_routine_ex = false;
+  /// win2000: [U] between sources, default CreatingThread — the article's debugger stack is the
+  /// creator's call chain and MSDOC says so; DDK2K's text says the new thread.
+  CreateNotifyContext create_notify_context = CreateNotifyContext::CreatingThread;
 
   // --- lookups ---------------------------------------------------------------------------
   /// win2000: [U], default None (§8.2: the documented advice to look a new thread up from its

@@ -298,6 +298,33 @@ TEST_CASE("context [win2000]: routines run on the creating thread, PsGetCurrent*
 }
 
 TEST_CASE(
+    "context [win2000, U]: the DDK2K reading runs the create notifications on the new thread") {
+  Profile p = Profile::win2000();
+  p.create_notify_context = CreateNotifyContext::NewThread;
+  Fixture f(p);
+  REQUIRE(f.k.PsSetCreateProcessNotifyRoutine(&proc_a, false) == STATUS_SUCCESS);
+  REQUIRE(f.k.PsSetCreateThreadNotifyRoutine(&thread_a) == STATUS_SUCCESS);
+  auto [process, thread] = f.create_process("n.exe");
+  REQUIRE(g_calls.size() == 2);
+  for (const Call& c : g_calls) {
+    CHECK(c.context.UniqueProcess == process->pid());
+    CHECK(c.context.UniqueThread == thread->tid());
+  }
+  CHECK(&f.k.current_thread() == &f.k.first_system_thread());
+}
+
+TEST_CASE("lookups: System can be looked up by its PID, tag bits ignored") {
+  Fixture f;
+  for (std::uint64_t tag = 0; tag < 4; ++tag) {
+    ps::Process* p = nullptr;
+    REQUIRE(f.k.PsLookupProcessByProcessId(ProcessId{8 | tag}, &p) == STATUS_SUCCESS);
+    CHECK(p == &f.k.system_process());
+    f.k.ObDereferenceObject(*p);
+  }
+  CHECK(f.k.system_process().GrantedAccess.load() == ps::kProcessAllAccess);
+}
+
+TEST_CASE(
     "stack [BLOG]: from a user-mode CreateProcess the routine is reached through PspCreateThread") {
   Fixture f;
   auto [explorer, explorer_t] = f.create_process("explorer.exe");

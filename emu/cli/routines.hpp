@@ -1,0 +1,61 @@
+/// \file
+/// The recording routines a scenario registers: a fixed pool of distinct functions, so that
+/// one routine name is one function pointer, as in a driver. Pool entry `i` has a process-notify
+/// and a thread-notify trampoline (two distinct functions); both report to the
+/// `RoutineListener` installed on the calling host thread, if any.
+///
+/// \code
+///   struct Counter : ntemu::cli::RoutineListener {
+///     int calls = 0;
+///     void routine_invoked(const ntemu::cli::RoutineCall&) override { ++calls; }
+///   } counter;
+///   ntemu::cli::ListenerScope scope(counter);
+///   kernel.PsSetCreateProcessNotifyRoutine(ntemu::cli::process_routine(0), false);
+/// \endcode
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ntemu/ps/notify.hpp"
+
+namespace ntemu::cli {
+
+/// Routines in the pool (also the most distinct routine names a file may use).
+inline constexpr std::size_t kRoutinePoolSize = 64;
+
+/// One call of a pool routine: which one, and its three arguments (a process routine's
+/// ParentId, ProcessId, Create; a thread routine's ProcessId, ThreadId, Create).
+struct RoutineCall {
+  ps::NotifyKind kind;
+  std::size_t index;
+  std::uint64_t first;
+  std::uint64_t second;
+  bool create;
+};
+
+/// Told of every call of a pool routine made on the host thread it is installed on.
+class RoutineListener {
+ public:
+  virtual ~RoutineListener() = default;
+  virtual void routine_invoked(const RoutineCall& call) = 0;
+};
+
+/// Installs `listener` for the calling host thread for the scope's lifetime (nests).
+class ListenerScope {
+ public:
+  explicit ListenerScope(RoutineListener& listener);
+  ~ListenerScope();
+  ListenerScope(const ListenerScope&) = delete;
+  ListenerScope& operator=(const ListenerScope&) = delete;
+
+ private:
+  RoutineListener* previous_;
+};
+
+/// Pool entry `index` (< kRoutinePoolSize) as a process-notify routine.
+PCREATE_PROCESS_NOTIFY_ROUTINE process_routine(std::size_t index);
+/// Pool entry `index` (< kRoutinePoolSize) as a thread-notify routine.
+PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index);
+
+}  // namespace ntemu::cli

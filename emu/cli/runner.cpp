@@ -1,0 +1,586 @@
+// The scenario runner. Statements map one to one onto kernel entry points; the runner adds
+// only bookkeeping (which scenario name is bound to which object, the last API status, the
+// routine call counters) and reports what it did after each call returns, so the kernel's own
+// events for a call always come before the call's `call` event.
+#include "runner.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ntemu/kernel.hpp"
+#include "routines.hpp"
+
+namespace ntemu::cli {
+namespace {
+
+std::string status_text(Status s) {
+  return s.name().empty() ? s.hex() : std::string(s.name());
+}
+
+std::string object_name(const ob::Object& o) {
+  if (o.type() == ob::ObjectType::Process) return static_cast<const ps::Process&>(o).ImageFileName;
+  return static_cast<const ps::Thread&>(o).Name;
+}
+
+std::size_t to_index(int symbol) {
+  return static_cast<std::size_t>(symbol);
+}
+
+class Runner final : public RoutineListener {
+ public:
+  Runner(const Script& script, std::string_view file, TraceSink& sink)
+      : script_(script),
+        file_(file),
+        sink_(sink),
+        objects_(script.symbols.size(), nullptr),
+        values_(script.symbols.size(), 0),
+        process_calls_(script.routines.size(), 0),
+        thread_calls_(script.routines.size(), 0),
+        process_breaks_(script.routines.size(), false),
+        thread_breaks_(script.routines.size(), false) {}
+
+  RunOutcome run() {
+    sink_.emit(Event{"begin", {}}
+                   .add("file", std::string(file_))
+                   .add("kernel", std::string(to_string(script_.version)))
+                   .add("arch", std::string(to_string(script_.arch))));
+    ListenerScope listening(*this);
+    kernel_.emplace(*Profile::make(script_.version, script_.arch), &sink_);
+    for (std::size_t i = 0; i < script_.routines.size(); ++i) {
+      kernel().name_routine(reinterpret_cast<const void*>(process_routine(i)), script_.routines[i],
+                            "ProcessNotifyRoutine");
+      kernel().name_routine(reinterpret_cast<const void*>(thread_routine(i)), script_.routines[i],
+                            "ThreadNotifyRoutine");
+    }
+    bind_boot_objects();
+    for (const Statement& s : script_.statements) {
+      if (std::holds_alternative<KernelStmt>(s.body)) continue;
+      sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
+      std::visit([&](const auto& body) { exec(s, body); }, s.body);
+    }
+    context_.reset();
+    sink_.emit(Event{"end", {}}
+                   .add("file", std::string(file_))
+                   .add("expects_passed", outcome_.expects_passed)
+                   .add("expects_failed", outcome_.expects_failed)
+                   .add("exit", outcome_.exit_code()));
+    kernel().set_trace_sink(nullptr);
+    kernel_.reset();
+    return outcome_;
+  }
+
+  // Runs inside the kernel, on the notify routine's call (this host thread).
+  void routine_invoked(const RoutineCall& call) override {
+    const bool process = call.kind == ps::NotifyKind::Process;
+    auto& calls = process ? process_calls_ : thread_calls_;
+    if (call.index >= calls.size()) return;
+    ++calls[call.index];
+    if (!(process ? process_breaks_ : thread_breaks_)[call.index]) return;
+    // The routine's body is a breakpoint: report it the way the kernel debugger would.
+    Kernel& k = kernel();
+    const std::string& name = script_.routines[call.index];
+    const std::string function = process ? "ProcessNotifyRoutine" : "ThreadNotifyRoutine";
+    const std::string arguments =
+        process ? fmt::format("ParentId {:#x}, ProcessId {:#x}", call.first, call.second)
+                : fmt::format("ProcessId {:#x}, ThreadId {:#x}", call.first, call.second);
+    sink_.emit(Event{"break", {}}
+                   .add("routine", name)
+                   .add("symbol", fmt::format("{}!{}", name, function))
+                   .add("kind", process ? "process" : "thread")
+                   .add("context_pid", k.PsGetCurrentProcessId().value())
+                   .add("context_tid", k.PsGetCurrentThreadId().value())
+                   .add("text", fmt::format("Break instruction exception - code 80000003 (first "
+                                            "chance)\n{}!{}: {}, Create {}\nkd> kb\n{}",
+                                            name, function, arguments,
+                                            call.create ? "TRUE" : "FALSE", k.format_stack_kb())));
+  }
+
+ private:
+  Kernel& kernel() { return *kernel_; }
+
+  void bind_boot_objects() {
+    for (std::size_t i = 0; i < script_.symbols.size(); ++i) {
+      switch (script_.symbols[i].boot) {
+        case Symbol::Boot::SystemProcess:
+          objects_[i] = &kernel().system_process();
+          break;
+        case Symbol::Boot::SystemThread:
+          objects_[i] = &kernel().first_system_thread();
+          break;
+        case Symbol::Boot::IdleProcess:
+          objects_[i] = &kernel().idle_process();
+          break;
+        case Symbol::Boot::IdleThread:
+          objects_[i] = &kernel().idle_thread();
+          break;
+        case Symbol::Boot::None:
+          break;
+      }
+    }
+  }
+
+  const Symbol& symbol(int index) const { return script_.symbols[to_index(index)]; }
+  ps::Process* process_of(int index) const {
+    if (index == kNoSymbol) return nullptr;
+    return static_cast<ps::Process*>(objects_[to_index(index)]);
+  }
+  ps::Thread* thread_of(int index) const {
+    if (index == kNoSymbol) return nullptr;
+    return static_cast<ps::Thread*>(objects_[to_index(index)]);
+  }
+  void bind(int index, ob::Object* o) {
+    if (index != kNoSymbol) objects_[to_index(index)] = o;
+  }
+
+  std::string not_created(int index) const {
+    const Symbol& s = symbol(index);
+    return fmt::format("'{}' does not exist: its creation at line {} failed", s.name,
+                       s.defined.line);
+  }
+
+  // --- reporting ---------------------------------------------------------------------------
+  static Event call_event(const Statement& s, std::string_view api, Status status) {
+    return Event{"call", {}}
+        .add("line", s.pos.line)
+        .add("api", std::string(api))
+        .add("status", status_text(status))
+        .add("ntstatus", status.hex());
+  }
+
+  void set_status(const Statement& s, Status status) {
+    last_status_ = status;
+    last_api_line_ = s.pos.line;
+  }
+
+  /// A statement whose object does not exist at run time is skipped, not an error: the earlier
+  /// failure that caused it is already in the output.
+  void skip(const Statement& s, std::string reason) {
+    sink_.emit(Event{"skip", {}}.add("line", s.pos.line).add("reason", std::move(reason)));
+    if (calls_api(s)) {
+      last_status_.reset();
+      last_api_line_ = s.pos.line;
+    }
+  }
+
+  void note(const Statement& s, std::string message) {
+    sink_.emit(Event{"note", {}}.add("line", s.pos.line).add("message", std::move(message)));
+  }
+
+  /// The value of an ID expression now. A name whose object was never created reads as 0.
+  std::uint64_t eval(const Statement& s, const IdExpr& e) {
+    std::uint64_t v = 0;
+    switch (e.kind) {
+      case IdExpr::Kind::Number:
+        v = e.number;
+        break;
+      case IdExpr::Kind::Variable:
+        v = values_[to_index(e.symbol)];
+        break;
+      case IdExpr::Kind::Pid:
+      case IdExpr::Kind::Tid: {
+        ob::Object* o = objects_[to_index(e.symbol)];
+        if (o == nullptr) {
+          note(s, not_created(e.symbol) + fmt::format(", so {}.{} is 0", e.name.text,
+                                                      e.kind == IdExpr::Kind::Pid ? "pid" : "tid"));
+        } else if (o->type() == ob::ObjectType::Process) {
+          v = static_cast<ps::Process*>(o)->pid().value();
+        } else {
+          const ClientId cid = static_cast<ps::Thread*>(o)->Cid();
+          v = e.kind == IdExpr::Kind::Pid ? cid.UniqueProcess.value() : cid.UniqueThread.value();
+        }
+        break;
+      }
+    }
+    switch (e.op) {
+      case IdExpr::Op::None:
+        break;
+      case IdExpr::Op::Plus:
+        v += e.operand;
+        break;
+      case IdExpr::Op::Or:
+        v |= e.operand;
+        break;
+    }
+    return v;
+  }
+
+  // --- statements --------------------------------------------------------------------------
+  void exec(const Statement&, const KernelStmt&) {}
+
+  void exec(const Statement& s, const ProcessNotifyStmt& b) {
+    const PCREATE_PROCESS_NOTIFY_ROUTINE routine =
+        b.routine.is_null() ? nullptr : process_routine(to_index(b.routine.index));
+    const Status status = kernel().PsSetCreateProcessNotifyRoutine(routine, b.remove);
+    sink_.emit(call_event(s, "PsSetCreateProcessNotifyRoutine", status)
+                   .add("routine", b.routine.name.text)
+                   .add("remove", b.remove));
+    set_status(s, status);
+  }
+
+  void exec(const Statement& s, const ThreadNotifyStmt& b) {
+    const PCREATE_THREAD_NOTIFY_ROUTINE routine =
+        b.routine.is_null() ? nullptr : thread_routine(to_index(b.routine.index));
+    const Status status = b.remove ? kernel().PsRemoveCreateThreadNotifyRoutine(routine)
+                                   : kernel().PsSetCreateThreadNotifyRoutine(routine);
+    sink_.emit(call_event(s,
+                          b.remove ? "PsRemoveCreateThreadNotifyRoutine"
+                                   : "PsSetCreateThreadNotifyRoutine",
+                          status)
+                   .add("routine", b.routine.name.text));
+    set_status(s, status);
+  }
+
+  void exec(const Statement& s, const CreateProcessStmt& b) {
+    ps::Process* parent = nullptr;
+    if (b.parent_symbol != kNoSymbol) {
+      parent = process_of(b.parent_symbol);
+      if (parent == nullptr) return skip(s, not_created(b.parent_symbol));
+    }
+    const std::string parent_name =
+        object_name(parent != nullptr ? *parent : kernel().current_process());
+    const std::string& name = symbol(b.symbol).name;
+    Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent);
+    Event e = call_event(s, "NtCreateProcess", p.status);
+    if (b.with_thread) e.add("via", "CreateProcess");
+    e.add("name", name).add("parent_name", parent_name);
+    if (p.status.ok() && p.process != nullptr) {
+      bind(b.symbol, p.process);
+      e.add("pid", p.process->pid().value())
+          .add("parent", p.process->InheritedFromUniqueProcessId.value())
+          .add("handle", p.handle.value());
+    }
+    sink_.emit(e);
+    set_status(s, p.status);
+    if (!b.with_thread || !p.status.ok() || p.process == nullptr) return;
+    create_thread(s, *p.process, b.thread_symbol, CreateSuspended::No, /*via=*/true);
+  }
+
+  void create_thread(const Statement& s, ps::Process& process, int thread_symbol,
+                     CreateSuspended suspended, bool via_create_process) {
+    const std::string& name = symbol(thread_symbol).name;
+    Kernel::ThreadCreated t = kernel().NtCreateThread(process, suspended, name);
+    report_thread(s, "NtCreateThread", t, name, process, via_create_process,
+                  suspended == CreateSuspended::Yes);
+    if (t.status.ok()) bind(thread_symbol, t.thread);
+    set_status(s, t.status);
+  }
+
+  void report_thread(const Statement& s, std::string_view api, const Kernel::ThreadCreated& t,
+                     const std::string& name, ps::Process& process, bool via_create_process,
+                     bool suspended) {
+    Event e = call_event(s, api, t.status);
+    if (via_create_process) e.add("via", "CreateProcess");
+    e.add("name", name).add("process", process.ImageFileName);
+    if (suspended) e.add("suspended", true);
+    if (t.status.ok() && t.thread != nullptr) {
+      e.add("pid", t.cid.UniqueProcess.value())
+          .add("tid", t.cid.UniqueThread.value())
+          .add("handle", t.handle.value());
+    }
+    sink_.emit(e);
+  }
+
+  void exec(const Statement& s, const CreateThreadStmt& b) {
+    if (b.system) {
+      const std::string& name = symbol(b.symbol).name;
+      Kernel::ThreadCreated t = kernel().PsCreateSystemThread(name);
+      report_thread(s, "PsCreateSystemThread", t, name, kernel().system_process(), false, false);
+      if (t.status.ok()) bind(b.symbol, t.thread);
+      set_status(s, t.status);
+      return;
+    }
+    ps::Process* process = process_of(b.process_symbol);
+    if (process == nullptr) return skip(s, not_created(b.process_symbol));
+    create_thread(s, *process, b.symbol, b.suspended ? CreateSuspended::Yes : CreateSuspended::No,
+                  false);
+  }
+
+  void exec(const Statement& s, const ObjectOpStmt&) {
+    skip(s, "not yet supported");  // the checker rejects these; kept for completeness
+  }
+
+  void exec(const Statement& s, const LookupStmt& b) {
+    switch (b.api) {
+      case LookupStmt::Api::ProcessById: {
+        const std::uint64_t id = eval(s, b.first);
+        ps::Process* p = nullptr;
+        const Status status = kernel().PsLookupProcessByProcessId(ProcessId{id}, &p);
+        Event e = call_event(s, "PsLookupProcessByProcessId", status).add("id", id);
+        if (status.ok() && p != nullptr) {
+          e.add("name", p->ImageFileName).add("pid", p->pid().value());
+          kernel().ObDereferenceObject(*p);
+        }
+        sink_.emit(e);
+        set_status(s, status);
+        return;
+      }
+      case LookupStmt::Api::ThreadById: {
+        const std::uint64_t id = eval(s, b.first);
+        ps::Thread* t = nullptr;
+        const Status status = kernel().PsLookupThreadByThreadId(ThreadId{id}, &t);
+        Event e = call_event(s, "PsLookupThreadByThreadId", status).add("id", id);
+        if (status.ok() && t != nullptr) {
+          add_thread_result(e, *t);
+          kernel().ObDereferenceObject(*t);
+        }
+        sink_.emit(e);
+        set_status(s, status);
+        return;
+      }
+      case LookupStmt::Api::ProcessThreadByCid: {
+        const ClientId cid{ProcessId{eval(s, b.first)}, ThreadId{eval(s, b.second)}};
+        ps::Process* p = nullptr;
+        ps::Thread* t = nullptr;
+        const Status status = kernel().PsLookupProcessThreadByCid(cid, &p, &t);
+        Event e = call_event(s, "PsLookupProcessThreadByCid", status)
+                      .add("cid_pid", cid.UniqueProcess.value())
+                      .add("cid_tid", cid.UniqueThread.value());
+        if (status.ok() && t != nullptr) {
+          add_thread_result(e, *t);
+          kernel().ObDereferenceObject(*t);
+        }
+        if (status.ok() && p != nullptr) kernel().ObDereferenceObject(*p);
+        sink_.emit(e);
+        set_status(s, status);
+        return;
+      }
+    }
+  }
+
+  static void add_thread_result(Event& e, const ps::Thread& t) {
+    const ClientId cid = t.Cid();
+    e.add("name", t.Name)
+        .add("process", t.ThreadsProcess->ImageFileName)
+        .add("pid", cid.UniqueProcess.value())
+        .add("tid", cid.UniqueThread.value());
+  }
+
+  void exec(const Statement& s, const ContextStmt& b) {
+    ps::Thread* t = thread_of(b.symbol);
+    if (t == nullptr) return skip(s, not_created(b.symbol));
+    context_.reset();
+    context_.emplace(kernel(), *t);
+    const ClientId cid = t->Cid();
+    sink_.emit(Event{"context", {}}
+                   .add("line", s.pos.line)
+                   .add("name", t->Name)
+                   .add("process", t->ThreadsProcess->ImageFileName)
+                   .add("pid", cid.UniqueProcess.value())
+                   .add("tid", cid.UniqueThread.value()));
+  }
+
+  void exec(const Statement& s, const LetStmt& b) {
+    const std::uint64_t v = eval(s, b.value);
+    if (b.symbol != kNoSymbol) values_[to_index(b.symbol)] = v;
+    sink_.emit(Event{"let", {}}.add("line", s.pos.line).add("name", b.var.text).add("value", v));
+  }
+
+  void exec(const Statement& s, const PokePidStmt& b) {
+    ps::Process* p = process_of(b.symbol);
+    if (p == nullptr) return skip(s, not_created(b.symbol));
+    const std::uint64_t v = eval(s, b.value);
+    const std::uint64_t old = p->pid().value();
+    kernel().poke_unique_process_id(*p, ProcessId{v});
+    sink_.emit(Event{"poke", {}}
+                   .add("line", s.pos.line)
+                   .add("target", p->ImageFileName + ".UniqueProcessId")
+                   .add("old", old)
+                   .add("value", v));
+  }
+
+  void exec(const Statement& s, const PokeSlotStmt& b) {
+    const auto slot = static_cast<std::uint32_t>(b.slot);
+    const bool process = b.kind == ps::NotifyKind::Process;
+    const void* old =
+        process ? reinterpret_cast<const void*>(kernel().process_notify_array().slot(slot))
+                : reinterpret_cast<const void*>(kernel().thread_notify_array().slot(slot));
+    const std::string old_symbol = kernel().routine_symbol(old);
+    kernel().poke_clear_notify_slot(b.kind, slot);
+    sink_.emit(
+        Event{"poke", {}}
+            .add("line", s.pos.line)
+            .add("target", fmt::format("{}-notify[{}]", process ? "process" : "thread", slot))
+            .add("old_routine", old_symbol)
+            .add("value", b.value));
+  }
+
+  void exec(const Statement& s, const AuditStmt&) { skip(s, "not yet supported"); }
+
+  void exec(const Statement&, const BreakStmt& b) {
+    const std::size_t i = to_index(b.routine.index);
+    if (!b.kind || *b.kind == ps::NotifyKind::Process) process_breaks_[i] = true;
+    if (!b.kind || *b.kind == ps::NotifyKind::Thread) thread_breaks_[i] = true;
+  }
+
+  void expect(const Statement& s, bool ok, std::string detail) {
+    (ok ? outcome_.expects_passed : outcome_.expects_failed) += 1;
+    sink_.emit(
+        Event{"expect", {}}.add("line", s.pos.line).add("ok", ok).add("detail", std::move(detail)));
+  }
+
+  void exec(const Statement& s, const ExpectStatusStmt& b) {
+    const std::string want = status_text(b.status);
+    if (!last_status_) {
+      return expect(s, false,
+                    fmt::format("expected {}, but line {} was skipped", want, last_api_line_));
+    }
+    const std::string got = status_text(*last_status_);
+    if (*last_status_ == b.status) return expect(s, true, fmt::format("status {}", got));
+    expect(s, false, fmt::format("expected {}, got {} (line {})", want, got, last_api_line_));
+  }
+
+  void exec(const Statement& s, const ExpectCallsStmt& b) {
+    const std::size_t i = to_index(b.routine.index);
+    const std::uint64_t calls = process_calls_[i] + thread_calls_[i];
+    const std::string& name = script_.routines[i];
+    if (calls == b.count) {
+      return expect(s, true,
+                    fmt::format("{} called {} time{}", name, calls, calls == 1 ? "" : "s"));
+    }
+    expect(s, false,
+           fmt::format("expected {} to be called {} time{}, it was called {} time{}", name, b.count,
+                       b.count == 1 ? "" : "s", calls, calls == 1 ? "" : "s"));
+  }
+
+  void exec(const Statement& s, const DumpStmt& b) {
+    Event e{"dump", {}};
+    e.add("line", s.pos.line);
+    switch (b.what) {
+      case DumpStmt::What::CidTable:
+        e.add("what", "cidtable").add("text", dump_cid_table());
+        break;
+      case DumpStmt::What::Callbacks:
+        e.add("what", "callbacks").add("text", dump_callbacks());
+        break;
+      case DumpStmt::What::Process: {
+        ps::Process* p = process_of(b.symbol);
+        if (p == nullptr) return skip(s, not_created(b.symbol));
+        e.add("what", "process").add("name", p->ImageFileName).add("text", dump_process(*p));
+        break;
+      }
+    }
+    sink_.emit(e);
+  }
+
+  // --- dumps -------------------------------------------------------------------------------
+  std::string address(std::uint64_t a) const {
+    return script_.arch == Arch::X86 ? fmt::format("{:08x}", a) : fmt::format("{:016x}", a);
+  }
+
+  std::string dump_cid_table() {
+    struct Row {
+      std::uint64_t handle;
+      std::uint64_t object;
+    };
+    std::vector<Row> rows;
+    ex::AnyHandleTable& table = kernel().cid_table();
+    // Collect under the entry locks, describe after (objects() takes its own lock).
+    table.enumerate([&](Handle h, const ex::EntryView& e) {
+      rows.push_back({h.value(), e.object});
+    });
+    std::string out =
+        fmt::format("PspCidTable: HandleCount {}, level {}", table.handle_count(), table.level());
+    out += fmt::format("\n  {:<6}  {:<{}}  {:<7}  {}", "handle", "object",
+                       script_.arch == Arch::X86 ? 8 : 16, "type", "name");
+    for (const Row& r : rows) {
+      const ob::Object* o = kernel().objects().find(r.object);
+      std::string type = "?";
+      std::string what = "(no object at this address)";
+      if (o != nullptr) {
+        type = std::string(ob::to_string(o->type()));
+        what = object_name(*o);
+        if (o->type() == ob::ObjectType::Thread) {
+          const auto& t = static_cast<const ps::Thread&>(*o);
+          what += fmt::format("  Cid {}  in {}", t.Cid(), t.ThreadsProcess->ImageFileName);
+        } else {
+          const auto& p = static_cast<const ps::Process&>(*o);
+          what += fmt::format("  UniqueProcessId {:#x}", p.pid().value());
+        }
+        if (o->is_deleted()) what += "  (deleted: a tombstone)";
+      }
+      out += fmt::format("\n  {:#06x}  {}  {:<7}  {}", r.handle, address(r.object), type, what);
+    }
+    return out;
+  }
+
+  template <class Routine>
+  std::string dump_array(std::string_view array, const ps::NotifyArray<Routine>& a,
+                         Routine (*pool)(std::size_t), const std::vector<std::uint64_t>& calls) {
+    std::string out = fmt::format("{}: {} slots, {}Count {}", array, a.size(), array, a.count());
+    for (std::uint32_t i = 0; i < a.size(); ++i) {
+      const Routine r = a.slot(i);
+      if (r == nullptr) {
+        out += fmt::format("\n  [{}] (empty)", i);
+        continue;
+      }
+      out +=
+          fmt::format("\n  [{}] {}", i, kernel().routine_symbol(reinterpret_cast<const void*>(r)));
+      for (std::size_t k = 0; k < script_.routines.size(); ++k) {
+        if (pool(k) == r) out += fmt::format("  calls {}", calls[k]);
+      }
+    }
+    return out;
+  }
+
+  std::string dump_callbacks() {
+    return dump_array("PspCreateProcessNotifyRoutine", kernel().process_notify_array(),
+                      &process_routine, process_calls_) +
+           "\n" +
+           dump_array("PspCreateThreadNotifyRoutine", kernel().thread_notify_array(),
+                      &thread_routine, thread_calls_);
+  }
+
+  std::string dump_process(ps::Process& p) {
+    std::uint32_t active = 0;
+    std::uint32_t flags = 0;
+    std::vector<ps::Thread*> threads;
+    {
+      MutexLocker hold(p.ProcessLock);
+      active = p.ActiveThreads;
+      flags = p.Flags;
+      threads = p.ThreadListHead;
+    }
+    std::string out = fmt::format("PROCESS {}  object {}", p.ImageFileName, address(p.address()));
+    out += fmt::format("\n  UniqueProcessId               {:#x}", p.pid().value());
+    out += fmt::format("\n  InheritedFromUniqueProcessId  {:#x}",
+                       p.InheritedFromUniqueProcessId.value());
+    out += fmt::format("\n  ObjectTable                   owner {:#x}, HandleCount {}",
+                       p.ObjectTable->owner().value(), p.ObjectTable->handle_count());
+    out += fmt::format("\n  ActiveThreads                 {}", active);
+    out += fmt::format("\n  Flags                         {:#x}", flags);
+    out += fmt::format("\n  GrantedAccess                 {:#x}", p.GrantedAccess.load());
+    out += fmt::format("\n  PointerCount, HandleCount     {}, {}", p.pointer_count(),
+                       p.handle_count());
+    for (const ps::Thread* t : threads) {
+      out +=
+          fmt::format("\n  THREAD {}  Cid {}  object {}", t->Name, t->Cid(), address(t->address()));
+    }
+    return out;
+  }
+
+  const Script& script_;
+  std::string_view file_;
+  TraceSink& sink_;
+  std::optional<Kernel> kernel_;
+  std::optional<Kernel::ContextScope> context_;
+  std::vector<ob::Object*> objects_;          // per symbol: the bound object (processes, threads)
+  std::vector<std::uint64_t> values_;         // per symbol: the value (variables)
+  std::vector<std::uint64_t> process_calls_;  // per routine
+  std::vector<std::uint64_t> thread_calls_;   // per routine
+  std::vector<bool> process_breaks_;          // per routine: `break` set for process calls
+  std::vector<bool> thread_breaks_;           // per routine: `break` set for thread calls
+  std::optional<Status> last_status_;
+  int last_api_line_ = 0;
+  RunOutcome outcome_;
+};
+
+}  // namespace
+
+RunOutcome run_script(const Script& script, std::string_view file, TraceSink& sink) {
+  return Runner(script, file, sink).run();
+}
+
+}  // namespace ntemu::cli

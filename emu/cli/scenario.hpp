@@ -1,0 +1,215 @@
+/// \file
+/// The syntax tree of a scenario file (`.ntemu`), as the parser builds it and the checker
+/// completes it (docs/scenario-language.md). One `Statement` per non-empty line.
+///
+/// The parser fills the spelled parts (names, numbers, positions); the checker resolves every
+/// name to a `Symbol` or routine index and fills the `symbol`/`index` members, so the runner
+/// never looks a name up by text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ntemu/profile.hpp"
+#include "ntemu/ps/notify.hpp"
+#include "ntemu/support/arch.hpp"
+#include "ntemu/support/status.hpp"
+
+namespace ntemu::cli {
+
+/// A 1-based line and byte column in the scenario text.
+struct Pos {
+  int line = 0;
+  int column = 0;
+  friend bool operator==(const Pos&, const Pos&) = default;
+};
+
+/// One error found while parsing or checking a file.
+struct Diagnostic {
+  Pos pos;
+  std::string message;
+};
+
+/// A name as spelled in the file.
+struct Ident {
+  std::string text;
+  Pos pos;
+};
+
+/// "No symbol": an unresolved name, or "the current process" for an omitted `parent=`.
+inline constexpr int kNoSymbol = -1;
+
+/// A named thing of the scenario: a process, a thread or a variable (one namespace).
+struct Symbol {
+  enum class Kind : std::uint8_t { Process, Thread, Variable };
+  /// Boot objects the runner binds before the first statement.
+  enum class Boot : std::uint8_t { None, SystemProcess, SystemThread, IdleProcess, IdleThread };
+  std::string name;
+  Kind kind = Kind::Variable;
+  Boot boot = Boot::None;
+  Pos defined;              ///< {0, 0} for predefined names
+  int process = kNoSymbol;  ///< Thread: the process it was created in
+};
+
+/// A routine position: a recording routine's name, or `null`.
+struct RoutineRef {
+  Ident name;
+  int index = kNoSymbol;  ///< checker: index into Script::routines; kNoSymbol for `null`
+  bool is_null() const { return name.text == "null"; }
+};
+
+/// An ID expression: NUMBER | VAR | NAME.pid | NAME.tid, optionally followed by `+N` or `|N`
+/// (an extension, to reach the tag bits of a handle value: `System.pid+3`).
+struct IdExpr {
+  enum class Kind : std::uint8_t { Number, Variable, Pid, Tid };
+  enum class Op : std::uint8_t { None, Plus, Or };
+  Kind kind = Kind::Number;
+  std::uint64_t number = 0;  ///< Number
+  Ident name;                ///< Variable, Pid, Tid: the name part
+  Pos field_pos;             ///< Pid, Tid: where the field after the dot starts
+  Op op = Op::None;
+  std::uint64_t operand = 0;
+  Pos pos;                 ///< start of the whole expression
+  int symbol = kNoSymbol;  ///< checker
+};
+
+// --- statements ------------------------------------------------------------------------------
+
+struct KernelStmt {
+  Ident version;
+  KernelVersion parsed_version = KernelVersion::Win2000;
+  std::optional<Ident> arch;
+  Arch parsed_arch = Arch::X86;
+};
+
+/// PsSetCreateProcessNotifyRoutine / PsSetCreateProcessNotifyRoutineEx.
+struct ProcessNotifyStmt {
+  RoutineRef routine;
+  bool remove = false;
+  bool ex = false;
+  std::optional<Status> veto;
+};
+
+/// PsSetCreateThreadNotifyRoutine / PsRemoveCreateThreadNotifyRoutine.
+struct ThreadNotifyStmt {
+  RoutineRef routine;
+  bool remove = false;
+};
+
+/// NtCreateProcess, and CreateProcess (`with_thread`: NtCreateProcess then NtCreateThread).
+struct CreateProcessStmt {
+  Ident name;
+  std::optional<Ident> parent;
+  bool with_thread = false;
+  std::optional<Ident> thread;  ///< CreateProcess `as THREAD`
+  int symbol = kNoSymbol;
+  int parent_symbol = kNoSymbol;  ///< kNoSymbol: the current process
+  int thread_symbol = kNoSymbol;  ///< CreateProcess: the first thread (named or automatic)
+};
+
+/// NtCreateThread, and PsCreateSystemThread (`system`).
+struct CreateThreadStmt {
+  std::optional<Ident> process;  ///< absent for PsCreateSystemThread
+  std::optional<Ident> name;
+  bool system = false;
+  bool suspended = false;
+  int process_symbol = kNoSymbol;
+  int symbol = kNoSymbol;  ///< the new thread (named or automatic)
+};
+
+/// NtTerminateThread, NtTerminateProcess, NtClose: parsed and checked, not yet run.
+struct ObjectOpStmt {
+  enum class Op : std::uint8_t { TerminateThread, TerminateProcess, Close };
+  Op op = Op::Close;
+  Ident target;
+  int symbol = kNoSymbol;
+};
+
+struct LookupStmt {
+  enum class Api : std::uint8_t { ProcessById, ThreadById, ProcessThreadByCid };
+  Api api = Api::ProcessById;
+  IdExpr first;   ///< the ID; for ByCid the process part
+  IdExpr second;  ///< ByCid: the thread part
+};
+
+struct ContextStmt {
+  Ident thread;
+  int symbol = kNoSymbol;
+};
+
+struct LetStmt {
+  Ident var;
+  IdExpr value;
+  int symbol = kNoSymbol;
+};
+
+/// poke PROCESS.UniqueProcessId = ID
+struct PokePidStmt {
+  Ident process;
+  IdExpr value;
+  int symbol = kNoSymbol;
+};
+
+/// poke process-notify[SLOT] = 0 / poke thread-notify[SLOT] = 0
+struct PokeSlotStmt {
+  ps::NotifyKind kind = ps::NotifyKind::Process;
+  std::uint64_t slot = 0;
+  Pos slot_pos;
+  std::uint64_t value = 0;
+  Pos value_pos;
+};
+
+struct AuditStmt {};
+
+struct ExpectStatusStmt {
+  Status status;
+  Pos status_pos;
+};
+
+struct ExpectCallsStmt {
+  RoutineRef routine;
+  std::uint64_t count = 0;
+};
+
+struct DumpStmt {
+  enum class What : std::uint8_t { CidTable, Callbacks, Process };
+  What what = What::CidTable;
+  std::optional<Ident> process;
+  int symbol = kNoSymbol;
+};
+
+/// break ROUTINE [process|thread] (an extension): from now on every call of the routine (of that
+/// kind only, if given) stops in the "debugger", which reports the call and its stack (`kb`).
+struct BreakStmt {
+  RoutineRef routine;
+  std::optional<ps::NotifyKind> kind;
+};
+
+using StatementBody =
+    std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, CreateProcessStmt,
+                 CreateThreadStmt, ObjectOpStmt, LookupStmt, ContextStmt, LetStmt, PokePidStmt,
+                 PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, DumpStmt, BreakStmt>;
+
+struct Statement {
+  Pos pos;              ///< the statement word
+  std::string keyword;  ///< the statement word as spelled ("NtCreateProcess")
+  std::string source;   ///< the line without comment and surrounding blanks
+  StatementBody body;
+};
+
+/// True for statements that call a kernel API and so set the status `expect status` checks.
+bool calls_api(const Statement& s);
+
+/// A parsed and checked file, ready to run.
+struct Script {
+  std::vector<Statement> statements;
+  std::vector<Symbol> symbols;        ///< predefined names first
+  std::vector<std::string> routines;  ///< recording routines, in order of first mention
+  KernelVersion version = KernelVersion::Win2000;
+  Arch arch = Arch::X86;
+};
+
+}  // namespace ntemu::cli

@@ -1,0 +1,296 @@
+// The scenario parser (syntax): every statement form, and every syntax error class with the
+// exact line and column it is reported at.
+#include "parser.hpp"
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+using namespace ntemu;
+using namespace ntemu::cli;
+
+namespace {
+
+// Parses `text`, which must have exactly one syntax error, and checks where and what it is.
+void check_syntax_error(const std::string& text, int line, int column, const std::string& needle) {
+  CAPTURE(text);
+  const Parsed p = parse_scenario(text);
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0].pos.line == line);
+  CHECK(p.errors[0].pos.column == column);
+  CAPTURE(p.errors[0].message);
+  CHECK(p.errors[0].message.find(needle) != std::string::npos);
+}
+
+template <class T>
+const T& only_statement(const Parsed& p) {
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.statements.size() == 1);
+  const T* body = std::get_if<T>(&p.statements[0].body);
+  REQUIRE(body != nullptr);
+  return *body;
+}
+
+DumpStmt dump_of(const std::string& text) {
+  const Parsed p = parse_scenario(text);
+  return only_statement<DumpStmt>(p);
+}
+
+}  // namespace
+
+TEST_CASE("parser: blank lines and comments make no statements") {
+  const Parsed p = parse_scenario("\n   \n# a comment\n\t# another\n\n");
+  CHECK(p.errors.empty());
+  CHECK(p.statements.empty());
+}
+
+TEST_CASE("parser: a statement keeps its position, keyword and source without the comment") {
+  const Parsed p = parse_scenario("# header\n  NtCreateProcess  notepad   # the victim\r\n");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.statements.size() == 1);
+  const Statement& s = p.statements[0];
+  CHECK(s.pos == Pos{2, 3});
+  CHECK(s.keyword == "NtCreateProcess");
+  CHECK(s.source == "NtCreateProcess  notepad");
+  const auto& b = std::get<CreateProcessStmt>(s.body);
+  CHECK(b.name.text == "notepad");
+  CHECK(b.name.pos == Pos{2, 20});
+  CHECK_FALSE(b.with_thread);
+}
+
+TEST_CASE("parser: unknown statements are reported at the statement word") {
+  check_syntax_error("NtCreateProcess a\n  Frobnicate x\n", 2, 3, "unknown statement 'Frobnicate'");
+  check_syntax_error("ntcreateprocess a\n", 1, 1, "did you mean 'NtCreateProcess'?");
+  check_syntax_error("Audit\n", 1, 1, "did you mean 'audit'?");
+}
+
+TEST_CASE("parser: a missing argument is reported just past the last word") {
+  check_syntax_error("NtCreateProcess\n", 1, 16, "expected a process name");
+  check_syntax_error("PsSetCreateProcessNotifyRoutine\n", 1, 32, "expected a routine name");
+  check_syntax_error("PsLookupProcessThreadByCid 8\n", 1, 29, "expected a thread ID");
+  check_syntax_error("let x =\n", 1, 8, "expected an ID");
+  check_syntax_error("let x\n", 1, 6, "expected '='");
+  check_syntax_error("NtCreateThread p as\n", 1, 20, "expected a thread name after 'as'");
+  check_syntax_error("expect calls edr\n", 1, 17, "expected a call count");
+  check_syntax_error("dump process\n", 1, 13, "expected a process name");
+  check_syntax_error("kernel\n", 1, 7, "expected a kernel version");
+  check_syntax_error("context\n", 1, 8, "expected a thread name");
+}
+
+TEST_CASE("parser: an extra argument is reported with the statement's usage") {
+  check_syntax_error("PsSetCreateThreadNotifyRoutine a b\n", 1, 34,
+                     "unexpected 'b'; usage: PsSetCreateThreadNotifyRoutine ROUTINE");
+  check_syntax_error("NtCreateProcess a parnt=b\n", 1, 19,
+                     "unexpected 'parnt=b'; usage: NtCreateProcess NAME [parent=NAME]");
+  check_syntax_error("NtCreateProcess a as t\n", 1, 19, "unexpected 'as'");
+  check_syntax_error("PsCreateSystemThread suspended\n", 1, 22, "unexpected 'suspended'");
+  check_syntax_error("PsLookupProcessByProcessId 8 12\n", 1, 30, "unexpected '12'");
+  check_syntax_error("audit now\n", 1, 7, "unexpected 'now'");
+  check_syntax_error("dump cidtable all\n", 1, 15, "unexpected 'all'");
+  check_syntax_error("PsSetCreateProcessNotifyRoutine a veto=STATUS_ACCESS_DENIED\n", 1, 35,
+                     "unexpected 'veto=STATUS_ACCESS_DENIED'");
+}
+
+TEST_CASE("parser: an option given twice is an error at its second use") {
+  check_syntax_error("NtCreateThread p as a as b\n", 1, 23, "'as' given twice");
+  check_syntax_error("NtCreateThread p suspended suspended\n", 1, 28, "'suspended' given twice");
+  check_syntax_error("PsSetCreateProcessNotifyRoutine r remove remove\n", 1, 42, "given twice");
+  check_syntax_error("NtCreateProcess a parent=b parent=c\n", 1, 28, "given twice");
+}
+
+TEST_CASE("parser: numbers are decimal or 0x hexadecimal, and must fit 64 bits") {
+  {
+    const Parsed p = parse_scenario("PsLookupProcessByProcessId 0x1F\n");
+    const auto& b = only_statement<LookupStmt>(p);
+    CHECK(b.first.kind == IdExpr::Kind::Number);
+    CHECK(b.first.number == 31);
+  }
+  {
+    const Parsed p = parse_scenario("expect calls r 12\n");
+    const auto& b = only_statement<ExpectCallsStmt>(p);
+    CHECK(b.count == 12);
+  }
+  check_syntax_error("PsLookupProcessByProcessId 12abc\n", 1, 28, "invalid number '12abc'");
+  check_syntax_error("PsLookupProcessByProcessId 0x\n", 1, 28, "invalid number '0x'");
+  check_syntax_error("PsLookupProcessByProcessId 0xG1\n", 1, 28, "invalid number '0xG1'");
+  check_syntax_error("expect calls r -1\n", 1, 16, "invalid number '-1'");
+  check_syntax_error("expect calls r 99999999999999999999\n", 1, 16, "out of range");
+  check_syntax_error("PsLookupProcessByProcessId 0x10000000000000000\n", 1, 28, "out of range");
+  check_syntax_error("poke process-notify[x] = 0\n", 1, 21, "invalid number 'x'");
+}
+
+TEST_CASE("parser: names must match [A-Za-z_][A-Za-z0-9_]*") {
+  check_syntax_error("NtCreateProcess notepad.exe\n", 1, 17, "invalid name 'notepad.exe'");
+  check_syntax_error("NtCreateProcess 9lives\n", 1, 17, "invalid name '9lives'");
+  check_syntax_error("NtCreateProcess a parent=\n", 1, 26, "expected a name after 'parent='");
+  check_syntax_error("NtCreateProcess a parent=x-y\n", 1, 26, "invalid name 'x-y'");
+  check_syntax_error("PsSetCreateThreadNotifyRoutine my-driver\n", 1, 32, "invalid name");
+  const Parsed p = parse_scenario("NtCreateProcess _a9 parent=B_\n");
+  const auto& b = only_statement<CreateProcessStmt>(p);
+  CHECK(b.name.text == "_a9");
+  REQUIRE(b.parent);
+  CHECK(b.parent->text == "B_");
+  CHECK(b.parent->pos == Pos{1, 28});
+}
+
+TEST_CASE("parser: ID expressions are numbers, variables, NAME.pid or NAME.tid, with +N or |N") {
+  const Parsed p = parse_scenario(
+      "PsLookupProcessByProcessId old\n"
+      "PsLookupProcessByProcessId notepad.pid\n"
+      "PsLookupThreadByThreadId t1.tid+3\n"
+      "PsLookupProcessThreadByCid System.pid|1 0x4\n");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.statements.size() == 4);
+  const IdExpr& var = std::get<LookupStmt>(p.statements[0].body).first;
+  CHECK(var.kind == IdExpr::Kind::Variable);
+  CHECK(var.name.text == "old");
+  const IdExpr& pid = std::get<LookupStmt>(p.statements[1].body).first;
+  CHECK(pid.kind == IdExpr::Kind::Pid);
+  CHECK(pid.name.text == "notepad");
+  CHECK(pid.field_pos == Pos{2, 36});
+  const IdExpr& tid = std::get<LookupStmt>(p.statements[2].body).first;
+  CHECK(tid.kind == IdExpr::Kind::Tid);
+  CHECK(tid.op == IdExpr::Op::Plus);
+  CHECK(tid.operand == 3);
+  const auto& cid = std::get<LookupStmt>(p.statements[3].body);
+  CHECK(cid.api == LookupStmt::Api::ProcessThreadByCid);
+  CHECK(cid.first.op == IdExpr::Op::Or);
+  CHECK(cid.first.operand == 1);
+  CHECK(cid.second.number == 4);
+
+  check_syntax_error("PsLookupProcessByProcessId notepad.UniqueProcessId\n", 1, 36,
+                     "unknown field '.UniqueProcessId'");
+  check_syntax_error("PsLookupProcessByProcessId a.pid+\n", 1, 34, "expected a number after");
+  check_syntax_error("PsLookupProcessByProcessId a.pid+x\n", 1, 34, "invalid number 'x'");
+  check_syntax_error("PsLookupProcessByProcessId +1\n", 1, 28, "expected an ID");
+  check_syntax_error("let v = .pid\n", 1, 9, "expected a name");
+}
+
+TEST_CASE("parser: poke writes UniqueProcessId or clears a notify slot") {
+  {
+    const Parsed p = parse_scenario("poke notepad.UniqueProcessId = 0\n");
+    const auto& b = only_statement<PokePidStmt>(p);
+    CHECK(b.process.text == "notepad");
+    CHECK(b.value.number == 0);
+  }
+  {
+    const Parsed p = parse_scenario("poke thread-notify[3] = 0\n");
+    const auto& b = only_statement<PokeSlotStmt>(p);
+    CHECK(b.kind == ps::NotifyKind::Thread);
+    CHECK(b.slot == 3);
+    CHECK(b.slot_pos == Pos{1, 20});
+  }
+  check_syntax_error("poke notepad = 0\n", 1, 6, "cannot poke 'notepad'");
+  check_syntax_error("poke notepad.Flags = 0\n", 1, 14, "cannot poke field 'Flags'");
+  check_syntax_error("poke process-notify[] = 0\n", 1, 21, "expected a slot number");
+  check_syntax_error("poke process-notify[1 = 0\n", 1, 21, "expected a slot number");
+  check_syntax_error("poke notepad.UniqueProcessId 0\n", 1, 30, "expected '='");
+  check_syntax_error("poke notepad.UniqueProcessId =0\n", 1, 30,
+                     "expected '=' (separated by blanks)");
+}
+
+TEST_CASE("parser: expect takes a status name or value, or a routine and a count") {
+  {
+    const Parsed p = parse_scenario("expect status STATUS_INVALID_CID\n");
+    const auto& b = only_statement<ExpectStatusStmt>(p);
+    CHECK(b.status == STATUS_INVALID_CID);
+  }
+  {
+    const Parsed p = parse_scenario("expect status 0xC000000D\n");
+    const auto& b = only_statement<ExpectStatusStmt>(p);
+    CHECK(b.status == STATUS_INVALID_PARAMETER);
+  }
+  check_syntax_error("expect status STATUS_BOGUS\n", 1, 15, "unknown status 'STATUS_BOGUS'");
+  check_syntax_error("expect status 0x100000000\n", 1, 15, "unknown status");
+  check_syntax_error("expect nothing\n", 1, 8, "unknown expectation 'nothing'");
+  check_syntax_error("expect calls r 1 2\n", 1, 18, "unexpected '2'");
+}
+
+TEST_CASE("parser: break takes a routine and optionally process or thread") {
+  const Parsed p = parse_scenario("break edr process\n");
+  const auto& b = only_statement<BreakStmt>(p);
+  CHECK(b.routine.name.text == "edr");
+  CHECK(b.kind == ps::NotifyKind::Process);
+  check_syntax_error("break edr both\n", 1, 11,
+                     "unexpected 'both'; usage: break ROUTINE [process|thread]");
+  check_syntax_error("break\n", 1, 6, "expected a routine name");
+}
+
+TEST_CASE("parser: dump takes cidtable, callbacks or process NAME") {
+  CHECK(dump_of("dump cidtable\n").what == DumpStmt::What::CidTable);
+  CHECK(dump_of("dump callbacks\n").what == DumpStmt::What::Callbacks);
+  CHECK(dump_of("dump process System\n").process->text == "System");
+  check_syntax_error("dump everything\n", 1, 6, "cannot dump 'everything'");
+}
+
+TEST_CASE("parser: kernel takes a known version and an optional arch") {
+  {
+    const Parsed p = parse_scenario("kernel xp arch=x64\n");
+    const auto& b = only_statement<KernelStmt>(p);
+    CHECK(b.parsed_version == KernelVersion::Xp);
+    CHECK(b.parsed_arch == Arch::X64);
+  }
+  check_syntax_error("kernel win98\n", 1, 8, "unknown kernel version 'win98'");
+  check_syntax_error("kernel win2000 arch=arm64\n", 1, 21, "unknown architecture 'arm64'");
+  check_syntax_error("kernel win2000 arch=\n", 1, 21, "expected x86 or x64");
+  check_syntax_error("kernel win2000 x64\n", 1, 16, "unexpected 'x64'");
+}
+
+TEST_CASE("parser: every statement of the contract parses") {
+  const Parsed p = parse_scenario(
+      "kernel win2000 arch=x86\n"
+      "PsSetCreateProcessNotifyRoutine edr\n"
+      "PsSetCreateProcessNotifyRoutine null remove\n"
+      "PsSetCreateProcessNotifyRoutineEx edr remove veto=STATUS_ACCESS_DENIED\n"
+      "PsSetCreateThreadNotifyRoutine edr\n"
+      "PsRemoveCreateThreadNotifyRoutine edr\n"
+      "NtCreateProcess a parent=System\n"
+      "NtCreateThread a as t suspended\n"
+      "PsCreateSystemThread as w\n"
+      "CreateProcess b parent=a as bt\n"
+      "NtTerminateThread t\n"
+      "NtTerminateProcess a\n"
+      "NtClose a\n"
+      "PsLookupProcessByProcessId 8\n"
+      "PsLookupThreadByThreadId 4\n"
+      "PsLookupProcessThreadByCid 8 4\n"
+      "context t\n"
+      "let v = t.tid\n"
+      "poke a.UniqueProcessId = 0\n"
+      "poke process-notify[0] = 0\n"
+      "poke thread-notify[7] = 0\n"
+      "audit\n"
+      "expect status STATUS_SUCCESS\n"
+      "expect calls edr 0\n"
+      "dump cidtable\n"
+      "dump callbacks\n"
+      "dump process a\n"
+      "break edr\n"
+      "break edr thread\n");
+  CHECK(p.errors.empty());
+  CHECK(p.statements.size() == 29);
+  const auto& ex = std::get<ProcessNotifyStmt>(p.statements[3].body);
+  CHECK(ex.ex);
+  CHECK(ex.remove);
+  CHECK(ex.veto == STATUS_ACCESS_DENIED);
+  const auto& thread = std::get<CreateThreadStmt>(p.statements[7].body);
+  CHECK(thread.suspended);
+  CHECK(thread.name->text == "t");
+}
+
+TEST_CASE("parser: every line with an error is reported, at most once") {
+  const Parsed p = parse_scenario("foo\nNtCreateProcess\nNtCreateProcess ok\nbar baz\n");
+  REQUIRE(p.errors.size() == 3);
+  CHECK(p.errors[0].pos == Pos{1, 1});
+  CHECK(p.errors[1].pos == Pos{2, 16});
+  CHECK(p.errors[2].pos == Pos{4, 1});
+  CHECK(p.statements.size() == 1);
+}
+
+TEST_CASE("parser: control characters are errors, tabs are blanks") {
+  check_syntax_error(std::string("NtCreateProcess a\x01\n"), 1, 18, "control character 0x01");
+  check_syntax_error(std::string("NtCreateProcess \0a\n", 19), 1, 17, "control character 0x00");
+  const Parsed p = parse_scenario("\tNtCreateProcess\ta\n");
+  CHECK(p.errors.empty());
+  CHECK(p.statements.size() == 1);
+}
