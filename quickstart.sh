@@ -4,7 +4,8 @@
 #   ./quickstart.sh demo   build (release) and run the main demo: the founding article's
 #                          experiment as a scenario (examples/scenarios/seed.ntemu)
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
-#                          (concurrency tests), and the clang -Wthread-safety build
+#                          (concurrency tests), the clang -Wthread-safety build, and the
+#                          release build running the demo
 #
 # .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
 set -euo pipefail
@@ -56,11 +57,15 @@ run_tests() {  # run_tests PRESET [ctest args...]
   [ "$rc" -eq 0 ] || echo "quickstart: ctest ($preset) failed" >&2
 }
 
+run_demo() {
+  ./build/release/emu/cli/ntemu run examples/scenarios/seed.ntemu
+}
+
 case "${1:-}" in
   demo)
     install_missing
     build release
-    exec ./build/release/emu/cli/ntemu run examples/scenarios/seed.ntemu
+    run_demo
     ;;
   test)
     install_missing
@@ -76,6 +81,14 @@ case "${1:-}" in
     echo "== thread-safety: clang -Wthread-safety build, unit tests =="
     build thread-safety
     run_tests thread-safety -L unit
+    echo "== release: the demo command's build and run =="
+    build release
+    if run_demo >/dev/null; then
+      passed=$((passed + 1))
+    else
+      echo "quickstart: the demo failed" >&2
+      failed=$((failed + 1))
+    fi
     echo "quickstart: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     ;;
