@@ -35,7 +35,13 @@ bool ObjectManager::dereference(Object& o) {
   } while (!o.pointer_count_.compare_exchange_weak(count, count - 1, std::memory_order_acq_rel));
   if (count == 1) {
     // Last reference: tear down outside any lock, then mark the tombstone.
-    if (const auto& procedure = delete_procedures_[static_cast<int>(o.type())]) procedure(o);
+    // A procedure that bugchecks still leaves a tombstone: the machine is down, not the host.
+    try {
+      if (const auto& procedure = delete_procedures_[static_cast<int>(o.type())]) procedure(o);
+    } catch (...) {
+      o.deleted_.store(true, std::memory_order_release);
+      throw;
+    }
     o.deleted_.store(true, std::memory_order_release);
   }
   return true;

@@ -2,8 +2,10 @@
 // 2000, with the profile answering every version question); the code is ntemu's own.
 #include "ntemu/kernel.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -76,6 +78,38 @@ struct Kernel::Impl {
     MutexLocker hold(symbols_lock);
     auto it = symbols.find(routine);
     return it == symbols.end() ? kUnknownSymbol : *it->second;
+  }
+
+  // The verifier's bookkeeping (semantics.md §7 hazards), all under `books`.
+  struct Balance {
+    std::uint64_t creates = 0;
+    std::uint64_t exits = 0;
+    std::string last_step;
+  };
+  // (symbol, kind, id) → create/exit counts: std::map, so audits list them in a fixed order.
+  using BalanceKey = std::tuple<std::string, std::string, std::uint64_t>;
+  mutable Mutex books;
+  std::string step NTEMU_GUARDED_BY(books);
+  std::map<BalanceKey, Balance> balance NTEMU_GUARDED_BY(books);
+  std::map<std::uint64_t, std::string> cid_created_step NTEMU_GUARDED_BY(books);  // by handle
+  std::map<std::uint64_t, std::string> deleted_step NTEMU_GUARDED_BY(books);      // by address
+  std::map<std::uint64_t, std::string> pid_changed_step NTEMU_GUARDED_BY(books);  // by address
+  std::map<const void*, int> in_flight NTEMU_GUARDED_BY(books);                   // lookup only
+  std::vector<Finding> runtime_findings NTEMU_GUARDED_BY(books);
+
+  std::string current_step() const NTEMU_EXCLUDES(books) {
+    MutexLocker hold(books);
+    return step;
+  }
+  void note(std::map<std::uint64_t, std::string>& where, std::uint64_t key) NTEMU_EXCLUDES(books) {
+    MutexLocker hold(books);
+    where[key] = step;
+  }
+  std::string noted(const std::map<std::uint64_t, std::string>& where, std::uint64_t key) const
+      NTEMU_EXCLUDES(books) {
+    MutexLocker hold(books);
+    auto it = where.find(key);
+    return it == where.end() ? std::string{} : it->second;
   }
 };
 
@@ -174,6 +208,7 @@ Handle Kernel::ObInsertObject(ps::Process& owner, ob::Object& object, std::uint3
 }
 
 void Kernel::emit_cid(const char* op, Handle handle, const ob::Object& object) {
+  if (op[0] == 'c') impl_->note(impl_->cid_created_step, handle.value());
   if (!tracing()) return;
   sink_->emit(Event{"cid", {}}
                   .add("op", op)
@@ -345,6 +380,24 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
 
 // --- notify ----------------------------------------------------------------------------------
 
+namespace {
+// Calls `routine(args...)` for slot `slot` of `array`, keeping the verifier's books: the
+// routine's in-flight count (a removal returning while it runs is a call-after-remove on win2000)
+// and a re-read of the slot (a routine called after its slot was cleared).
+template <class Array, class Routine, class... Args>
+void call_routine(Kernel::Impl& impl, const Array& array, std::uint32_t slot, Routine routine,
+                  const Kernel::Finding& if_removed, Args... args) {
+  {
+    MutexLocker hold(impl.books);
+    ++impl.in_flight[reinterpret_cast<const void*>(routine)];
+    if (array.slot(slot) != routine) impl.runtime_findings.push_back(if_removed);
+  }
+  routine(args...);
+  MutexLocker hold(impl.books);
+  --impl.in_flight[reinterpret_cast<const void*>(routine)];
+}
+}  // namespace
+
 void Kernel::notify_process(ps::Process& process, bool create) {
   if (process_notify_.count() == 0) return;  // the counter is only the fast "any?" test
   const ProcessId parent = process.InheritedFromUniqueProcessId;
@@ -354,11 +407,12 @@ void Kernel::notify_process(ps::Process& process, bool create) {
     const PCREATE_PROCESS_NOTIFY_ROUTINE routine = process_notify_.slot(i);
     if (routine == nullptr) continue;
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
+    const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
       sink_->emit(Event{"notify", {}}
                       .add("kind", "process")
                       .add("routine", symbol.module)
-                      .add("symbol", symbol.module + "!" + symbol.function)
+                      .add("symbol", name)
                       .add("slot", i)
                       .add("create", create)
                       .add("pid", pid.value())
@@ -366,8 +420,21 @@ void Kernel::notify_process(ps::Process& process, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
+    const std::string step = impl_->current_step();
+    {
+      MutexLocker hold(impl_->books);
+      auto& b = impl_->balance[{name, "process", pid.value()}];
+      (create ? b.creates : b.exits) += 1;
+      b.last_step = step;
+    }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
-    routine(parent, pid, create);
+    call_routine(
+        *impl_, process_notify_, i, routine,
+        Finding{"call-after-remove",
+                fmt::format("{} was called for process {:#x} after its slot {} was cleared", name,
+                            pid.value(), i),
+                pid.value(), process.address(), step},
+        parent, pid, create);
   }
 }
 
@@ -379,11 +446,12 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
     const PCREATE_THREAD_NOTIFY_ROUTINE routine = thread_notify_.slot(i);
     if (routine == nullptr) continue;
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
+    const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
       sink_->emit(Event{"notify", {}}
                       .add("kind", "thread")
                       .add("routine", symbol.module)
-                      .add("symbol", symbol.module + "!" + symbol.function)
+                      .add("symbol", name)
                       .add("slot", i)
                       .add("create", create)
                       .add("pid", pid.value())
@@ -391,8 +459,24 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
+    const std::string step = impl_->current_step();
+    {
+      MutexLocker hold(impl_->books);
+      // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
+      auto& b = impl_->balance[{name, "thread", tid.value()}];
+      (create ? b.creates : b.exits) += 1;
+      b.last_step = step;
+      auto& p = impl_->balance[{name, "thread-pid", pid.value()}];
+      (create ? p.creates : p.exits) += 1;
+      p.last_step = step;
+    }
     FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
-    routine(pid, tid, create);
+    call_routine(*impl_, thread_notify_, i, routine,
+                 Finding{"call-after-remove",
+                         fmt::format("{} was called for thread {:#x} after its slot {} was cleared",
+                                     name, tid.value(), i),
+                         tid.value(), thread.address(), step},
+                 pid, tid, create);
   }
 }
 
@@ -404,7 +488,11 @@ Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE ro
   FrameScope frame("nt", "PsSetCreateProcessNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  if (Remove) return process_notify_.remove(routine, profile_.notify_not_found_status);
+  if (Remove) {
+    const Status st = process_notify_.remove(routine, profile_.notify_not_found_status);
+    if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
+    return st;
+  }
   if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
       process_notify_.contains(routine)) {
     return STATUS_INVALID_PARAMETER;
@@ -430,7 +518,9 @@ Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
   FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  return thread_notify_.remove(routine, profile_.notify_not_found_status);
+  const Status st = thread_notify_.remove(routine, profile_.notify_not_found_status);
+  if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
+  return st;
 }
 
 void Kernel::poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot) {
@@ -468,6 +558,7 @@ Status Kernel::PsLookupProcessByProcessId(ProcessId id, ps::Process** process) {
   *process = nullptr;
   // Map (locking the entry), check type and access, reference safely, unlock (§3.4).
   cid_table_.with_locked(id.as_handle(), [&](const ex::EntryView& entry) {
+    if (dangling(entry.object, id.value())) return;
     ps::Process* p = process_at(entry.object);
     if (p != nullptr && passes_gate(profile_, p->GrantedAccess.load()) &&
         objects_.reference_safe(*p)) {
@@ -482,6 +573,7 @@ Status Kernel::PsLookupThreadByThreadId(ThreadId id, ps::Thread** thread) {
   FrameScope frame("nt", "PsLookupThreadByThreadId");
   *thread = nullptr;
   cid_table_.with_locked(id.as_handle(), [&](const ex::EntryView& entry) {
+    if (dangling(entry.object, id.value())) return;
     ps::Thread* t = thread_at(entry.object);
     if (t != nullptr && passes_gate(profile_, t->GrantedAccess.load()) &&
         objects_.reference_safe(*t)) {
@@ -498,6 +590,7 @@ Status Kernel::PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** pro
   *thread = nullptr;
   if (process != nullptr) *process = nullptr;
   cid_table_.with_locked(cid.UniqueThread.as_handle(), [&](const ex::EntryView& entry) {
+    if (dangling(entry.object, cid.UniqueThread.value())) return;
     ps::Thread* t = thread_at(entry.object);
     if (t == nullptr || t->Cid().UniqueProcess != cid.UniqueProcess ||
         !passes_gate(profile_, t->GrantedAccess.load()) || !objects_.reference_safe(*t)) {
@@ -516,12 +609,12 @@ Status Kernel::PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** pro
 
 void Kernel::PspThreadDelete(ps::Thread& thread) {
   FrameScope frame("nt", "PspThreadDelete");
+  impl_->note(impl_->deleted_step, thread.address());
   // §3.2: the TID leaves PspCidTable only now, at object deletion; a failed destroy is fatal.
   const ThreadId tid = thread.tid();
   if (!tid.is_null()) {
     if (!cid_table_.destroy(tid.as_handle())) {
-      throw BugCheck(CID_HANDLE_DELETION, "CID_HANDLE_DELETION",
-                     {tid.value(), thread.address(), 0, 0});
+      bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", tid.value(), thread.address());
     }
     emit_cid("destroy", Handle{tid.value()}, thread);
   }
@@ -541,15 +634,299 @@ void Kernel::PspThreadDelete(ps::Thread& thread) {
 
 void Kernel::PspProcessDelete(ps::Process& process) {
   FrameScope frame("nt", "PspProcessDelete");
+  impl_->note(impl_->deleted_step, process.address());
+  bool exited = false;
+  {
+    MutexLocker hold(process.ProcessLock);
+    exited = (process.Flags & ps::Process::kFlagProcessExiting) != 0;
+    process.Flags |= ps::Process::kFlagProcessExiting;
+  }
+  if (!exited) {
+    // A process that never ran PspExitProcess(TRUE): its handles go now, and the profile says
+    // whether the routines hear of it (§3.1: 2003 stays silent).
+    if (profile_.threadless_process_exit_notify == ThreadlessProcessExitNotify::AtDeletion) {
+      notify_process(process, false);
+    }
+    ObKillProcess(process);
+  }
   // §3.2 step 5: only a non-zero UniqueProcessId is destroyed.
   const ProcessId pid = process.pid();
   if (!pid.is_null()) {
     if (!cid_table_.destroy(pid.as_handle())) {
-      throw BugCheck(CID_HANDLE_DELETION, "CID_HANDLE_DELETION",
-                     {pid.value(), process.address(), 0, 0});
+      bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", pid.value(), process.address());
     }
     emit_cid("destroy", Handle{pid.value()}, process);
   }
+}
+
+// --- exit ------------------------------------------------------------------------------------
+
+Status Kernel::NtTerminateThread(ps::Thread& thread) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "NtTerminateThread");
+  if (thread.is_system()) return STATUS_ACCESS_DENIED;  // system threads exit on their own [I]
+  if ((thread.CrossThreadFlags.fetch_or(ps::Thread::kFlagTerminated) &
+       ps::Thread::kFlagTerminated) != 0) {
+    return STATUS_THREAD_IS_TERMINATING;
+  }
+  PspExitThread(thread);
+  return STATUS_SUCCESS;
+}
+
+Status Kernel::NtTerminateProcess(ps::Process& process) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "NtTerminateProcess");
+  if (&process == system_process_ || &process == idle_process_) return STATUS_ACCESS_DENIED;
+  std::vector<ps::Thread*> threads;
+  {
+    MutexLocker hold(process.ProcessLock);
+    if ((process.Flags & (ps::Process::kFlagProcessDelete | ps::Process::kFlagProcessExiting)) !=
+        0) {
+      return STATUS_PROCESS_IS_TERMINATING;
+    }
+    // With an explicit handle, PROCESS_DELETE is set at once (§3.1): no new thread gets in.
+    process.Flags |= ps::Process::kFlagProcessDelete;
+    threads = process.ThreadListHead;
+  }
+  for (ps::Thread* t : threads) {
+    if ((t->CrossThreadFlags.fetch_or(ps::Thread::kFlagTerminated) & ps::Thread::kFlagTerminated) ==
+        0) {
+      PspExitThread(*t);
+    }
+  }
+  return STATUS_SUCCESS;
+}
+
+void Kernel::PspExitThread(ps::Thread& thread) {
+  // Runs in the exiting thread's context (§3.1).
+  EnterKernel context(this, thread);
+  FrameScope frame("nt", "PspExitThread");
+  ps::Process& process = *thread.ThreadsProcess;
+  // Step 4: the thread-exit notify; its PID per the profile (2003: the process field).
+  const ProcessId pid = profile_.thread_exit_notify_pid == ThreadExitNotifyPid::ProcessField
+                            ? process.pid()
+                            : thread.Cid().UniqueProcess;
+  notify_thread(thread, pid, false);
+  // Step 5: the last thread marks the process for deletion.
+  bool last = false;
+  {
+    MutexLocker hold(process.ProcessLock);
+    if (process.ActiveThreads > 0) --process.ActiveThreads;
+    if (process.ActiveThreads == 0) {
+      process.Flags |= ps::Process::kFlagProcessDelete;
+      last = true;
+    }
+  }
+  // Step 11: the last thread runs the process exit: notify, then the handles are closed.
+  if (last) PspExitProcess(process);
+  // The thread's own reference goes; with no handle left it is deleted now (its TID with it).
+  objects_.dereference(thread);
+}
+
+void Kernel::PspExitProcess(ps::Process& process) {
+  FrameScope frame("nt", "PspExitProcess");
+  {
+    MutexLocker hold(process.ProcessLock);
+    process.Flags |= ps::Process::kFlagProcessExiting;
+  }
+  notify_process(process, false);
+  ObKillProcess(process);
+}
+
+void Kernel::ObKillProcess(ps::Process& process) {
+  FrameScope frame("nt", "ObKillProcess");
+  // Close every handle the process holds: collect under each entry's lock, close afterwards.
+  std::vector<std::pair<Handle, std::uint64_t>> open;
+  process.ObjectTable->enumerate(
+      [&](Handle h, const ex::EntryView& e) { open.emplace_back(h, e.object); });
+  for (const auto& [h, address] : open) {
+    if (!process.ObjectTable->destroy(h)) continue;
+    if (ob::Object* o = objects_.find(address)) {
+      objects_.decrement_handle_count(*o);
+      objects_.dereference(*o);
+    }
+  }
+}
+
+Status Kernel::NtClose(ps::Process& owner, Handle handle) {
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "NtClose");
+  std::uint64_t address = 0;
+  owner.ObjectTable->with_locked(handle, [&](const ex::EntryView& e) { address = e.object; });
+  if (address == 0 || !owner.ObjectTable->destroy(handle)) return STATUS_INVALID_HANDLE;
+  if (ob::Object* o = objects_.find(address)) {
+    objects_.decrement_handle_count(*o);
+    objects_.dereference(*o);  // may delete, and may bugcheck
+  }
+  return STATUS_SUCCESS;
+}
+
+// --- the verifier ------------------------------------------------------------------------------
+
+void Kernel::set_step(std::string label) {
+  MutexLocker hold(impl_->books);
+  impl_->step = std::move(label);
+}
+
+void Kernel::poke_unique_process_id(ps::Process& process, ProcessId value) {
+  impl_->note(impl_->pid_changed_step, process.address());
+  process.UniqueProcessId.store(value.value(), std::memory_order_release);
+}
+
+void Kernel::record_finding(Finding f) {
+  if (tracing()) {
+    sink_->emit(Event{"finding", {}}
+                    .add("kind", f.kind)
+                    .add("detail", f.detail)
+                    .add("id", f.id)
+                    .add("object", f.object)
+                    .add("step", f.step));
+  }
+  MutexLocker hold(impl_->books);
+  impl_->runtime_findings.push_back(std::move(f));
+}
+
+void Kernel::bug_check(std::uint32_t code, std::string_view name, std::uint64_t p1,
+                       std::uint64_t p2) {
+  bugcheck_ = std::make_unique<BugCheck>(code, name, std::array<std::uint64_t, 4>{p1, p2, 0, 0});
+  throw BugCheck(*bugcheck_);
+}
+
+bool Kernel::dangling(std::uint64_t address, std::uint64_t id) {
+  ob::Object* o = objects_.find(address);
+  if (o != nullptr && !o->is_deleted()) return false;
+  // The real kernel would read the freed object's type and access here (§7.2 point 9); the
+  // model reports it and performs nothing.
+  record_finding({"use-after-free",
+                  fmt::format("lookup of ID {:#x} went through PspCidTable to {} {:#x}, deleted at "
+                              "'{}': the kernel would read freed memory",
+                              id, o != nullptr ? ob::to_string(o->type()) : "object", address,
+                              impl_->noted(impl_->deleted_step, address)),
+                  id, address, impl_->current_step()});
+  return true;
+}
+
+void Kernel::check_removal_in_flight(const void* routine) {
+  int running = 0;
+  {
+    MutexLocker hold(impl_->books);
+    auto it = impl_->in_flight.find(routine);
+    running = it == impl_->in_flight.end() ? 0 : it->second;
+  }
+  if (running == 0 || profile_.notify_storage != NotifyStorage::PlainArray) return;
+  record_finding({"call-after-remove",
+                  fmt::format("removal of {} returned while {} call(s) of it were still running: "
+                              "the driver may unload under them",
+                              routine_symbol(routine), running),
+                  0, 0, impl_->current_step()});
+}
+
+std::vector<Kernel::Finding> Kernel::audit() {
+  std::vector<Finding> found;
+  {
+    MutexLocker hold(impl_->books);
+    found = impl_->runtime_findings;
+  }
+  const std::size_t already = found.size();
+  // PspCidTable: entries to tombstones, entries their objects no longer own, duplicates.
+  std::map<std::uint64_t, std::vector<std::uint64_t>> by_object;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> entries;
+  cid_table_.enumerate(
+      [&](Handle h, const ex::EntryView& e) { entries.emplace_back(h.value(), e.object); });
+  for (const auto& [h, address] : entries) {
+    ob::Object* o = objects_.find(address);
+    if (o == nullptr || o->is_deleted()) {
+      found.push_back(
+          {"dangling-cid",
+           fmt::format("PspCidTable entry {:#x} still points at {} {} ({:#x}), deleted at "
+                       "'{}': a lookup of {:#x} would use freed memory, and the ID is never reused",
+                       h, o ? ob::to_string(o->type()) : "object", o ? object_name(*o) : "?",
+                       address, impl_->noted(impl_->deleted_step, address), h),
+           h, address, impl_->noted(impl_->deleted_step, address)});
+      continue;
+    }
+    by_object[address].push_back(h);
+    std::uint64_t owned = 0;
+    if (o->type() == ob::ObjectType::Process) {
+      owned = static_cast<ps::Process*>(o)->pid().value();
+    } else {
+      owned = static_cast<ps::Thread*>(o)->tid().value();
+    }
+    if (owned != h) {
+      found.push_back(
+          {"leaked-cid",
+           fmt::format("PspCidTable entry {:#x} points at {} {}, whose ID is now {:#x}: "
+                       "its deletion will not destroy {:#x}",
+                       h, ob::to_string(o->type()), object_name(*o), owned, h),
+           h, address, impl_->noted(impl_->pid_changed_step, address)});
+    }
+  }
+  for (const auto& [address, handles] : by_object) {
+    if (handles.size() < 2) continue;
+    ob::Object* o = objects_.find(address);
+    std::string list;
+    for (std::uint64_t h : handles)
+      list += fmt::format("{}{:#x}", list.empty() ? "" : ", ", h);
+    found.push_back({"duplicate-cid",
+                     fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(o->type()),
+                                 object_name(*o), handles.size(), list),
+                     handles.back(), address,
+                     impl_->noted(impl_->cid_created_step, handles.back())});
+  }
+  // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is gone.
+  std::map<Impl::BalanceKey, Impl::Balance> balance;
+  {
+    MutexLocker hold(impl_->books);
+    balance = impl_->balance;
+  }
+  for (const auto& [key, b] : balance) {
+    const auto& [routine, kind, id] = key;
+    if (b.creates == b.exits) continue;
+    // Still running: a process may owe one exit; a process's threads may owe several.
+    if (kind == "thread-pid" ? running_with_id(kind, id)
+                             : b.creates == b.exits + 1 && running_with_id(kind, id)) {
+      continue;
+    }
+    const char* what = kind == "process"  ? "process"
+                       : kind == "thread" ? "thread"
+                                          : "threads of process";
+    found.push_back({"unbalanced-notify",
+                     fmt::format("{} saw {} create(s) and {} exit(s) for {} ID {:#x}", routine,
+                                 b.creates, b.exits, what, id),
+                     id, 0, b.last_step});
+  }
+  // Runtime findings were emitted when raised; emit the rest now.
+  for (std::size_t i = already; i < found.size(); ++i) {
+    if (tracing()) {
+      sink_->emit(Event{"finding", {}}
+                      .add("kind", found[i].kind)
+                      .add("detail", found[i].detail)
+                      .add("id", found[i].id)
+                      .add("object", found[i].object)
+                      .add("step", found[i].step));
+    }
+  }
+  return found;
+}
+
+bool Kernel::running_with_id(const std::string& kind, std::uint64_t id) {
+  // A live object that has not exited and currently carries `id`.
+  for (ob::Object* o : objects_.all()) {
+    if (o->is_deleted()) continue;
+    if (o->type() == ob::ObjectType::Process) {
+      if (kind == "thread") continue;
+      auto* p = static_cast<ps::Process*>(o);
+      MutexLocker hold(p->ProcessLock);
+      const bool exiting = (p->Flags & ps::Process::kFlagProcessExiting) != 0;
+      if (!exiting && p->pid().value() == id && (kind == "process" || p->ActiveThreads > 0))
+        return true;
+    } else if (kind == "thread") {
+      auto* t = static_cast<ps::Thread*>(o);
+      if ((t->CrossThreadFlags.load() & ps::Thread::kFlagTerminated) == 0 && t->tid().value() == id)
+        return true;
+    }
+  }
+  return false;
 }
 
 // --- stacks --------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@
 #include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/process.hpp"
 #include "ntemu/ps/thread.hpp"
+#include "ntemu/support/bugcheck.hpp"
 #include "ntemu/support/ids.hpp"
 #include "ntemu/support/mutex.hpp"
 #include "ntemu/support/status.hpp"
@@ -110,6 +111,40 @@ class Kernel {
   /// PsCreateSystemThread → PspCreateThread: a system thread in the System process.
   ThreadCreated PsCreateSystemThread(std::string name = {});
 
+  // --- exit, close, deletion (semantics.md §3) --------------------------------------------
+  /// NtTerminateThread: the thread exits now, synchronously, in its own context (PspExitThread):
+  /// thread-exit notify; ActiveThreads−1; if it was the last thread, PROCESS_DELETE and
+  /// PspExitProcess (process-exit notify, then the process's handles are closed). The thread's
+  /// own reference goes; its TID is destroyed only when the thread object is deleted.
+  /// STATUS_THREAD_IS_TERMINATING if it already exited.
+  Status NtTerminateThread(ps::Thread& thread);
+  /// NtTerminateProcess: marks PROCESS_DELETE and terminates every live thread (in list order).
+  /// STATUS_PROCESS_IS_TERMINATING if the process is already being deleted or exited.
+  Status NtTerminateProcess(ps::Process& process);
+  /// NtClose: closes `handle` in `owner`'s object table and drops its reference (the object is
+  /// deleted on its last reference). STATUS_INVALID_HANDLE if `handle` is not open there.
+  /// May throw BugCheck (0x17) from the deletion; the kernel then stays inspectable.
+  Status NtClose(ps::Process& owner, Handle handle);
+
+  // --- the verifier ----------------------------------------------------------------------------
+  struct Finding {
+    std::string kind;          ///< dangling-cid, leaked-cid, duplicate-cid, unbalanced-notify,
+                               ///< call-after-remove, use-after-free
+    std::string detail;        ///< one sentence naming objects, IDs and the step that caused it
+    std::uint64_t id = 0;      ///< the CID / PID / TID concerned (0 if none)
+    std::uint64_t object = 0;  ///< model address of the object concerned (0 if none)
+    std::string step;          ///< the step label that caused it (see set_step)
+  };
+  /// Walks PspCidTable, the objects and the notify bookkeeping and returns every finding, in a
+  /// deterministic order; each is also emitted as a `finding` event. Findings raised while
+  /// running (use-after-free lookups, call-after-remove) are included and kept.
+  std::vector<Finding> audit();
+  /// A label for what the caller is doing now ("line 7: NtClose notepad"); findings name the
+  /// step that caused them with it.
+  void set_step(std::string label);
+  /// The bugcheck that stopped this machine, if any (the kernel stays inspectable).
+  const BugCheck* bugcheck() const { return bugcheck_.get(); }
+
   // --- notify registration ------------------------------------------------------------------
   Status PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine, bool Remove);
   Status PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
@@ -158,21 +193,29 @@ class Kernel {
   std::string format_stack_kb() const;
 
   /// Writes `UniqueProcessId` directly (the thought experiment's poke).
-  void poke_unique_process_id(ps::Process& process, ProcessId value) {
-    process.UniqueProcessId.store(value.value(), std::memory_order_release);
-  }
+  void poke_unique_process_id(ps::Process& process, ProcessId value);
+
+  struct Impl;  ///< opaque: symbols and the verifier's books
 
  private:
-  struct Impl;
   ThreadCreated PspCreateThread(ps::Process& process, PreviousMode mode, bool system_thread,
                                 CreateSuspended suspended, std::string name);
   ProcessCreated PspCreateProcess(std::string image_name, ps::Process* parent,
                                   std::unique_ptr<ex::AnyHandleTable> table);
+  void PspExitThread(ps::Thread& thread);
+  void PspExitProcess(ps::Process& process);
+  void ObKillProcess(ps::Process& process);
   void PspThreadDelete(ps::Thread& thread);
   void PspProcessDelete(ps::Process& process);
   Handle ObInsertObject(ps::Process& owner, ob::Object& object, std::uint32_t access);
   void notify_process(ps::Process& process, bool create);
   void notify_thread(ps::Thread& thread, ProcessId pid, bool create);
+  void record_finding(Finding f);
+  bool dangling(std::uint64_t address, std::uint64_t id);  // records a use-after-free finding
+  void check_removal_in_flight(const void* routine);
+  bool running_with_id(const std::string& kind, std::uint64_t id);
+  [[noreturn]] void bug_check(std::uint32_t code, std::string_view name, std::uint64_t p1,
+                              std::uint64_t p2);
   bool tracing() const { return sink_ != nullptr; }
   void emit_cid(const char* op, Handle handle, const ob::Object& object);
   std::string object_name(const ob::Object& o) const;
@@ -189,6 +232,7 @@ class Kernel {
   ps::Thread* idle_thread_ = nullptr;
   ps::Process* system_process_ = nullptr;
   ps::Thread* first_system_thread_ = nullptr;
+  std::unique_ptr<BugCheck> bugcheck_;
 };
 
 }  // namespace ntemu

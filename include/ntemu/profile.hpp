@@ -120,6 +120,15 @@ enum class ThreadExitNotifyPid : std::uint8_t {
   ThreadCidCopy,
 };
 
+/// Whether a process that never ran a thread gets a process-exit notify when it is deleted.
+enum class ThreadlessProcessExitNotify : std::uint8_t {
+  /// No: PspProcessDelete runs PspExitProcess without notifying (Server 2003, §3.1).
+  Never,
+  /// Yes, (InheritedFromUniqueProcessId, UniqueProcessId, FALSE) at deletion: the "deletion
+  /// call without a creation call" of the legacy WRK comment, taken as Windows 2000 behaviour.
+  AtDeletion,
+};
+
 /// One kernel version's behaviour. Plain data: copy it and change an option to explore.
 struct Profile {
   KernelVersion version = KernelVersion::Win2000;
@@ -176,6 +185,10 @@ struct Profile {
   // --- exit ------------------------------------------------------------------------------
   /// win2000: [U], default ProcessField as on 2003 (semantics.md §7.1 point 7).
   ThreadExitNotifyPid thread_exit_notify_pid = ThreadExitNotifyPid::ProcessField;
+  /// win2000: [U], default AtDeletion (semantics.md §3.1, §8.6: the legacy comment "probably
+  /// Win2k-era"). With lazy PIDs such a process reports ProcessId 0.
+  ThreadlessProcessExitNotify threadless_process_exit_notify =
+      ThreadlessProcessExitNotify::AtDeletion;
 
   /// The documented profile of `version` on `arch`: STATUS_NOT_SUPPORTED for versions whose
   /// machinery ntemu does not model yet.
