@@ -233,8 +233,43 @@ class Checker {
     b.symbol = define_thread(b.name, b.process_symbol, s.pos);
   }
 
-  void check(const Statement& s, ObjectOpStmt&, std::size_t) {
-    error(s.pos, fmt::format("'{}' is not yet supported", s.keyword));
+  // The boot objects have no handle of the scenario's, and Idle is no real process (ID 0,
+  // never in PspCidTable): the scenario can neither close nor terminate them. System and its
+  // first thread can be terminated (the kernel answers).
+  void check(const Statement&, ObjectOpStmt& b, std::size_t) {
+    switch (b.op) {
+      case ObjectOpStmt::Op::TerminateThread:
+        b.symbol = resolve(b.target, Symbol::Kind::Thread);
+        break;
+      case ObjectOpStmt::Op::TerminateProcess:
+        b.symbol = resolve(b.target, Symbol::Kind::Process);
+        break;
+      case ObjectOpStmt::Op::Close:
+        b.symbol = resolve_object(b.target);
+        break;
+    }
+    if (b.symbol == kNoSymbol) return;
+    const Symbol& sym = script_.symbols[static_cast<std::size_t>(b.symbol)];
+    if (sym.boot == Symbol::Boot::IdleProcess || sym.boot == Symbol::Boot::IdleThread) {
+      error(b.target.pos, fmt::format("'{}' belongs to the Idle process, which is not a real "
+                                      "process: it cannot be terminated or closed",
+                                      sym.name));
+    } else if (b.op == ObjectOpStmt::Op::Close && sym.boot != Symbol::Boot::None) {
+      error(b.target.pos,
+            fmt::format("'{}' is predefined: the scenario holds no handle to it to close", sym.name));
+    }
+  }
+
+  // A process or a thread (NtClose).
+  int resolve_object(const Ident& id) {
+    auto it = names_.find(id.text);
+    if (it == names_.end()) return resolve(id, Symbol::Kind::Process);  // reports it
+    const Symbol& s = script_.symbols[static_cast<std::size_t>(it->second)];
+    if (s.kind == Symbol::Kind::Variable) {
+      error(id.pos, fmt::format("'{}' is a variable, not a process or thread", id.text));
+      return kNoSymbol;
+    }
+    return it->second;
   }
 
   void check(const Statement&, LookupStmt& b, std::size_t) {
@@ -268,13 +303,18 @@ class Checker {
     if (b.value != 0) error(b.value_pos, "only 0 can be written to a notify slot");
   }
 
-  void check(const Statement& s, AuditStmt&, std::size_t) {
-    error(s.pos, "'audit' is not yet supported");
-  }
+  void check(const Statement&, AuditStmt&, std::size_t) { seen_audit_ = true; }
 
   void check(const Statement& s, ExpectStatusStmt&, std::size_t) {
     if (!seen_api_) error(s.pos, "'expect status' needs an API statement before it");
   }
+
+  void check(const Statement& s, ExpectFindingsStmt&, std::size_t) {
+    // The automatic audit at the end of the file runs after every statement.
+    if (!seen_audit_) error(s.pos, "'expect findings' needs an 'audit' statement before it");
+  }
+
+  void check(const Statement&, ExpectBugcheckStmt&, std::size_t) {}
 
   void check(const Statement&, ExpectCallsStmt& b, std::size_t) {
     if (b.routine.is_null()) {
@@ -312,6 +352,7 @@ class Checker {
   std::vector<Diagnostic> errors_;
   bool error_in_statement_ = false;
   bool seen_api_ = false;
+  bool seen_audit_ = false;
 };
 
 }  // namespace

@@ -432,8 +432,17 @@ StatementBody parse_poke(Cursor& c) {
   return s;
 }
 
+std::string finding_kinds() {
+  std::string out;
+  for (std::string_view k : kFindingKinds) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
 StatementBody parse_expect(Cursor& c) {
-  const Word& what = c.take("'status' or 'calls'");
+  const Word& what = c.take("'status', 'calls', 'findings' or 'bugcheck'");
   if (what.text == "status") {
     ExpectStatusStmt s;
     const Word& w = c.take("a status name");
@@ -449,8 +458,38 @@ StatementBody parse_expect(Cursor& c) {
     c.expect_end();
     return s;
   }
+  if (what.text == "findings") {
+    ExpectFindingsStmt s;
+    const Word& first = c.take("a finding kind or a count");
+    if (!first.text.empty() && first.text.front() >= '0' && first.text.front() <= '9') {
+      s.count = c.number(first, 0, first.text);
+    } else {
+      bool known = false;
+      for (std::string_view k : kFindingKinds)
+        known = known || k == first.text;
+      if (!known) {
+        c.fail(c.pos(first), fmt::format("unknown finding kind '{}' (expected {})", first.text,
+                                         finding_kinds()));
+      }
+      s.kind = std::string(first.text);
+      s.count = c.take_number("a count of findings");
+    }
+    c.expect_end();
+    return s;
+  }
+  if (what.text == "bugcheck") {
+    ExpectBugcheckStmt s;
+    const Word& w = c.take("a bugcheck code (0x17)");
+    const std::uint64_t code = c.number(w, 0, w.text);
+    if (code > 0xFFFFFFFFU) c.fail(c.pos(w), fmt::format("bugcheck code '{}' exceeds 32 bits", w.text));
+    s.code = static_cast<std::uint32_t>(code);
+    s.code_pos = c.pos(w);
+    c.expect_end();
+    return s;
+  }
   c.fail(c.pos(what),
-         fmt::format("unknown expectation '{}' (expected status or calls)", what.text));
+         fmt::format("unknown expectation '{}' (expected status, calls, findings or bugcheck)",
+                     what.text));
 }
 
 StatementBody parse_dump(Cursor& c) {
@@ -541,7 +580,10 @@ const std::vector<StatementSyntax>& statement_table() {
        "poke thread-notify[SLOT] = 0",
        parse_poke},
       {"audit", "audit", parse_audit},
-      {"expect", "expect status STATUS_NAME | expect calls ROUTINE N", parse_expect},
+      {"expect",
+       "expect status STATUS_NAME | expect calls ROUTINE N | expect findings [KIND] N | "
+       "expect bugcheck CODE",
+       parse_expect},
       {"dump", "dump cidtable | dump callbacks | dump process NAME", parse_dump},
       {"break", "break ROUTINE [process|thread]", parse_break},
   };

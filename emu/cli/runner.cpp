@@ -1,11 +1,16 @@
 // The scenario runner. Statements map one to one onto kernel entry points; the runner adds
-// only bookkeeping (which scenario name is bound to which object, the last API status, the
-// routine call counters) and reports what it did after each call returns, so the kernel's own
-// events for a call always come before the call's `call` event.
+// only bookkeeping (which scenario name is bound to which object and which handle, the last API
+// status, the routine call counters, the latest audit) and reports what it did after each call
+// returns, so the kernel's own events for a call always come before the call's `call` event.
+// The one exception is an audit: its `audit` event comes first, as the heading of its findings.
+//
+// A BugCheck thrown by a statement stops the machine: the runner reports it, runs no further
+// statement except `expect bugcheck`, and still runs the final audit on the stopped kernel.
 #include "runner.hpp"
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,6 +34,21 @@ std::size_t to_index(int symbol) {
   return static_cast<std::size_t>(symbol);
 }
 
+// The name in BugCheck's message ("BugCheck 0x17 CID_HANDLE_DELETION (...)"); BugCheck has no
+// accessor for it (emu/cli/KERNEL_REQUESTS.md).
+std::string bugcheck_name(const BugCheck& b) {
+  const std::string_view what = b.what();
+  const std::size_t first = what.find(' ');
+  const std::size_t second = first == std::string_view::npos ? first : what.find(' ', first + 1);
+  if (second == std::string_view::npos) return "UNKNOWN";
+  const std::size_t end = what.find(' ', second + 1);
+  return std::string(what.substr(second + 1, end == std::string_view::npos ? end : end - second - 1));
+}
+
+std::string plural(std::uint64_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
 class Runner final : public RoutineListener {
  public:
   Runner(const Script& script, std::string_view file, TraceSink& sink)
@@ -36,6 +56,7 @@ class Runner final : public RoutineListener {
         file_(file),
         sink_(sink),
         objects_(script.symbols.size(), nullptr),
+        handles_(script.symbols.size()),
         values_(script.symbols.size(), 0),
         process_calls_(script.routines.size(), 0),
         thread_calls_(script.routines.size(), 0),
@@ -58,8 +79,30 @@ class Runner final : public RoutineListener {
     bind_boot_objects();
     for (const Statement& s : script_.statements) {
       if (std::holds_alternative<KernelStmt>(s.body)) continue;
+      if (down_) {
+        after_bugcheck(s);
+        continue;
+      }
       sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
-      std::visit([&](const auto& body) { exec(s, body); }, s.body);
+      kernel().set_step(fmt::format("line {}: {}", s.pos.line, s.source));
+      try {
+        std::visit([&](const auto& body) { exec(s, body); }, s.body);
+      } catch (const BugCheck& b) {
+        stopped(s, b);
+      }
+    }
+    if (down_ && !bugcheck_expected_) {
+      expect(down_->line, false,
+             fmt::format("BugCheck {:#x} {} at line {} was not expected (declare it with "
+                         "'expect bugcheck {:#x}' after that statement)",
+                         down_->code, down_->name, down_->line, down_->code));
+    }
+    // The automatic audit, also on a stopped machine (the kernel stays inspectable).
+    kernel().set_step("end of file");
+    try {
+      run_audit(0);
+    } catch (const BugCheck& b) {
+      report_bugcheck(0, b);
     }
     context_.reset();
     sink_.emit(Event{"end", {}}
@@ -133,6 +176,9 @@ class Runner final : public RoutineListener {
   }
   void bind(int index, ob::Object* o) {
     if (index != kNoSymbol) objects_[to_index(index)] = o;
+  }
+  void record_handle(int index, ps::Process& owner, Handle h) {
+    if (index != kNoSymbol) handles_[to_index(index)] = HandleRecord{&owner, h};
   }
 
   std::string not_created(int index) const {
@@ -242,12 +288,14 @@ class Runner final : public RoutineListener {
     const std::string parent_name =
         object_name(parent != nullptr ? *parent : kernel().current_process());
     const std::string& name = symbol(b.symbol).name;
+    ps::Process& creator = kernel().current_process();  // receives the handle
     Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent);
     Event e = call_event(s, "NtCreateProcess", p.status);
     if (b.with_thread) e.add("via", "CreateProcess");
     e.add("name", name).add("parent_name", parent_name);
     if (p.status.ok() && p.process != nullptr) {
       bind(b.symbol, p.process);
+      record_handle(b.symbol, creator, p.handle);
       e.add("pid", p.process->pid().value())
           .add("parent", p.process->InheritedFromUniqueProcessId.value())
           .add("handle", p.handle.value());
@@ -261,10 +309,14 @@ class Runner final : public RoutineListener {
   void create_thread(const Statement& s, ps::Process& process, int thread_symbol,
                      CreateSuspended suspended, bool via_create_process) {
     const std::string& name = symbol(thread_symbol).name;
+    ps::Process& creator = kernel().current_process();  // receives the handle
     Kernel::ThreadCreated t = kernel().NtCreateThread(process, suspended, name);
     report_thread(s, "NtCreateThread", t, name, process, via_create_process,
                   suspended == CreateSuspended::Yes);
-    if (t.status.ok()) bind(thread_symbol, t.thread);
+    if (t.status.ok()) {
+      bind(thread_symbol, t.thread);
+      record_handle(thread_symbol, creator, t.handle);
+    }
     set_status(s, t.status);
   }
 
@@ -288,7 +340,10 @@ class Runner final : public RoutineListener {
       const std::string& name = symbol(b.symbol).name;
       Kernel::ThreadCreated t = kernel().PsCreateSystemThread(name);
       report_thread(s, "PsCreateSystemThread", t, name, kernel().system_process(), false, false);
-      if (t.status.ok()) bind(b.symbol, t.thread);
+      if (t.status.ok()) {
+        bind(b.symbol, t.thread);
+        record_handle(b.symbol, kernel().system_process(), t.handle);  // a kernel handle
+      }
       set_status(s, t.status);
       return;
     }
@@ -298,8 +353,53 @@ class Runner final : public RoutineListener {
                   false);
   }
 
-  void exec(const Statement& s, const ObjectOpStmt&) {
-    skip(s, "not yet supported");  // the checker rejects these; kept for completeness
+  void exec(const Statement& s, const ObjectOpStmt& b) {
+    if (objects_[to_index(b.symbol)] == nullptr) return skip(s, not_created(b.symbol));
+    switch (b.op) {
+      case ObjectOpStmt::Op::TerminateThread: {
+        ps::Thread& t = *thread_of(b.symbol);
+        const bool current = &t == &kernel().current_thread();
+        const Status status = kernel().NtTerminateThread(t);
+        Event e = call_event(s, "NtTerminateThread", status);
+        add_thread_result(e, t);
+        sink_.emit(e);
+        set_status(s, status);
+        if (current && status.ok()) note_current_exited(s);
+        return;
+      }
+      case ObjectOpStmt::Op::TerminateProcess: {
+        ps::Process& p = *process_of(b.symbol);
+        const bool current = &p == &kernel().current_process();
+        const Status status = kernel().NtTerminateProcess(p);
+        sink_.emit(call_event(s, "NtTerminateProcess", status)
+                       .add("name", p.ImageFileName)
+                       .add("pid", p.pid().value()));
+        set_status(s, status);
+        if (current && status.ok()) note_current_exited(s);
+        return;
+      }
+      case ObjectOpStmt::Op::Close: {
+        // The handle recorded at the creation, in the table that received it; a second close
+        // passes the same value again and gets the kernel's answer.
+        const HandleRecord& h = handles_[to_index(b.symbol)];
+        ob::Object& o = *objects_[to_index(b.symbol)];
+        const Status status = kernel().NtClose(*h.owner, h.handle);
+        sink_.emit(call_event(s, "NtClose", status)
+                       .add("name", symbol(b.symbol).name)
+                       .add("type", std::string(ob::to_string(o.type())))
+                       .add("handle", h.handle.value())
+                       .add("owner", h.owner->ImageFileName));
+        set_status(s, status);
+        return;
+      }
+    }
+  }
+
+  void note_current_exited(const Statement& s) {
+    const ps::Thread& t = kernel().current_thread();
+    note(s, fmt::format("the current thread ({}) has exited; later statements still run as it "
+                        "until a 'context' statement",
+                        t.Name));
   }
 
   void exec(const Statement& s, const LookupStmt& b) {
@@ -407,7 +507,75 @@ class Runner final : public RoutineListener {
             .add("value", b.value));
   }
 
-  void exec(const Statement& s, const AuditStmt&) { skip(s, "not yet supported"); }
+  void exec(const Statement& s, const AuditStmt&) { run_audit(s.pos.line); }
+
+  // The kernel's verifier. Its `finding` events are held back and passed on after the `audit`
+  // event, which heads them with their count (line 0: the automatic audit at the end).
+  void run_audit(int line) {
+    RecordingSink held;
+    kernel().set_trace_sink(&held);
+    std::vector<Kernel::Finding> findings;
+    try {
+      findings = kernel().audit();
+    } catch (...) {
+      kernel().set_trace_sink(&sink_);
+      for (const Event& e : held.events())
+        sink_.emit(e);
+      throw;
+    }
+    kernel().set_trace_sink(&sink_);
+    sink_.emit(Event{"audit", {}}
+                   .add("line", line)
+                   .add("automatic", line == 0)
+                   .add("findings", static_cast<std::uint64_t>(findings.size())));
+    for (const Event& e : held.events())
+      sink_.emit(e);
+    last_findings_ = std::move(findings);
+    last_audit_line_ = line;
+  }
+
+  // --- the machine stops ---------------------------------------------------------------------
+  struct Down {
+    int line = 0;
+    std::uint32_t code = 0;
+    std::string name;
+    bool skip_reported = false;
+  };
+
+  void report_bugcheck(int line, const BugCheck& b) {
+    const auto& p = b.parameters();
+    sink_.emit(Event{"bugcheck", {}}
+                   .add("line", line)
+                   .add("code", std::uint64_t{b.code()})
+                   .add("name", bugcheck_name(b))
+                   .add("parameters",
+                        fmt::format("{:#x}, {:#x}, {:#x}, {:#x}", p[0], p[1], p[2], p[3])));
+  }
+
+  void stopped(const Statement& s, const BugCheck& b) {
+    report_bugcheck(s.pos.line, b);
+    down_ = Down{s.pos.line, b.code(), bugcheck_name(b), false};
+    outcome_.bugcheck = b.code();
+    last_status_.reset();
+    last_api_line_ = s.pos.line;
+  }
+
+  // A statement after the bugcheck: only `expect bugcheck` is still checked.
+  void after_bugcheck(const Statement& s) {
+    if (const auto* b = std::get_if<ExpectBugcheckStmt>(&s.body)) {
+      sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
+      exec(s, *b);
+      return;
+    }
+    if (down_->skip_reported) return;
+    down_->skip_reported = true;
+    sink_.emit(Event{"skip", {}}
+                   .add("line", s.pos.line)
+                   .add("reason", fmt::format("the machine is down (BugCheck {:#x} at line {}): "
+                                              "no statement from here on runs, except 'expect "
+                                              "bugcheck'",
+                                              down_->code, down_->line)));
+  }
 
   void exec(const Statement&, const BreakStmt& b) {
     const std::size_t i = to_index(b.routine.index);
@@ -416,9 +584,38 @@ class Runner final : public RoutineListener {
   }
 
   void expect(const Statement& s, bool ok, std::string detail) {
+    expect(s.pos.line, ok, std::move(detail));
+  }
+  void expect(int line, bool ok, std::string detail) {
     (ok ? outcome_.expects_passed : outcome_.expects_failed) += 1;
     sink_.emit(
-        Event{"expect", {}}.add("line", s.pos.line).add("ok", ok).add("detail", std::move(detail)));
+        Event{"expect", {}}.add("line", line).add("ok", ok).add("detail", std::move(detail)));
+  }
+
+  void exec(const Statement& s, const ExpectFindingsStmt& b) {
+    std::uint64_t n = 0;
+    for (const Kernel::Finding& f : last_findings_) {
+      if (!b.kind || f.kind == *b.kind) ++n;
+    }
+    const std::string what = b.kind ? *b.kind + " finding" : std::string("finding");
+    const std::string where = fmt::format("the audit at line {}", last_audit_line_);
+    if (n == b.count) return expect(s, true, fmt::format("{} in {}", plural(n, what), where));
+    expect(s, false, fmt::format("expected {} in {}, it reported {}", plural(b.count, what), where,
+                                 n));
+  }
+
+  void exec(const Statement& s, const ExpectBugcheckStmt& b) {
+    if (!down_) {
+      return expect(s, false,
+                    fmt::format("expected BugCheck {:#x}, but the machine is still running", b.code));
+    }
+    if (down_->code == b.code) {
+      bugcheck_expected_ = true;
+      return expect(s, true, fmt::format("BugCheck {:#x} {} at line {}", down_->code, down_->name,
+                                         down_->line));
+    }
+    expect(s, false, fmt::format("expected BugCheck {:#x}, got BugCheck {:#x} {} at line {}",
+                                 b.code, down_->code, down_->name, down_->line));
   }
 
   void exec(const Statement& s, const ExpectStatusStmt& b) {
@@ -544,6 +741,7 @@ class Runner final : public RoutineListener {
       threads = p.ThreadListHead;
     }
     std::string out = fmt::format("PROCESS {}  object {}", p.ImageFileName, address(p.address()));
+    if (p.is_deleted()) out += "  (deleted: a tombstone)";
     out += fmt::format("\n  UniqueProcessId               {:#x}", p.pid().value());
     out += fmt::format("\n  InheritedFromUniqueProcessId  {:#x}",
                        p.InheritedFromUniqueProcessId.value());
@@ -566,7 +764,14 @@ class Runner final : public RoutineListener {
   TraceSink& sink_;
   std::optional<Kernel> kernel_;
   std::optional<Kernel::ContextScope> context_;
+  // The handle the scenario holds to an object it created, and the process whose table has it.
+  struct HandleRecord {
+    ps::Process* owner = nullptr;
+    Handle handle{};
+  };
+
   std::vector<ob::Object*> objects_;          // per symbol: the bound object (processes, threads)
+  std::vector<HandleRecord> handles_;         // per symbol: its creation's handle
   std::vector<std::uint64_t> values_;         // per symbol: the value (variables)
   std::vector<std::uint64_t> process_calls_;  // per routine
   std::vector<std::uint64_t> thread_calls_;   // per routine
@@ -574,6 +779,10 @@ class Runner final : public RoutineListener {
   std::vector<bool> thread_breaks_;           // per routine: `break` set for thread calls
   std::optional<Status> last_status_;
   int last_api_line_ = 0;
+  std::vector<Kernel::Finding> last_findings_;  // of the most recent audit
+  int last_audit_line_ = 0;
+  std::optional<Down> down_;  // set once a statement bugchecked: the machine is stopped
+  bool bugcheck_expected_ = false;
   RunOutcome outcome_;
 };
 

@@ -1,8 +1,13 @@
 /// \file
 /// Running a checked scenario: one fresh `Kernel` per file, every statement executed in order,
-/// every observable step reported as an `Event` to one sink (the kernel's own `notify` and `cid`
-/// events and the runner's `begin`, `statement`, `call`, `expect`, `dump`, `context`, `let`,
-/// `poke`, `skip`, `note`, `end`; docs/scenario-language.md lists their fields).
+/// then the kernel's verifier once more (the automatic audit), every observable step reported as
+/// an `Event` to one sink (the kernel's own `notify`, `cid` and `finding` events and the runner's
+/// `begin`, `statement`, `call`, `expect`, `dump`, `context`, `let`, `poke`, `audit`,
+/// `bugcheck`, `skip`, `note`, `end`; docs/scenario-language.md lists their fields).
+///
+/// A statement that bugchecks stops the machine: no later statement runs except
+/// `expect bugcheck`, and unless one of those matches, the bugcheck counts as a failed
+/// expectation (exit status 1).
 ///
 /// \code
 ///   ntemu::cli::Compiled c = ntemu::cli::compile_scenario(text, {});
@@ -13,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "ntemu/trace.hpp"
@@ -22,7 +28,8 @@ namespace ntemu::cli {
 
 struct RunOutcome {
   std::uint64_t expects_passed = 0;
-  std::uint64_t expects_failed = 0;
+  std::uint64_t expects_failed = 0;  ///< including an unexpected bugcheck
+  std::optional<std::uint32_t> bugcheck;  ///< the code that stopped the machine, if any
   int exit_code() const { return expects_failed == 0 ? 0 : 1; }
 };
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -120,7 +121,8 @@ struct CreateThreadStmt {
   int symbol = kNoSymbol;  ///< the new thread (named or automatic)
 };
 
-/// NtTerminateThread, NtTerminateProcess, NtClose: parsed and checked, not yet run.
+/// NtTerminateThread THREAD, NtTerminateProcess PROCESS, NtClose NAME (a process or thread the
+/// scenario created: the runner closes the handle it recorded at that creation).
 struct ObjectOpStmt {
   enum class Op : std::uint8_t { TerminateThread, TerminateProcess, Close };
   Op op = Op::Close;
@@ -174,6 +176,26 @@ struct ExpectCallsStmt {
   std::uint64_t count = 0;
 };
 
+/// The finding kinds of the model's verifier (Kernel::Finding::kind), in report order.
+inline constexpr std::string_view kFindingKinds[] = {
+    "dangling-cid",      "leaked-cid",        "duplicate-cid",
+    "unbalanced-notify", "call-after-remove", "use-after-free",
+};
+
+/// expect findings [KIND] N (an extension): the most recent audit reported N findings (of KIND).
+struct ExpectFindingsStmt {
+  std::optional<std::string> kind;  ///< absent: all kinds together
+  std::uint64_t count = 0;
+};
+
+/// expect bugcheck CODE (an extension): the machine has stopped with this bugcheck code by now.
+/// Reached while the machine runs, it fails; after a bugcheck it is the one statement still
+/// checked, and a matching one makes the bugcheck an expected result.
+struct ExpectBugcheckStmt {
+  std::uint32_t code = 0;
+  Pos code_pos;
+};
+
 struct DumpStmt {
   enum class What : std::uint8_t { CidTable, Callbacks, Process };
   What what = What::CidTable;
@@ -191,7 +213,8 @@ struct BreakStmt {
 using StatementBody =
     std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, CreateProcessStmt,
                  CreateThreadStmt, ObjectOpStmt, LookupStmt, ContextStmt, LetStmt, PokePidStmt,
-                 PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, DumpStmt, BreakStmt>;
+                 PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
+                 ExpectBugcheckStmt, DumpStmt, BreakStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word

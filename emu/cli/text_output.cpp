@@ -82,6 +82,24 @@ std::string TextOutput::to_text(const Event& e) {
     return line("expect", fmt::format("{:<6} {}", get(e, "ok") == "true" ? "ok" : "FAILED",
                                       get(e, "detail")));
   }
+  if (e.name == "audit") {
+    const std::uint64_t n = number(e, "findings");
+    const std::string count =
+        n == 0 ? std::string("no findings") : fmt::format("{} finding{}", n, n == 1 ? "" : "s");
+    if (get(e, "automatic") == "true") {
+      // The automatic audit has no statement of its own: it gets a prompt here.
+      return fmt::format("{:>4}> audit (automatic)
+", "end") + line("audit", count);
+    }
+    return line("audit", count);
+  }
+  if (e.name == "finding") {
+    return line("finding", fmt::format("{}  {}", get(e, "kind"), get(e, "detail")));
+  }
+  if (e.name == "bugcheck") {
+    return line("bugcheck", fmt::format("{:#x} {} ({}): the machine is down", number(e, "code"),
+                                        get(e, "name"), get(e, "parameters")));
+  }
   if (e.name == "skip") return line("skip", get(e, "reason"));
   if (e.name == "note") return line("note", get(e, "message"));
   if (e.name == "let") return line("let", fmt::format("{} = {}", get(e, "name"), get(e, "value")));
