@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ntemu quickstart: installs what is missing (Debian 12, as root), builds, and runs.
 #
-#   ./quickstart.sh demo   build (release) and run the main demo: the founding article's
-#                          experiment as a scenario (examples/scenarios/seed.ntemu)
+#   ./quickstart.sh demo   build (release) and run the main demo: the thought experiment of
+#                          the founding article (examples/scenarios/zero-pid.ntemu)
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
 #                          (concurrency tests), the clang -Wthread-safety build, and the
 #                          release build running the demo
@@ -58,7 +58,7 @@ run_tests() {  # run_tests PRESET [ctest args...]
 }
 
 run_demo() {
-  ./build/release/emu/cli/ntemu run examples/scenarios/seed.ntemu
+  ./build/release/emu/cli/ntemu run examples/scenarios/zero-pid.ntemu
 }
 
 case "${1:-}" in

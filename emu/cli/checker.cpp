@@ -255,8 +255,9 @@ class Checker {
                                       "process: it cannot be terminated or closed",
                                       sym.name));
     } else if (b.op == ObjectOpStmt::Op::Close && sym.boot != Symbol::Boot::None) {
-      error(b.target.pos,
-            fmt::format("'{}' is predefined: the scenario holds no handle to it to close", sym.name));
+      error(
+          b.target.pos,
+          fmt::format("'{}' is predefined: the scenario holds no handle to it to close", sym.name));
     }
   }
 

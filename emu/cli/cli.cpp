@@ -236,7 +236,8 @@ std::string usage_text() {
       "       ntemu --help | --version\n"
       "\n"
       "Runs scenario files against ntemu's model of the Windows NT process/thread creation\n"
-      "path and prints what the kernel does: client IDs, notify routines, statuses.\n"
+      "and exit paths and prints what the kernel does: client IDs, notify routines,\n"
+      "statuses, and what its verifier finds.\n"
       "\n"
       "  FILE              a scenario file (.ntemu); '-' reads standard input. Several files\n"
       "                    run one after another, each on a fresh kernel.\n"
@@ -247,8 +248,9 @@ std::string usage_text() {
       "                    mermaid are not yet supported.\n"
       "  -o OUT            write the output to OUT instead of standard output.\n"
       "\n"
-      "Exit status: 0 every expect held; 1 an expect failed; 2 usage error, unreadable\n"
-      "file, or an error in a file (then nothing of that file runs).\n"
+      "Exit status: 0 every expect held; 1 an expect failed, or the machine stopped with a\n"
+      "bugcheck the file does not expect; 2 usage error, unreadable file, or an error in a\n"
+      "file (then nothing of that file runs). Audit findings do not change it.\n"
       "\n"
       "The scenario language is described in docs/scenario-language.md.\n",
       supported_kernels());

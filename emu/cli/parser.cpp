@@ -468,8 +468,8 @@ StatementBody parse_expect(Cursor& c) {
       for (std::string_view k : kFindingKinds)
         known = known || k == first.text;
       if (!known) {
-        c.fail(c.pos(first), fmt::format("unknown finding kind '{}' (expected {})", first.text,
-                                         finding_kinds()));
+        c.fail(c.pos(first),
+               fmt::format("unknown finding kind '{}' (expected {})", first.text, finding_kinds()));
       }
       s.kind = std::string(first.text);
       s.count = c.take_number("a count of findings");
@@ -481,7 +481,8 @@ StatementBody parse_expect(Cursor& c) {
     ExpectBugcheckStmt s;
     const Word& w = c.take("a bugcheck code (0x17)");
     const std::uint64_t code = c.number(w, 0, w.text);
-    if (code > 0xFFFFFFFFU) c.fail(c.pos(w), fmt::format("bugcheck code '{}' exceeds 32 bits", w.text));
+    if (code > 0xFFFFFFFFU)
+      c.fail(c.pos(w), fmt::format("bugcheck code '{}' exceeds 32 bits", w.text));
     s.code = static_cast<std::uint32_t>(code);
     s.code_pos = c.pos(w);
     c.expect_end();

@@ -8,9 +8,11 @@
 // statement except `expect bugcheck`, and still runs the final audit on the stopped kernel.
 #include "runner.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -42,7 +44,8 @@ std::string bugcheck_name(const BugCheck& b) {
   const std::size_t second = first == std::string_view::npos ? first : what.find(' ', first + 1);
   if (second == std::string_view::npos) return "UNKNOWN";
   const std::size_t end = what.find(' ', second + 1);
-  return std::string(what.substr(second + 1, end == std::string_view::npos ? end : end - second - 1));
+  return std::string(
+      what.substr(second + 1, end == std::string_view::npos ? end : end - second - 1));
 }
 
 std::string plural(std::uint64_t n, std::string_view word) {
@@ -358,24 +361,24 @@ class Runner final : public RoutineListener {
     switch (b.op) {
       case ObjectOpStmt::Op::TerminateThread: {
         ps::Thread& t = *thread_of(b.symbol);
-        const bool current = &t == &kernel().current_thread();
+        const bool current_alive = !terminated(kernel().current_thread());
         const Status status = kernel().NtTerminateThread(t);
         Event e = call_event(s, "NtTerminateThread", status);
         add_thread_result(e, t);
         sink_.emit(e);
         set_status(s, status);
-        if (current && status.ok()) note_current_exited(s);
+        if (current_alive) note_if_current_exited(s);
         return;
       }
       case ObjectOpStmt::Op::TerminateProcess: {
         ps::Process& p = *process_of(b.symbol);
-        const bool current = &p == &kernel().current_process();
+        const bool current_alive = !terminated(kernel().current_thread());
         const Status status = kernel().NtTerminateProcess(p);
         sink_.emit(call_event(s, "NtTerminateProcess", status)
                        .add("name", p.ImageFileName)
                        .add("pid", p.pid().value()));
         set_status(s, status);
-        if (current && status.ok()) note_current_exited(s);
+        if (current_alive) note_if_current_exited(s);
         return;
       }
       case ObjectOpStmt::Op::Close: {
@@ -383,6 +386,18 @@ class Runner final : public RoutineListener {
         // passes the same value again and gets the kernel's answer.
         const HandleRecord& h = handles_[to_index(b.symbol)];
         ob::Object& o = *objects_[to_index(b.symbol)];
+        // Handle values are reused: say so when this one now names another object.
+        std::uint64_t named = 0;
+        (void)h.owner->ObjectTable->with_locked(h.handle,
+                                                [&](const ex::EntryView& e) { named = e.object; });
+        const ob::Object* other =
+            named != 0 && named != o.address() ? kernel().objects().find(named) : nullptr;
+        if (other != nullptr) {
+          note(s, fmt::format("handle {:#x} in {}'s table was closed before and now names {} {}: "
+                              "this close closes that handle",
+                              h.handle.value(), h.owner->ImageFileName,
+                              ob::to_string(other->type()), object_name(*other)));
+        }
         const Status status = kernel().NtClose(*h.owner, h.handle);
         sink_.emit(call_event(s, "NtClose", status)
                        .add("name", symbol(b.symbol).name)
@@ -395,8 +410,14 @@ class Runner final : public RoutineListener {
     }
   }
 
-  void note_current_exited(const Statement& s) {
+  static bool terminated(const ps::Thread& t) {
+    return (t.CrossThreadFlags.load() & ps::Thread::kFlagTerminated) != 0;
+  }
+
+  // A real thread never returns from terminating itself; the scenario goes on, and says so.
+  void note_if_current_exited(const Statement& s) {
     const ps::Thread& t = kernel().current_thread();
+    if (!terminated(t)) return;
     note(s, fmt::format("the current thread ({}) has exited; later statements still run as it "
                         "until a 'context' statement",
                         t.Name));
@@ -510,7 +531,10 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const AuditStmt&) { run_audit(s.pos.line); }
 
   // The kernel's verifier. Its `finding` events are held back and passed on after the `audit`
-  // event, which heads them with their count (line 0: the automatic audit at the end).
+  // event, which heads them with their count (line 0: the automatic audit at the end). Every
+  // finding the audit returns is listed under it: the kernel emits only those it found now, so
+  // the ones raised earlier while running (a use-after-free lookup), which it returns first, are
+  // listed again here from what it returned, in its event's form.
   void run_audit(int line) {
     RecordingSink held;
     kernel().set_trace_sink(&held);
@@ -524,14 +548,43 @@ class Runner final : public RoutineListener {
       throw;
     }
     kernel().set_trace_sink(&sink_);
-    sink_.emit(Event{"audit", {}}
-                   .add("line", line)
-                   .add("automatic", line == 0)
-                   .add("findings", static_cast<std::uint64_t>(findings.size())));
-    for (const Event& e : held.events())
+    Event heading = Event{"audit", {}}
+                        .add("line", line)
+                        .add("automatic", line == 0)
+                        .add("findings", static_cast<std::uint64_t>(findings.size()));
+    // The automatic audit repeating the last explicit one says so (the text output then shows
+    // only the count); its findings are still all listed as events.
+    if (line == 0 && last_audit_line_ != 0 && !findings.empty() &&
+        same_findings(findings, last_findings_)) {
+      heading.add("same_as", last_audit_line_);
+    }
+    sink_.emit(heading);
+    const std::vector<Event> emitted = held.events();
+    std::size_t reported = 0;
+    for (const Event& e : emitted)
+      reported += e.name == "finding" ? 1U : 0U;
+    for (std::size_t i = 0; reported + i < findings.size(); ++i) {
+      const Kernel::Finding& f = findings[i];
+      sink_.emit(Event{"finding", {}}
+                     .add("kind", f.kind)
+                     .add("detail", f.detail)
+                     .add("id", f.id)
+                     .add("object", f.object)
+                     .add("step", f.step));
+    }
+    for (const Event& e : emitted)
       sink_.emit(e);
     last_findings_ = std::move(findings);
     last_audit_line_ = line;
+  }
+
+  static bool same_findings(const std::vector<Kernel::Finding>& a,
+                            const std::vector<Kernel::Finding>& b) {
+    auto key = [](const Kernel::Finding& f) {
+      return std::tie(f.kind, f.detail, f.id, f.object, f.step);
+    };
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [&](const auto& x, const auto& y) { return key(x) == key(y); });
   }
 
   // --- the machine stops ---------------------------------------------------------------------
@@ -544,12 +597,12 @@ class Runner final : public RoutineListener {
 
   void report_bugcheck(int line, const BugCheck& b) {
     const auto& p = b.parameters();
-    sink_.emit(Event{"bugcheck", {}}
-                   .add("line", line)
-                   .add("code", std::uint64_t{b.code()})
-                   .add("name", bugcheck_name(b))
-                   .add("parameters",
-                        fmt::format("{:#x}, {:#x}, {:#x}, {:#x}", p[0], p[1], p[2], p[3])));
+    sink_.emit(
+        Event{"bugcheck", {}}
+            .add("line", line)
+            .add("code", std::uint64_t{b.code()})
+            .add("name", bugcheck_name(b))
+            .add("parameters", fmt::format("{:#x}, {:#x}, {:#x}, {:#x}", p[0], p[1], p[2], p[3])));
   }
 
   void stopped(const Statement& s, const BugCheck& b) {
@@ -600,22 +653,25 @@ class Runner final : public RoutineListener {
     const std::string what = b.kind ? *b.kind + " finding" : std::string("finding");
     const std::string where = fmt::format("the audit at line {}", last_audit_line_);
     if (n == b.count) return expect(s, true, fmt::format("{} in {}", plural(n, what), where));
-    expect(s, false, fmt::format("expected {} in {}, it reported {}", plural(b.count, what), where,
-                                 n));
+    expect(s, false,
+           fmt::format("expected {} in {}, it reported {}", plural(b.count, what), where, n));
   }
 
   void exec(const Statement& s, const ExpectBugcheckStmt& b) {
     if (!down_) {
-      return expect(s, false,
-                    fmt::format("expected BugCheck {:#x}, but the machine is still running", b.code));
+      return expect(
+          s, false,
+          fmt::format("expected BugCheck {:#x}, but the machine is still running", b.code));
     }
     if (down_->code == b.code) {
       bugcheck_expected_ = true;
-      return expect(s, true, fmt::format("BugCheck {:#x} {} at line {}", down_->code, down_->name,
-                                         down_->line));
+      return expect(
+          s, true,
+          fmt::format("BugCheck {:#x} {} at line {}", down_->code, down_->name, down_->line));
     }
-    expect(s, false, fmt::format("expected BugCheck {:#x}, got BugCheck {:#x} {} at line {}",
-                                 b.code, down_->code, down_->name, down_->line));
+    expect(s, false,
+           fmt::format("expected BugCheck {:#x}, got BugCheck {:#x} {} at line {}", b.code,
+                       down_->code, down_->name, down_->line));
   }
 
   void exec(const Statement& s, const ExpectStatusStmt& b) {

@@ -28,7 +28,7 @@ namespace ntemu::cli {
 
 struct RunOutcome {
   std::uint64_t expects_passed = 0;
-  std::uint64_t expects_failed = 0;  ///< including an unexpected bugcheck
+  std::uint64_t expects_failed = 0;       ///< including an unexpected bugcheck
   std::optional<std::uint32_t> bugcheck;  ///< the code that stopped the machine, if any
   int exit_code() const { return expects_failed == 0 ? 0 : 1; }
 };

@@ -86,15 +86,23 @@ std::string TextOutput::to_text(const Event& e) {
     const std::uint64_t n = number(e, "findings");
     const std::string count =
         n == 0 ? std::string("no findings") : fmt::format("{} finding{}", n, n == 1 ? "" : "s");
+    const std::string same =
+        e.find("same_as") != nullptr
+            ? fmt::format(", the same as at line {} (not repeated)", number(e, "same_as"))
+            : std::string();
     if (get(e, "automatic") == "true") {
       // The automatic audit has no statement of its own: it gets a prompt here.
-      return fmt::format("{:>4}> audit (automatic)
-", "end") + line("audit", count);
+      return fmt::format("{:>4}> audit (automatic)\n", "end") + line("audit", count + same);
     }
-    return line("audit", count);
+    return line("audit", count + same);
   }
   if (e.name == "finding") {
-    return line("finding", fmt::format("{}  {}", get(e, "kind"), get(e, "detail")));
+    // The step that caused it, unless the sentence already names it.
+    const std::string detail = get(e, "detail");
+    const std::string step = get(e, "step");
+    const bool named = step.empty() || detail.find(step) != std::string::npos;
+    return line("finding", fmt::format("{}  {}{}", get(e, "kind"), detail,
+                                       named ? std::string() : " [" + step + "]"));
   }
   if (e.name == "bugcheck") {
     return line("bugcheck", fmt::format("{:#x} {} ({}): the machine is down", number(e, "code"),
@@ -126,9 +134,17 @@ std::string TextOutput::to_text(const Event& e) {
 }
 
 void TextOutput::emit(const Event& e) {
+  std::lock_guard hold(m_);
+  // The findings of an audit that repeats an earlier one are not printed again.
+  if (e.name == "audit") {
+    repeated_audit_ = e.find("same_as") != nullptr;
+  } else if (e.name != "finding") {
+    repeated_audit_ = false;
+  } else if (repeated_audit_) {
+    return;
+  }
   const std::string text = to_text(e);
   if (text.empty()) return;
-  std::lock_guard hold(m_);
   std::fwrite(text.data(), 1, text.size(), out_);
 }
 

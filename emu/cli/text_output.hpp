@@ -3,7 +3,8 @@
 /// as a prompt line with its line number; every event it causes follows, indented: the kernel's
 /// own events as `TextSink` writes them, the runner's in the same column layout
 /// (docs/scenario-language.md shows a transcript). `error` events are not written: errors go to
-/// standard error.
+/// standard error, and neither are the findings of an `audit` event marked `same_as` (they were
+/// printed under that earlier audit).
 #pragma once
 
 #include <cstdio>
@@ -24,6 +25,7 @@ class TextOutput final : public TraceSink {
  private:
   std::mutex m_;
   std::FILE* out_;
+  bool repeated_audit_ = false;  // protected by m_: inside the findings of a `same_as` audit
 };
 
 }  // namespace ntemu::cli

@@ -882,11 +882,8 @@ std::vector<Kernel::Finding> Kernel::audit() {
   for (const auto& [key, b] : balance) {
     const auto& [routine, kind, id] = key;
     if (b.creates == b.exits) continue;
-    // Still running: a process may owe one exit; a process's threads may owe several.
-    if (kind == "thread-pid" ? running_with_id(kind, id)
-                             : b.creates == b.exits + 1 && running_with_id(kind, id)) {
-      continue;
-    }
+    // A running object with this ID may still get its exits: only judge the ones that are gone.
+    if (running_with_id(kind, id)) continue;
     const char* what = kind == "process"  ? "process"
                        : kind == "thread" ? "thread"
                                           : "threads of process";
@@ -910,7 +907,9 @@ std::vector<Kernel::Finding> Kernel::audit() {
 }
 
 bool Kernel::running_with_id(const std::string& kind, std::uint64_t id) {
-  // A live object that has not exited and currently carries `id`.
+  // A live object that has not exited and currently carries `id`. ID 0 is nobody's: Idle
+  // keeps it but is never in PspCidTable, and a routine told 0 can never be told 0 exited.
+  if (id == 0) return false;
   for (ob::Object* o : objects_.all()) {
     if (o->is_deleted()) continue;
     if (o->type() == ob::ObjectType::Process) {

@@ -136,8 +136,9 @@ class Kernel {
     std::string step;          ///< the step label that caused it (see set_step)
   };
   /// Walks PspCidTable, the objects and the notify bookkeeping and returns every finding, in a
-  /// deterministic order; each is also emitted as a `finding` event. Findings raised while
-  /// running (use-after-free lookups, call-after-remove) are included and kept.
+  /// deterministic order. Findings raised while running (use-after-free lookups,
+  /// call-after-remove) come first and are kept for later audits; they were emitted as
+  /// `finding` events when raised, and the others are emitted now.
   std::vector<Finding> audit();
   /// A label for what the caller is doing now ("line 7: NtClose notepad"); findings name the
   /// step that caused them with it.

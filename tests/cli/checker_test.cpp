@@ -114,13 +114,36 @@ TEST_CASE("checker: unnamed threads get PROCESS_tN, the smallest N not in use") 
 }
 
 TEST_CASE(
-    "checker: NtTerminateThread, NtTerminateProcess, NtClose and audit are not yet supported") {
-  check_error("CreateProcess a as t\nNtTerminateThread t\n", 2, 1,
-              "'NtTerminateThread' is not yet supported");
-  check_error("CreateProcess a\nNtTerminateProcess a\n", 2, 1,
-              "'NtTerminateProcess' is not yet supported");
-  check_error("NtCreateProcess a\n  NtClose a\n", 2, 3, "'NtClose' is not yet supported");
-  check_error("audit\n", 1, 1, "'audit' is not yet supported");
+    "checker: NtTerminateThread takes a thread, NtTerminateProcess a process, NtClose either") {
+  const Script s = checked(
+      "CreateProcess a as t\nNtTerminateThread t\nNtTerminateProcess a\nNtClose t\nNtClose a\n"
+      "NtTerminateProcess System\nNtTerminateThread system_thread\n");
+  CHECK(std::get<ObjectOpStmt>(s.statements[3].body).symbol ==
+        std::get<ObjectOpStmt>(s.statements[1].body).symbol);
+  check_error("CreateProcess a as t\nNtTerminateThread a\n", 2, 19,
+              "'a' is a process, not a thread");
+  check_error("CreateProcess a as t\nNtTerminateProcess t\n", 2, 20,
+              "'t' is a thread, not a process");
+  check_error("let v = 8\nNtClose v\n", 2, 9, "'v' is a variable, not a process or thread");
+  check_error("NtClose ghost\n", 1, 9, "unknown name 'ghost'");
+  check_error("  NtClose a\nNtCreateProcess a\n", 1, 11, "unknown name 'a'");
+}
+
+TEST_CASE("checker: the boot objects have no handle to close, and Idle cannot be terminated") {
+  check_error("NtClose System\n", 1, 9,
+              "'System' is predefined: the scenario holds no handle to it to close");
+  check_error("NtClose system_thread\n", 1, 9, "'system_thread' is predefined");
+  check_error("NtTerminateProcess Idle\n", 1, 20,
+              "'Idle' belongs to the Idle process, which is not a real process");
+  check_error("NtTerminateThread idle_thread\n", 1, 19, "belongs to the Idle process");
+  check_error("NtClose idle_thread\n", 1, 9, "belongs to the Idle process");
+}
+
+TEST_CASE("checker: expect findings needs an audit before it, expect bugcheck goes anywhere") {
+  check_error("CreateProcess a\nexpect findings 0\n", 2, 1,
+              "'expect findings' needs an 'audit' statement before it");
+  checked("audit\nexpect findings 0\nexpect findings dangling-cid 0\n");
+  checked("expect bugcheck 0x17\nCreateProcess a\nexpect bugcheck 23\n");
 }
 
 TEST_CASE("checker: PsRemoveCreateThreadNotifyRoutine does not exist in win2000") {
@@ -203,12 +226,12 @@ TEST_CASE("checker: break names a routine, never null") {
 }
 
 TEST_CASE("checker: semantic errors are all reported, one per statement, in line order") {
-  const Compiled c =
-      compile_scenario("NtCreateThread a\nNtCreateProcess b parent=c\naudit\ncontext b\n", {});
+  const Compiled c = compile_scenario(
+      "NtCreateThread a\nNtCreateProcess b parent=c\nNtClose System\ncontext b\n", {});
   REQUIRE(c.errors.size() == 4);
   CHECK(c.errors[0].pos == Pos{1, 16});
   CHECK(c.errors[1].pos == Pos{2, 26});
-  CHECK(c.errors[2].pos == Pos{3, 1});
+  CHECK(c.errors[2].pos == Pos{3, 9});
   CHECK(c.errors[3].pos == Pos{4, 9});
   CHECK(c.errors[3].message == "'b' is a process, not a thread");
 }

@@ -166,12 +166,13 @@ TEST_CASE("command: an error on the last line stops the whole file before it run
 }
 
 TEST_CASE("command: every error of a file is reported in FILE:LINE:COLUMN form") {
-  const Result r = ntemu_cmd({"run", "-"}, "NtCreateThread nobody\nlet x = 1\nlet x = 2\naudit\n");
+  const Result r =
+      ntemu_cmd({"run", "-"}, "NtCreateThread nobody\nlet x = 1\nlet x = 2\nexpect findings 0\n");
   CHECK(r.rc == kExitError);
   CHECK(r.err ==
         "<stdin>:1:16: error: unknown name 'nobody'\n"
         "<stdin>:3:5: error: redefinition of 'x' (first defined at line 2)\n"
-        "<stdin>:4:1: error: 'audit' is not yet supported\n");
+        "<stdin>:4:1: error: 'expect findings' needs an 'audit' statement before it\n");
   CHECK(r.out.empty());
 }
 

@@ -206,6 +206,38 @@ TEST_CASE("parser: expect takes a status name or value, or a routine and a count
   check_syntax_error("expect calls r 1 2\n", 1, 18, "unexpected '2'");
 }
 
+TEST_CASE("parser: expect findings takes an optional kind and a count") {
+  const Parsed all = parse_scenario("expect findings 3\n");
+  const auto& a = only_statement<ExpectFindingsStmt>(all);
+  CHECK_FALSE(a.kind.has_value());
+  CHECK(a.count == 3);
+  for (std::string_view kind : kFindingKinds) {
+    const Parsed p = parse_scenario("expect findings " + std::string(kind) + " 0x2\n");
+    const auto& f = only_statement<ExpectFindingsStmt>(p);
+    CHECK(f.kind == std::string(kind));
+    CHECK(f.count == 2);
+  }
+  check_syntax_error("expect findings dangling 1\n", 1, 17,
+                     "unknown finding kind 'dangling' (expected dangling-cid, leaked-cid, "
+                     "duplicate-cid, unbalanced-notify, call-after-remove, use-after-free)");
+  check_syntax_error("expect findings leaked-cid\n", 1, 27, "expected a count of findings");
+  check_syntax_error("expect findings leaked-cid 1 2\n", 1, 30, "unexpected '2'");
+  check_syntax_error("expect findings\n", 1, 16, "expected a finding kind or a count");
+}
+
+TEST_CASE("parser: expect bugcheck takes a 32-bit code") {
+  const Parsed p = parse_scenario("expect bugcheck 0x17\n");
+  const auto& b = only_statement<ExpectBugcheckStmt>(p);
+  CHECK(b.code == 0x17);
+  CHECK(b.code_pos == Pos{1, 17});
+  CHECK(only_statement<ExpectBugcheckStmt>(parse_scenario("expect bugcheck 239\n")).code == 0xEF);
+  check_syntax_error("expect bugcheck\n", 1, 16, "expected a bugcheck code");
+  check_syntax_error("expect bugcheck CID_HANDLE_DELETION\n", 1, 17, "invalid number");
+  check_syntax_error("expect bugcheck 0x100000000\n", 1, 17, "exceeds 32 bits");
+  check_syntax_error("expect panic 1\n", 1, 8,
+                     "unknown expectation 'panic' (expected status, calls, findings or bugcheck)");
+}
+
 TEST_CASE("parser: break takes a routine and optionally process or thread") {
   const Parsed p = parse_scenario("break edr process\n");
   const auto& b = only_statement<BreakStmt>(p);

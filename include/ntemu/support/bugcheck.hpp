@@ -22,12 +22,16 @@ class BugCheck : public std::runtime_error {
       : std::runtime_error(fmt::format("BugCheck {:#x} {} ({:#x}, {:#x}, {:#x}, {:#x})", code, name,
                                        parameters[0], parameters[1], parameters[2], parameters[3])),
         code_(code),
+        name_(name),
         parameters_(parameters) {}
   std::uint32_t code() const { return code_; }
+  /// The bugcheck's symbolic name, e.g. "CID_HANDLE_DELETION".
+  const std::string& name() const { return name_; }
   const std::array<std::uint64_t, 4>& parameters() const { return parameters_; }
 
  private:
   std::uint32_t code_;
+  std::string name_;
   std::array<std::uint64_t, 4> parameters_;
 };
 

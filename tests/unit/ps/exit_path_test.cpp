@@ -207,7 +207,7 @@ TEST_CASE("§9.40 [win2000] the thought experiment: zero the PID, a new thread, 
 }
 
 TEST_CASE(
-    "§9.13 [win2000] a CID destroy that fails at deletion is BugCheck 0x17; the kernel stays "
+    "§9.13 [win2000] a CID destroy that fails at deletion is BugCheck 0x17, the kernel stays "
     "inspectable") {
   Fixture f;
   auto p = f.process("victim");
