@@ -101,13 +101,15 @@ struct Kernel::Impl {
     MutexLocker hold(books);
     return step;
   }
-  void note(std::map<std::uint64_t, std::string>& where, std::uint64_t key) NTEMU_EXCLUDES(books) {
+  // Which step-book to write or read; selected by member so no reference escapes the lock.
+  using StepBook = std::map<std::uint64_t, std::string> Impl::*;
+  void note(StepBook book, std::uint64_t key) NTEMU_EXCLUDES(books) {
     MutexLocker hold(books);
-    where[key] = step;
+    (this->*book)[key] = step;
   }
-  std::string noted(const std::map<std::uint64_t, std::string>& where, std::uint64_t key) const
-      NTEMU_EXCLUDES(books) {
+  std::string noted(StepBook book, std::uint64_t key) const NTEMU_EXCLUDES(books) {
     MutexLocker hold(books);
+    const auto& where = this->*book;
     auto it = where.find(key);
     return it == where.end() ? std::string{} : it->second;
   }
@@ -208,7 +210,7 @@ Handle Kernel::ObInsertObject(ps::Process& owner, ob::Object& object, std::uint3
 }
 
 void Kernel::emit_cid(const char* op, Handle handle, const ob::Object& object) {
-  if (op[0] == 'c') impl_->note(impl_->cid_created_step, handle.value());
+  if (op[0] == 'c') impl_->note(&Impl::cid_created_step, handle.value());
   if (!tracing()) return;
   sink_->emit(Event{"cid", {}}
                   .add("op", op)
@@ -609,7 +611,7 @@ Status Kernel::PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** pro
 
 void Kernel::PspThreadDelete(ps::Thread& thread) {
   FrameScope frame("nt", "PspThreadDelete");
-  impl_->note(impl_->deleted_step, thread.address());
+  impl_->note(&Impl::deleted_step, thread.address());
   // §3.2: the TID leaves PspCidTable only now, at object deletion; a failed destroy is fatal.
   const ThreadId tid = thread.tid();
   if (!tid.is_null()) {
@@ -634,7 +636,7 @@ void Kernel::PspThreadDelete(ps::Thread& thread) {
 
 void Kernel::PspProcessDelete(ps::Process& process) {
   FrameScope frame("nt", "PspProcessDelete");
-  impl_->note(impl_->deleted_step, process.address());
+  impl_->note(&Impl::deleted_step, process.address());
   bool exited = false;
   {
     MutexLocker hold(process.ProcessLock);
@@ -769,7 +771,7 @@ void Kernel::set_step(std::string label) {
 }
 
 void Kernel::poke_unique_process_id(ps::Process& process, ProcessId value) {
-  impl_->note(impl_->pid_changed_step, process.address());
+  impl_->note(&Impl::pid_changed_step, process.address());
   process.UniqueProcessId.store(value.value(), std::memory_order_release);
 }
 
@@ -801,7 +803,7 @@ bool Kernel::dangling(std::uint64_t address, std::uint64_t id) {
                   fmt::format("lookup of ID {:#x} went through PspCidTable to {} {:#x}, deleted at "
                               "'{}': the kernel would read freed memory",
                               id, o != nullptr ? ob::to_string(o->type()) : "object", address,
-                              impl_->noted(impl_->deleted_step, address)),
+                              impl_->noted(&Impl::deleted_step, address)),
                   id, address, impl_->current_step()});
   return true;
 }
@@ -841,8 +843,8 @@ std::vector<Kernel::Finding> Kernel::audit() {
            fmt::format("PspCidTable entry {:#x} still points at {} {} ({:#x}), deleted at "
                        "'{}': a lookup of {:#x} would use freed memory, and the ID is never reused",
                        h, o ? ob::to_string(o->type()) : "object", o ? object_name(*o) : "?",
-                       address, impl_->noted(impl_->deleted_step, address), h),
-           h, address, impl_->noted(impl_->deleted_step, address)});
+                       address, impl_->noted(&Impl::deleted_step, address), h),
+           h, address, impl_->noted(&Impl::deleted_step, address)});
       continue;
     }
     by_object[address].push_back(h);
@@ -858,7 +860,7 @@ std::vector<Kernel::Finding> Kernel::audit() {
            fmt::format("PspCidTable entry {:#x} points at {} {}, whose ID is now {:#x}: "
                        "its deletion will not destroy {:#x}",
                        h, ob::to_string(o->type()), object_name(*o), owned, h),
-           h, address, impl_->noted(impl_->pid_changed_step, address)});
+           h, address, impl_->noted(&Impl::pid_changed_step, address)});
     }
   }
   for (const auto& [address, handles] : by_object) {
@@ -871,7 +873,7 @@ std::vector<Kernel::Finding> Kernel::audit() {
                      fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(o->type()),
                                  object_name(*o), handles.size(), list),
                      handles.back(), address,
-                     impl_->noted(impl_->cid_created_step, handles.back())});
+                     impl_->noted(&Impl::cid_created_step, handles.back())});
   }
   // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is gone.
   std::map<Impl::BalanceKey, Impl::Balance> balance;
