@@ -1,0 +1,127 @@
+// EX_CALLBACK (semantics.md §5, WRK:callback); the code is ntemu's own.
+#include "ntemu/ex/callback.hpp"
+
+namespace ntemu::ex {
+
+CallbackManager::CallbackManager(Arch arch, std::uint32_t max_blocks)
+    : arch_(arch),
+      max_blocks_(max_blocks),
+      chunks_(std::make_unique<std::atomic<std::atomic<CallbackBlock*>*>[]>(kChunks)) {}
+
+CallbackManager::~CallbackManager() = default;
+
+CallbackBlock* CallbackManager::ExAllocateCallBack(const void* function, void* context) {
+  MutexLocker hold(lock_);
+  if ((max_blocks_ != 0 && next_ >= max_blocks_) || next_ >= kChunk * kChunks) return nullptr;
+  const std::uint32_t index = next_++;
+  // 16-byte steps: both architectures' cached-reference bits stay clear.
+  auto block =
+      std::make_unique<CallbackBlock>(base() + std::uint64_t{index} * 16, function, context);
+  std::atomic<CallbackBlock*>* chunk = chunks_[index / kChunk].load(std::memory_order_relaxed);
+  if (chunk == nullptr) {
+    chunk_storage_.push_back(std::make_unique<std::atomic<CallbackBlock*>[]>(kChunk));
+    chunk = chunk_storage_.back().get();
+    chunks_[index / kChunk].store(chunk, std::memory_order_release);
+  }
+  chunk[index % kChunk].store(block.get(), std::memory_order_release);
+  owned_.push_back(std::move(block));
+  return owned_.back().get();
+}
+
+void CallbackManager::ExFreeCallBack(CallbackBlock* block) {
+  block->freed_.store(true, std::memory_order_release);
+}
+
+CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {
+  if (address < base() || (address - base()) % 16 != 0) return nullptr;
+  const std::uint64_t index = (address - base()) / 16;
+  if (index >= std::uint64_t{kChunk} * kChunks) return nullptr;
+  std::atomic<CallbackBlock*>* chunk = chunks_[index / kChunk].load(std::memory_order_acquire);
+  return chunk == nullptr ? nullptr : chunk[index % kChunk].load(std::memory_order_acquire);
+}
+
+CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {
+  const std::uint64_t max = max_refs();
+  // §5.2 step 1: take a cached reference when there is one.
+  std::uint64_t old = slot.RoutineBlock.load(std::memory_order_acquire);
+  for (;;) {
+    if (old == 0) return nullptr;                 // step 2: empty slot
+    if (FastRef::cached(old, arch_) == 0) break;  // step 3: no cached reference left
+    if (slot.RoutineBlock.compare_exchange_weak(old, old - 1, std::memory_order_acq_rel,
+                                                std::memory_order_acquire)) {
+      CallbackBlock* block = block_at(FastRef::object(old, arch_));
+      if (FastRef::cached(old, arch_) == 1 && block->RundownProtect.acquire(max)) {
+        // Step 4: we took the last one; put MAX more in the cache if the slot still holds
+        // this block with an empty cache, else give the extra references back.
+        std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
+        bool refilled = false;
+        while (FastRef::object(current, arch_) == block->address() &&
+               FastRef::cached(current, arch_) == 0) {
+          if (slot.RoutineBlock.compare_exchange_weak(
+                  current, current + max, std::memory_order_acq_rel, std::memory_order_acquire)) {
+            refilled = true;
+            break;
+          }
+        }
+        if (!refilled) block->RundownProtect.release(max);
+      }
+      return block;
+    }
+  }
+  // Step 3, the slow path: under the flush lock, re-read the slot and take a rundown reference.
+  MutexLocker hold(flush_);
+  const std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
+  if (current == 0) return nullptr;
+  CallbackBlock* block = block_at(FastRef::object(current, arch_));
+  return block->RundownProtect.acquire(1) ? block : nullptr;
+}
+
+void CallbackManager::ExDereferenceCallBackBlock(ExCallback& slot, CallbackBlock* block) {
+  // §5.3: back into the cache if the slot holds this block and the cache has room.
+  const std::uint64_t max = max_refs();
+  std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
+  while ((current ^ block->address()) < max) {
+    if (slot.RoutineBlock.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel,
+                                                std::memory_order_acquire)) {
+      return;
+    }
+  }
+  block->RundownProtect.release(1);
+}
+
+bool CallbackManager::ExCompareExchangeCallBack(ExCallback& slot, CallbackBlock* new_block,
+                                                CallbackBlock* old_block) {
+  const std::uint64_t max = max_refs();
+  // §5.4 step 1: MAX references back the cache, one is the slot's own.
+  if (new_block != nullptr && !new_block->RundownProtect.acquire(max + 1)) return false;
+  const std::uint64_t wanted = new_block != nullptr ? new_block->address() | max : 0;
+  const std::uint64_t expected_object = old_block != nullptr ? old_block->address() : 0;
+  std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
+  for (;;) {
+    if (FastRef::object(current, arch_) != expected_object) {
+      if (new_block != nullptr) new_block->RundownProtect.release(max + 1);  // step 4
+      return false;
+    }
+    if (slot.RoutineBlock.compare_exchange_weak(current, wanted, std::memory_order_acq_rel,
+                                                std::memory_order_acquire)) {
+      break;
+    }
+  }
+  if (old_block != nullptr) {
+    // Step 3: flush slow-path readers that may have read the old block under the lock, then
+    // release its unused cached references and the slot's own.
+    { MutexLocker flush(flush_); }
+    old_block->RundownProtect.release(FastRef::cached(current, arch_) + 1);
+  }
+  return true;
+}
+
+bool CallbackManager::accounting_holds(const ExCallback& slot, std::uint64_t in_flight) const {
+  const std::uint64_t v = slot.raw();
+  if (v == 0) return true;
+  const CallbackBlock* block = block_at(FastRef::object(v, arch_));
+  return block != nullptr && !block->RundownProtect.is_active() &&
+         block->RundownProtect.holders() == FastRef::cached(v, arch_) + in_flight + 1;
+}
+
+}  // namespace ntemu::ex
