@@ -18,7 +18,8 @@ namespace {
 struct HostThreadState {
   Kernel* kernel = nullptr;
   ps::Thread* thread = nullptr;
-  std::vector<Frame> stack;  // outermost first
+  std::vector<Frame> stack;           // outermost first
+  std::vector<const void*> routines;  // notify routines running on this host thread
 };
 thread_local HostThreadState tls;
 
@@ -121,8 +122,9 @@ Kernel::Kernel(Profile profile, TraceSink* sink)
       objects_(profile.arch),
       cid_table_(profile.arch, {.free_policy = profile.cid_free_policy,
                                 .max_low_level_pages = profile.cid_table_page_limit}),
-      process_notify_(profile.process_notify_slots),
-      thread_notify_(profile.thread_notify_slots),
+      callbacks_(profile.arch),
+      process_notify_(profile.process_notify_slots, profile.notify_storage, &callbacks_),
+      thread_notify_(profile.thread_notify_slots, profile.notify_storage, &callbacks_),
       impl_(std::make_unique<Impl>()) {
   objects_.set_delete_procedure(ob::ObjectType::Thread, [this](ob::Object& o) {
     PspThreadDelete(static_cast<ps::Thread&>(o));
@@ -389,14 +391,21 @@ namespace {
 template <class Array, class Routine, class... Args>
 void call_routine(Kernel::Impl& impl, const Array& array, std::uint32_t slot, Routine routine,
                   const Kernel::Finding& if_removed, Args... args) {
+  const void* id = reinterpret_cast<const void*>(routine);
   {
     MutexLocker hold(impl.books);
-    ++impl.in_flight[reinterpret_cast<const void*>(routine)];
-    if (array.slot(slot) != routine) impl.runtime_findings.push_back(if_removed);
+    ++impl.in_flight[id];
+    // Plain arrays only: the routine was loaded from a slot that has since been cleared.
+    // (EX_CALLBACK callers hold a block reference, so removal waits for them instead.)
+    if (array.storage() == NotifyStorage::PlainArray && array.slot(slot) != routine) {
+      impl.runtime_findings.push_back(if_removed);
+    }
   }
+  tls.routines.push_back(id);
   routine(args...);
+  tls.routines.pop_back();
   MutexLocker hold(impl.books);
-  --impl.in_flight[reinterpret_cast<const void*>(routine)];
+  --impl.in_flight[id];
 }
 }  // namespace
 
@@ -405,9 +414,7 @@ void Kernel::notify_process(ps::Process& process, bool create) {
   const ProcessId parent = process.InheritedFromUniqueProcessId;
   const ProcessId pid = process.pid();
   const ClientId context = current_thread().Cid();
-  for (std::uint32_t i = 0; i < process_notify_.size(); ++i) {
-    const PCREATE_PROCESS_NOTIFY_ROUTINE routine = process_notify_.slot(i);
-    if (routine == nullptr) continue;
+  process_notify_.for_each([&](std::uint32_t i, PCREATE_PROCESS_NOTIFY_ROUTINE routine) {
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
     const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
@@ -437,16 +444,14 @@ void Kernel::notify_process(ps::Process& process, bool create) {
                             pid.value(), i),
                 pid.value(), process.address(), step},
         parent, pid, create);
-  }
+  });
 }
 
 void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
   if (thread_notify_.count() == 0) return;
   const ThreadId tid = thread.tid();
   const ClientId context = current_thread().Cid();
-  for (std::uint32_t i = 0; i < thread_notify_.size(); ++i) {
-    const PCREATE_THREAD_NOTIFY_ROUTINE routine = thread_notify_.slot(i);
-    if (routine == nullptr) continue;
+  thread_notify_.for_each([&](std::uint32_t i, PCREATE_THREAD_NOTIFY_ROUTINE routine) {
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
     const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
@@ -479,7 +484,7 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                                      name, tid.value(), i),
                          tid.value(), thread.address(), step},
                  pid, tid, create);
-  }
+  });
 }
 
 // --- registration ------------------------------------------------------------------------------
@@ -491,6 +496,8 @@ Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE ro
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
   if (Remove) {
+    if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
+      return STATUS_POSSIBLE_DEADLOCK;
     const Status st = process_notify_.remove(routine, profile_.notify_not_found_status);
     if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
     return st;
@@ -520,6 +527,8 @@ Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
   FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
+  if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
+    return STATUS_POSSIBLE_DEADLOCK;
   const Status st = thread_notify_.remove(routine, profile_.notify_not_found_status);
   if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
   return st;
@@ -805,6 +814,20 @@ bool Kernel::dangling(std::uint64_t address, std::uint64_t id) {
                               id, o != nullptr ? ob::to_string(o->type()) : "object", address,
                               impl_->noted(&Impl::deleted_step, address)),
                   id, address, impl_->current_step()});
+  return true;
+}
+
+bool Kernel::removal_would_deadlock(const void* routine) {
+  // A removal that waits for callers in flight, issued from inside that very routine, would wait
+  // for itself forever (MSDOC: not to be called from the callback). Refuse, changing nothing.
+  if (profile_.notify_storage != NotifyStorage::ExCallback) return false;
+  if (std::find(tls.routines.begin(), tls.routines.end(), routine) == tls.routines.end())
+    return false;
+  record_finding({"removal-deadlock",
+                  fmt::format("{} asked to remove itself from inside its own call: the removal "
+                              "would wait for itself; refused with STATUS_POSSIBLE_DEADLOCK",
+                              routine_symbol(routine)),
+                  0, 0, impl_->current_step()});
   return true;
 }
 

@@ -215,6 +215,7 @@ class Kernel {
   bool dangling(std::uint64_t address, std::uint64_t id);  // records a use-after-free finding
   void check_removal_in_flight(const void* routine);
   bool running_with_id(const std::string& kind, std::uint64_t id);
+  bool removal_would_deadlock(const void* routine);
   [[noreturn]] void bug_check(std::uint32_t code, std::string_view name, std::uint64_t p1,
                               std::uint64_t p2);
   bool tracing() const { return sink_ != nullptr; }
@@ -225,6 +226,7 @@ class Kernel {
   TraceSink* sink_;
   ob::ObjectManager objects_;
   ex::AnyHandleTable cid_table_;  ///< PspCidTable
+  ex::CallbackManager callbacks_;  ///< EX_CALLBACK blocks (XP and later)
   ps::NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
   ps::NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;
   Mutex registration_lock_;  ///< serialises registration when the profile says so

@@ -12,8 +12,7 @@
 ///   ntemu::ProcessLockDuringNotify::Released;
 /// \endcode
 ///
-/// Profiles for xp, server2003 and vista are added with the EX_CALLBACK machinery; until then
-/// `Profile::make` answers STATUS_NOT_SUPPORTED for them.
+/// `Profile::make` gives the documented profile of each of the four versions.
 #pragma once
 
 #include <cstdint>
@@ -195,6 +194,12 @@ struct Profile {
   static Result<Profile> make(KernelVersion version, Arch arch);
   /// The Windows 2000 profile.
   static Profile win2000(Arch arch = Arch::X86);
+  /// Windows XP: modeled as Server 2003 (no clean source; semantics.md §2.3).
+  static Profile xp(Arch arch = Arch::X86);
+  /// Windows Server 2003 SP1, as the WRK shows it.
+  static Profile server2003(Arch arch = Arch::X86);
+  /// Windows Vista: the documented differences on top of 2003.
+  static Profile vista(Arch arch = Arch::X86);
 };
 
 }  // namespace ntemu

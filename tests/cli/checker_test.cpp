@@ -157,10 +157,13 @@ TEST_CASE("checker: PsSetCreateProcessNotifyRoutineEx is vista only") {
               "PsSetCreateProcessNotifyRoutineEx does not exist in win2000");
 }
 
-TEST_CASE("checker: kernel must come first, and only supported versions run") {
+TEST_CASE("checker: kernel must come first, and every modeled version runs") {
   check_error("NtCreateProcess a\nkernel win2000\n", 2, 1, "'kernel' must be the first statement");
-  check_error("# comment first is fine\nkernel xp\n", 2, 8, "kernel 'xp' is not yet supported");
-  check_error("kernel vista arch=x64\n", 1, 8, "kernel 'vista' is not yet supported");
+  CHECK(checked("# comment first is fine\nkernel xp\n").version == KernelVersion::Xp);
+  CHECK(checked("kernel server2003\n").version == KernelVersion::Server2003);
+  CHECK(checked("kernel vista arch=x64\n").version == KernelVersion::Vista);
+  // The 2003 lineage exports PsRemoveCreateThreadNotifyRoutine.
+  checked("kernel xp\nPsSetCreateThreadNotifyRoutine r\nPsRemoveCreateThreadNotifyRoutine r\n");
   const Script s = checked("kernel win2000 arch=x64\n");
   CHECK(s.version == KernelVersion::Win2000);
   CHECK(s.arch == Arch::X64);

@@ -51,10 +51,37 @@ TEST_CASE("profile: win2000 [U] points have their documented defaults and can be
   CHECK(alt.process_lock_during_process_notify != p.process_lock_during_process_notify);
 }
 
-TEST_CASE("profile: versions not modeled yet answer STATUS_NOT_SUPPORTED") {
-  for (auto v : {KernelVersion::Xp, KernelVersion::Server2003, KernelVersion::Vista}) {
-    auto p = Profile::make(v, Arch::X86);
-    CHECK_FALSE(p);
-    CHECK(p.status() == STATUS_NOT_SUPPORTED);
+TEST_CASE(
+    "profile: xp, server2003 and vista [WRK, MSDOC] assign the PID in PspCreateProcess and use "
+    "EX_CALLBACK") {
+  struct Row {
+    KernelVersion version;
+    std::uint32_t process_slots;
+    std::uint32_t thread_slots;
+    DuplicateRegistration duplicates;
+    bool has_ex;
+  };
+  for (const Row& row :
+       {Row{KernelVersion::Xp, 8, 8, DuplicateRegistration::Allowed, false},
+        Row{KernelVersion::Server2003, 8, 8, DuplicateRegistration::Allowed, false},
+        Row{KernelVersion::Vista, 64, 64, DuplicateRegistration::Rejected, true}}) {
+    CAPTURE(to_string(row.version));
+    auto p = Profile::make(row.version, Arch::X64);
+    REQUIRE(p);
+    CHECK(p->version == row.version);
+    CHECK(p->arch == Arch::X64);
+    CHECK(p->pid_assignment == PidAssignment::InPspCreateProcess);
+    CHECK(p->process_notify_trigger == ProcessNotifyTrigger::FirstActiveThread);
+    CHECK(p->process_lock_during_process_notify == ProcessLockDuringNotify::Released);
+    CHECK(p->thread_cid_process_copy == ThreadCidProcessCopy::AtThreadObjectSetup);
+    CHECK(p->notify_storage == NotifyStorage::ExCallback);
+    CHECK(p->process_notify_slots == row.process_slots);
+    CHECK(p->thread_notify_slots == row.thread_slots);
+    CHECK(p->duplicate_registration == row.duplicates);
+    CHECK(p->has_process_notify_routine_ex == row.has_ex);
+    CHECK(p->has_remove_thread_notify_routine);
+    CHECK(p->lookup_access_gate == LookupAccessGate::GrantedAccess);
+    CHECK(p->threadless_process_exit_notify == ThreadlessProcessExitNotify::Never);
+    CHECK(p->cid_free_policy == ex::FreePolicy::StrictFifo);
   }
 }

@@ -1,6 +1,7 @@
 /// \file
-/// Create-notify routine types and the Windows 2000 notify arrays: fixed arrays of plain
-/// routine pointers with a registration counter (semantics.md §4, BLOG). The counter is only a
+/// Create-notify routine types and the notify arrays: fixed arrays of routine slots with a
+/// registration counter (semantics.md §4), stored as plain pointers (Windows 2000, BLOG) or as
+/// EX_CALLBACK slots (XP and later). The counter is only a
 /// fast "anything registered?" test; invocation always scans every slot in index order.
 /// Removal clears the slot and returns at once — a caller that already loaded the pointer may
 /// still call it (the hazard EX_CALLBACK later removed, §5.7).
@@ -10,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "ntemu/ex/callback.hpp"
+#include "ntemu/profile.hpp"
 #include "ntemu/support/ids.hpp"
 #include "ntemu/support/status.hpp"
 
@@ -25,40 +28,106 @@ namespace ps {
 
 enum class NotifyKind : std::uint8_t { Process, Thread };
 
-/// A fixed array of routine slots plus its counter.
+/// A fixed array of routine slots plus its counter, stored the way the profile says: plain
+/// routine pointers (Windows 2000) or EX_CALLBACK slots (XP and later, semantics.md §4, §5).
 template <class Routine>
 class NotifyArray {
  public:
-  explicit NotifyArray(std::uint32_t slots)
-      : size_(slots), slots_(std::make_unique<std::atomic<Routine>[]>(slots)) {}
+  /// `callbacks` must be given (and outlive the array) when `storage` is ExCallback.
+  NotifyArray(std::uint32_t slots, NotifyStorage storage, ex::CallbackManager* callbacks)
+      : size_(slots),
+        storage_(storage),
+        callbacks_(callbacks),
+        plain_(std::make_unique<std::atomic<Routine>[]>(slots)),
+        blocks_(std::make_unique<ex::ExCallback[]>(slots)) {}
 
-  /// Installs `r` in the lowest free slot (compare-exchange against NULL) and bumps the counter.
-  /// Returns `full_status` when every slot is taken. No duplicate check.
+  NotifyStorage storage() const { return storage_; }
+
+  /// Registers `r` in the lowest free slot and bumps the counter; `full_status` when every slot
+  /// is taken. ExCallback storage: allocates a block first (failure:
+  /// STATUS_INSUFFICIENT_RESOURCES) and installs it with ExCompareExchangeCallBack against NULL.
   Status add(Routine r, Status full_status) {
+    if (storage_ == NotifyStorage::PlainArray) {
+      for (std::uint32_t i = 0; i < size_; ++i) {
+        Routine expected = nullptr;
+        if (plain_[i].compare_exchange_strong(expected, r, std::memory_order_acq_rel)) {
+          count_.fetch_add(1, std::memory_order_acq_rel);
+          return STATUS_SUCCESS;
+        }
+      }
+      return full_status;
+    }
+    ex::CallbackBlock* block =
+        callbacks_->ExAllocateCallBack(reinterpret_cast<const void*>(r), nullptr);
+    if (block == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
     for (std::uint32_t i = 0; i < size_; ++i) {
-      Routine expected = nullptr;
-      if (slots_[i].compare_exchange_strong(expected, r, std::memory_order_acq_rel)) {
+      if (callbacks_->ExCompareExchangeCallBack(blocks_[i], block, nullptr)) {
         count_.fetch_add(1, std::memory_order_acq_rel);
         return STATUS_SUCCESS;
       }
     }
+    callbacks_->ExFreeCallBack(block);
     return full_status;
   }
-  /// Clears the first slot holding `r` and drops the counter; `not_found` if none does.
+
+  /// Removes the first registration of `r`; `not_found` if none. Plain storage returns at once
+  /// (a caller may still be inside `r`); ExCallback storage swaps the slot to NULL, then waits
+  /// until every caller has left the block (ExWaitForCallBacks) and frees it.
   Status remove(Routine r, Status not_found) {
+    if (storage_ == NotifyStorage::PlainArray) {
+      for (std::uint32_t i = 0; i < size_; ++i) {
+        Routine expected = r;
+        if (plain_[i].compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+          count_.fetch_sub(1, std::memory_order_acq_rel);
+          return STATUS_SUCCESS;
+        }
+      }
+      return not_found;
+    }
     for (std::uint32_t i = 0; i < size_; ++i) {
-      Routine expected = r;
-      if (slots_[i].compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+      ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
+      if (block == nullptr) continue;
+      if (block->Function == reinterpret_cast<const void*>(r) &&
+          callbacks_->ExCompareExchangeCallBack(blocks_[i], nullptr, block)) {
         count_.fetch_sub(1, std::memory_order_acq_rel);
+        callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
+        callbacks_->ExWaitForCallBacks(block);
+        callbacks_->ExFreeCallBack(block);
         return STATUS_SUCCESS;
       }
+      callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
     }
     return not_found;
   }
-  /// Clears slot `i` directly, bypassing the API: the counter is left as it is (a "poke").
-  void clear_slot(std::uint32_t i) { slots_[i].store(nullptr, std::memory_order_release); }
 
-  /// True when some slot holds `r`.
+  /// Calls `fn(slot, routine)` for each occupied slot in index order, holding a callback-block
+  /// reference around the call under ExCallback storage.
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    for (std::uint32_t i = 0; i < size_; ++i) {
+      if (storage_ == NotifyStorage::PlainArray) {
+        const Routine r = plain_[i].load(std::memory_order_acquire);
+        if (r != nullptr) fn(i, r);
+        continue;
+      }
+      ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
+      if (block == nullptr) continue;
+      fn(i, reinterpret_cast<Routine>(const_cast<void*>(block->Function)));
+      callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
+    }
+  }
+
+  /// Clears slot `i` directly, bypassing the API (a "poke"): the counter is left as it is, and
+  /// an EX_CALLBACK block's references are simply lost with the slot word.
+  void clear_slot(std::uint32_t i) {
+    if (storage_ == NotifyStorage::PlainArray) {
+      plain_[i].store(nullptr, std::memory_order_release);
+    } else {
+      blocks_[i].RoutineBlock.store(0, std::memory_order_release);
+    }
+  }
+
+  /// True when some slot holds `r` (a debugger read: no references taken).
   bool contains(Routine r) const {
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (slot(i) == r) return true;
@@ -66,13 +135,29 @@ class NotifyArray {
     return false;
   }
   std::uint32_t size() const { return size_; }
-  Routine slot(std::uint32_t i) const { return slots_[i].load(std::memory_order_acquire); }
+  /// The routine in slot `i` as a debugger would read it (no references taken).
+  Routine slot(std::uint32_t i) const {
+    if (storage_ == NotifyStorage::PlainArray) return plain_[i].load(std::memory_order_acquire);
+    const ex::CallbackBlock* block = this->block(i);
+    return block == nullptr ? nullptr
+                            : reinterpret_cast<Routine>(const_cast<void*>(block->Function));
+  }
+  /// ExCallback storage: the slot's raw EX_FAST_REF word (block address | cached references).
+  std::uint64_t raw(std::uint32_t i) const { return blocks_[i].raw(); }
+  /// ExCallback storage: the block named by slot `i`, or nullptr.
+  const ex::CallbackBlock* block(std::uint32_t i) const {
+    const std::uint64_t v = blocks_[i].raw();
+    return v == 0 ? nullptr : callbacks_->block_at(ex::FastRef::object(v, callbacks_->arch()));
+  }
   /// The registration counter (PspCreate{Process,Thread}NotifyRoutineCount).
   std::uint32_t count() const { return count_.load(std::memory_order_acquire); }
 
  private:
   const std::uint32_t size_;
-  std::unique_ptr<std::atomic<Routine>[]> slots_;
+  const NotifyStorage storage_;
+  ex::CallbackManager* const callbacks_;
+  std::unique_ptr<std::atomic<Routine>[]> plain_;
+  std::unique_ptr<ex::ExCallback[]> blocks_;
   std::atomic<std::uint32_t> count_{0};
 };
 
