@@ -771,6 +771,14 @@ class Runner final : public RoutineListener {
       }
       out +=
           fmt::format("\n  [{}] {}", i, kernel().routine_symbol(reinterpret_cast<const void*>(r)));
+      if (a.storage() == NotifyStorage::ExCallback) {
+        // The EX_FAST_REF word as a debugger shows it: block address | cached references.
+        const std::uint64_t raw = a.raw(i);
+        const Arch arch = kernel().profile().arch;
+        out += fmt::format("  raw {:#x} (block {:#x}, cached {}, rundown holders {})", raw,
+                           ex::FastRef::object(raw, arch), ex::FastRef::cached(raw, arch),
+                           a.block(i)->RundownProtect.holders());
+      }
       for (std::size_t k = 0; k < script_.routines.size(); ++k) {
         if (pool(k) == r) out += fmt::format("  calls {}", calls[k]);
       }
