@@ -365,9 +365,25 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
     const bool on_new_thread = profile_.create_notify_context == CreateNotifyContext::NewThread;
     EnterKernel context(this, on_new_thread ? thread : current_thread());
     const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
-    if (notify_process_create && held) notify_process(process, true);
+    Status veto = STATUS_SUCCESS;
+    if (notify_process_create && held) veto = notify_process(process, true);
     process.ProcessLock.unlock();
-    if (notify_process_create && !held) notify_process(process, true);
+    if (notify_process_create && !held) veto = notify_process(process, true);
+    if (!veto.ok()) {
+      // An Ex routine vetoed the process (Vista; the exact veto point is [U], §2.6/§8.5): the
+      // first thread is taken back out, the process exits (its routines hear of it), and the
+      // call fails with the routine's status; no thread notify is delivered.
+      {
+        MutexLocker hold(process.ProcessLock);
+        --process.ActiveThreads;
+        process.ThreadListHead.erase(
+            std::find(process.ThreadListHead.begin(), process.ThreadListHead.end(), &thread));
+        process.Flags |= ps::Process::kFlagProcessDelete;
+      }
+      PspExitProcess(process);
+      objects_.dereference(thread);
+      return {veto};
+    }
 
     // The thread's context and start routine are set up (KiInitializeThread); before it is
     // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
@@ -397,7 +413,8 @@ void call_routine(Kernel::Impl& impl, const Array& array, std::uint32_t slot, Ro
     ++impl.in_flight[id];
     // Plain arrays only: the routine was loaded from a slot that has since been cleared.
     // (EX_CALLBACK callers hold a block reference, so removal waits for them instead.)
-    if (array.storage() == NotifyStorage::PlainArray && array.slot(slot) != routine) {
+    if (array.storage() == NotifyStorage::PlainArray &&
+        reinterpret_cast<const void*>(array.slot(slot)) != id) {
       impl.runtime_findings.push_back(if_removed);
     }
   }
@@ -409,12 +426,19 @@ void call_routine(Kernel::Impl& impl, const Array& array, std::uint32_t slot, Ro
 }
 }  // namespace
 
-void Kernel::notify_process(ps::Process& process, bool create) {
-  if (process_notify_.count() == 0) return;  // the counter is only the fast "any?" test
+namespace {
+// The context value that marks an EX_CALLBACK block as holding an Ex routine.
+int g_ex_routine_marker = 0;
+}  // namespace
+
+Status Kernel::notify_process(ps::Process& process, bool create) {
+  Status veto = STATUS_SUCCESS;
+  if (process_notify_.count() == 0) return veto;  // the counter is only the fast "any?" test
   const ProcessId parent = process.InheritedFromUniqueProcessId;
   const ProcessId pid = process.pid();
   const ClientId context = current_thread().Cid();
-  process_notify_.for_each([&](std::uint32_t i, PCREATE_PROCESS_NOTIFY_ROUTINE routine) {
+  process_notify_.for_each([&](std::uint32_t i, PCREATE_PROCESS_NOTIFY_ROUTINE routine, void* ctx) {
+    const bool is_ex = ctx == &g_ex_routine_marker;
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
     const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
@@ -437,21 +461,33 @@ void Kernel::notify_process(ps::Process& process, bool create) {
       b.last_step = step;
     }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
-    call_routine(
-        *impl_, process_notify_, i, routine,
-        Finding{"call-after-remove",
-                fmt::format("{} was called for process {:#x} after its slot {} was cleared", name,
-                            pid.value(), i),
-                pid.value(), process.address(), step},
-        parent, pid, create);
+    const Finding if_removed{
+        "call-after-remove",
+        fmt::format("{} was called for process {:#x} after its slot {} was cleared", name,
+                    pid.value(), i),
+        pid.value(), process.address(), step};
+    if (!is_ex) {
+      call_routine(*impl_, process_notify_, i, routine, if_removed, parent, pid, create);
+      return;
+    }
+    // An Ex routine: the process, its PID, and the creation info (NULL on exit).
+    PS_CREATE_NOTIFY_INFO info;
+    info.ParentProcessId = parent;
+    info.CreatingThreadId = context;
+    info.ImageFileName = process.ImageFileName.c_str();
+    const auto ex_routine = ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
+    call_routine(*impl_, process_notify_, i, ex_routine, if_removed, &process, pid,
+                 create ? &info : nullptr);
+    if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
   });
+  return veto;
 }
 
 void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
   if (thread_notify_.count() == 0) return;
   const ThreadId tid = thread.tid();
   const ClientId context = current_thread().Cid();
-  thread_notify_.for_each([&](std::uint32_t i, PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  thread_notify_.for_each([&](std::uint32_t i, PCREATE_THREAD_NOTIFY_ROUTINE routine, void*) {
     const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
     const std::string name = symbol.module + "!" + symbol.function;
     if (tracing()) {
@@ -507,6 +543,26 @@ Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE ro
     return STATUS_INVALID_PARAMETER;
   }
   return process_notify_.add(routine, profile_.process_notify_full_status);
+}
+
+Status Kernel::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine,
+                                                 bool Remove) {
+  if (!profile_.has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
+  EnterKernel enter(this, current_thread());
+  FrameScope frame("nt", "PsSetCreateProcessNotifyRoutineEx");
+  const auto as_plain = ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
+  std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
+  if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
+  if (Remove) {
+    if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
+      return STATUS_POSSIBLE_DEADLOCK;
+    return process_notify_.remove(as_plain, profile_.notify_not_found_status);
+  }
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
+      process_notify_.contains(as_plain)) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  return process_notify_.add(as_plain, profile_.process_notify_full_status, &g_ex_routine_marker);
 }
 
 Status Kernel::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
@@ -656,7 +712,7 @@ void Kernel::PspProcessDelete(ps::Process& process) {
     // A process that never ran PspExitProcess(TRUE): its handles go now, and the profile says
     // whether the routines hear of it (§3.1: 2003 stays silent).
     if (profile_.threadless_process_exit_notify == ThreadlessProcessExitNotify::AtDeletion) {
-      notify_process(process, false);
+      static_cast<void>(notify_process(process, false));  // exits cannot be vetoed
     }
     ObKillProcess(process);
   }
@@ -740,7 +796,7 @@ void Kernel::PspExitProcess(ps::Process& process) {
     MutexLocker hold(process.ProcessLock);
     process.Flags |= ps::Process::kFlagProcessExiting;
   }
-  notify_process(process, false);
+  static_cast<void>(notify_process(process, false));  // exits cannot be vetoed
   ObKillProcess(process);
 }
 

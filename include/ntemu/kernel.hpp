@@ -148,6 +148,11 @@ class Kernel {
 
   // --- notify registration ------------------------------------------------------------------
   Status PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine, bool Remove);
+  /// Vista SP1+: registers an Ex routine in the same process array; it gets the process, its
+  /// PID and a PS_CREATE_NOTIFY_INFO at creation (NULL at exit), and may veto the creation by
+  /// setting CreationStatus: the first thread's creation then fails with that status and no
+  /// thread notify follows. STATUS_NOT_IMPLEMENTED where the profile lacks the export.
+  Status PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, bool Remove);
   Status PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
   /// Absent on win2000 (the profile says so): returns STATUS_NOT_IMPLEMENTED and changes
   /// nothing — a driver importing it would not load there.
@@ -209,7 +214,8 @@ class Kernel {
   void PspThreadDelete(ps::Thread& thread);
   void PspProcessDelete(ps::Process& process);
   Handle ObInsertObject(ps::Process& owner, ob::Object& object, std::uint32_t access);
-  void notify_process(ps::Process& process, bool create);
+  /// Calls the process routines; returns the first CreationStatus error an Ex routine set.
+  Status notify_process(ps::Process& process, bool create);
   void notify_thread(ps::Thread& thread, ProcessId pid, bool create);
   void record_finding(Finding f);
   bool dangling(std::uint64_t address, std::uint64_t id);  // records a use-after-free finding
@@ -225,7 +231,7 @@ class Kernel {
   Profile profile_;
   TraceSink* sink_;
   ob::ObjectManager objects_;
-  ex::AnyHandleTable cid_table_;  ///< PspCidTable
+  ex::AnyHandleTable cid_table_;   ///< PspCidTable
   ex::CallbackManager callbacks_;  ///< EX_CALLBACK blocks (XP and later)
   ps::NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
   ps::NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;

@@ -21,10 +21,35 @@ namespace ntemu {
 /// PCREATE_PROCESS_NOTIFY_ROUTINE: (ParentId, ProcessId, Create).
 using PCREATE_PROCESS_NOTIFY_ROUTINE = void (*)(ProcessId ParentId, ProcessId ProcessId,
                                                 bool Create);
+namespace ps {
+class Process;
+}
+
+/// PS_CREATE_NOTIFY_INFO (Vista SP1+, MSDOC): what an Ex routine learns of a creation, and
+/// CreationStatus, which it may set to an error to veto the creation.
+struct PS_CREATE_NOTIFY_INFO {
+  std::size_t Size = sizeof(PS_CREATE_NOTIFY_INFO);
+  ProcessId ParentProcessId;
+  ClientId CreatingThreadId;  ///< the creator's PID and TID (may differ from the parent)
+  const char* ImageFileName = nullptr;
+  bool FileOpenNameAvailable = false;
+  Status CreationStatus = STATUS_SUCCESS;
+};
+/// PCREATE_PROCESS_NOTIFY_ROUTINE_EX: (Process, ProcessId, CreateInfo); CreateInfo is NULL on exit.
+using PCREATE_PROCESS_NOTIFY_ROUTINE_EX = void (*)(ps::Process* Process, ProcessId ProcessId,
+                                                   PS_CREATE_NOTIFY_INFO* CreateInfo);
+
 /// PCREATE_THREAD_NOTIFY_ROUTINE: (ProcessId, ThreadId, Create).
 using PCREATE_THREAD_NOTIFY_ROUTINE = void (*)(ProcessId ProcessId, ThreadId ThreadId, bool Create);
 
 namespace ps {
+
+/// Converts between routine pointer types that share one slot array (plain and Ex process
+/// routines): through the generic function-pointer type, which round-trips exactly.
+template <class To, class From>
+To routine_cast(From f) {
+  return reinterpret_cast<To>(reinterpret_cast<void (*)()>(f));
+}
 
 enum class NotifyKind : std::uint8_t { Process, Thread };
 
@@ -46,7 +71,8 @@ class NotifyArray {
   /// Registers `r` in the lowest free slot and bumps the counter; `full_status` when every slot
   /// is taken. ExCallback storage: allocates a block first (failure:
   /// STATUS_INSUFFICIENT_RESOURCES) and installs it with ExCompareExchangeCallBack against NULL.
-  Status add(Routine r, Status full_status) {
+  /// `context` is stored in the EX_CALLBACK block (the kernel marks Ex routines with it).
+  Status add(Routine r, Status full_status, void* context = nullptr) {
     if (storage_ == NotifyStorage::PlainArray) {
       for (std::uint32_t i = 0; i < size_; ++i) {
         Routine expected = nullptr;
@@ -58,7 +84,7 @@ class NotifyArray {
       return full_status;
     }
     ex::CallbackBlock* block =
-        callbacks_->ExAllocateCallBack(reinterpret_cast<const void*>(r), nullptr);
+        callbacks_->ExAllocateCallBack(reinterpret_cast<const void*>(r), context);
     if (block == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (callbacks_->ExCompareExchangeCallBack(blocks_[i], block, nullptr)) {
@@ -100,19 +126,19 @@ class NotifyArray {
     return not_found;
   }
 
-  /// Calls `fn(slot, routine)` for each occupied slot in index order, holding a callback-block
-  /// reference around the call under ExCallback storage.
+  /// Calls `fn(slot, routine, context)` for each occupied slot in index order, holding a
+  /// callback-block reference around the call under ExCallback storage.
   template <class Fn>
   void for_each(Fn&& fn) {
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (storage_ == NotifyStorage::PlainArray) {
         const Routine r = plain_[i].load(std::memory_order_acquire);
-        if (r != nullptr) fn(i, r);
+        if (r != nullptr) fn(i, r, static_cast<void*>(nullptr));
         continue;
       }
       ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
       if (block == nullptr) continue;
-      fn(i, reinterpret_cast<Routine>(const_cast<void*>(block->Function)));
+      fn(i, reinterpret_cast<Routine>(const_cast<void*>(block->Function)), block->Context);
       callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
     }
   }

@@ -220,3 +220,62 @@ TEST_CASE(
   CHECK(findings[0].kind == "removal-deadlock");
   CHECK(k.PsSetCreateProcessNotifyRoutine(&removes_itself, true) == STATUS_SUCCESS);
 }
+
+namespace {
+std::vector<std::string> g_ex_calls;
+Status g_veto = STATUS_SUCCESS;
+void ex_routine(ps::Process* process, ProcessId pid, PS_CREATE_NOTIFY_INFO* info) {
+  if (info == nullptr) {
+    g_ex_calls.push_back(fmt::format("exit {} {:#x}", process->ImageFileName, pid.value()));
+    return;
+  }
+  g_ex_calls.push_back(fmt::format(
+      "create {} {:#x} parent {:#x} by {} image {}", process->ImageFileName, pid.value(),
+      info->ParentProcessId.value(), info->CreatingThreadId, info->ImageFileName));
+  if (!g_veto.ok()) info->CreationStatus = g_veto;
+}
+}  // namespace
+
+TEST_CASE(
+    "§2.6 [vista, MSDOC] PsSetCreateProcessNotifyRoutineEx: the process, its PID, the create info, "
+    "NULL at exit") {
+  Kernel k(Profile::vista());
+  g_ex_calls.clear();
+  g_veto = STATUS_SUCCESS;
+  REQUIRE(k.PsSetCreateProcessNotifyRoutineEx(&ex_routine, false) == STATUS_SUCCESS);
+  CHECK(k.PsSetCreateProcessNotifyRoutineEx(&ex_routine, false) ==
+        STATUS_INVALID_PARAMETER);  // duplicate
+  auto p = k.NtCreateProcess("calc.exe");
+  REQUIRE(k.NtCreateThread(*p.process).status == STATUS_SUCCESS);
+  REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
+  CHECK(join(g_ex_calls) ==
+        join({"create calc.exe 0xc parent 0x4 by 0004.0008 image calc.exe", "exit calc.exe 0xc"}));
+  CHECK(k.PsSetCreateProcessNotifyRoutineEx(&ex_routine, true) == STATUS_SUCCESS);
+  CHECK(k.process_notify_array().count() == 0);
+  // Not exported before Vista.
+  Kernel old(Profile::server2003());
+  CHECK(old.PsSetCreateProcessNotifyRoutineEx(&ex_routine, false) == STATUS_NOT_IMPLEMENTED);
+}
+
+TEST_CASE(
+    "§2.6 [vista, U] a CreationStatus veto fails the creation with that status and no thread "
+    "notify") {
+  Kernel k(Profile::vista());
+  g_ex_calls.clear();
+  g_calls.clear();
+  g_veto = STATUS_ACCESS_DENIED;
+  REQUIRE(k.PsSetCreateProcessNotifyRoutineEx(&ex_routine, false) == STATUS_SUCCESS);
+  REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
+  auto p = k.NtCreateProcess("malware.exe");
+  const auto before = k.cid_table().handle_count();
+  auto t = k.NtCreateThread(*p.process);
+  CHECK(t.status == STATUS_ACCESS_DENIED);
+  CHECK(t.thread == nullptr);
+  CHECK(g_calls.empty());  // no thread notify at all
+  CHECK(join(g_ex_calls) ==
+        join({"create malware.exe 0xc parent 0x4 by 0004.0008 image malware.exe",
+              "exit malware.exe 0xc"}));
+  CHECK(k.cid_table().handle_count() == before);  // the TID went back
+  CHECK(k.NtCreateThread(*p.process).status == STATUS_PROCESS_IS_TERMINATING);
+  g_veto = STATUS_SUCCESS;
+}
