@@ -52,11 +52,7 @@ std::string value_text(const Field& f, bool json) {
 }
 
 std::uint64_t number(const Event& e, std::string_view key) {
-  const Field* f = e.find(key);
-  if (f == nullptr) return 0;
-  if (const auto* u = std::get_if<std::uint64_t>(&f->value)) return *u;
-  if (const auto* i = std::get_if<std::int64_t>(&f->value)) return static_cast<std::uint64_t>(*i);
-  return 0;
+  return e.number(key);
 }
 
 std::string text(const Event& e, std::string_view key) {
@@ -65,6 +61,14 @@ std::string text(const Event& e, std::string_view key) {
 }
 
 }  // namespace
+
+std::uint64_t Event::number(std::string_view key) const {
+  const Field* f = find(key);
+  if (f == nullptr) return 0;
+  if (const auto* u = std::get_if<std::uint64_t>(&f->value)) return *u;
+  if (const auto* i = std::get_if<std::int64_t>(&f->value)) return static_cast<std::uint64_t>(*i);
+  return 0;
+}
 
 const Field* Event::find(std::string_view key) const {
   for (const auto& f : fields) {

@@ -26,11 +26,7 @@ std::string get(const Event& e, std::string_view key) {
 }
 
 std::uint64_t number(const Event& e, std::string_view key) {
-  const Field* f = e.find(key);
-  if (f == nullptr) return 0;
-  if (const auto* u = std::get_if<std::uint64_t>(&f->value)) return *u;
-  if (const auto* i = std::get_if<std::int64_t>(&f->value)) return static_cast<std::uint64_t>(*i);
-  return 0;
+  return e.number(key);
 }
 
 // "  name   rest": the layout of TextSink's lines.

@@ -54,6 +54,8 @@ struct Event {
   Event& add(std::string key, const char* v) { return add(std::move(key), std::string(v)); }
   /// The field named `key`, or nullptr.
   const Field* find(std::string_view key) const;
+  /// The numeric field named `key` (signed values reinterpreted), or 0 if absent or not a number.
+  std::uint64_t number(std::string_view key) const;
 };
 
 /// Receives events. Implementations must tolerate calls from several host threads.
