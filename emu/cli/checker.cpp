@@ -202,8 +202,12 @@ class Checker {
         error(s.pos, fmt::format("PsSetCreateProcessNotifyRoutineEx does not exist in {} (it "
                                  "was added in Windows Vista SP1)",
                                  to_string(script_.version)));
-      } else {
-        error(s.pos, "PsSetCreateProcessNotifyRoutineEx is not yet supported");
+      } else if (b.veto && b.remove) {
+        error(s.pos, "veto= describes the registered routine: it has no meaning with 'remove'");
+      } else if (b.veto && b.veto->ok()) {
+        error(s.pos, fmt::format("veto={} is not an error status: a routine vetoes a creation "
+                                 "by setting CreationStatus to an error (NT_SUCCESS is false)",
+                                 b.veto->name().empty() ? b.veto->hex() : b.veto->name()));
       }
     }
     introduce(b.routine);
@@ -338,6 +342,18 @@ class Checker {
       return;
     }
     introduce(b.routine);
+  }
+
+  void check(const Statement& s, DuringStmt& b, std::size_t index) {
+    if (b.routine.is_null()) {
+      error(b.routine.name.pos, "'null' is not a routine: it cannot be called");
+      return;
+    }
+    introduce(b.routine);
+    // The inner statement is checked as if it stood on its own, at its own position.
+    const Statement inner{b.inner_pos, b.inner_keyword, b.inner_source, AuditStmt{}};
+    std::visit([&](auto& body) { check(inner, body, index); }, b.inner);
+    (void)s;
   }
 
   void check(const Statement&, DumpStmt& b, std::size_t) {

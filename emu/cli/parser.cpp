@@ -3,6 +3,7 @@
 // error points at the exact column of the offending part.
 #include "parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <functional>
@@ -512,20 +513,25 @@ StatementBody parse_dump(Cursor& c) {
   return s;
 }
 
+struct StatementSyntax;
+const std::vector<StatementSyntax>& statement_table();
+std::string_view trim(std::string_view s);
+
+// The notify kind word of `break` and `during`, if the next word is one.
+std::optional<ps::NotifyKind> optional_kind(Cursor& c) {
+  if (c.at_end()) return std::nullopt;
+  const std::string_view w = c.peek().text;
+  if (w != "process" && w != "thread") return std::nullopt;
+  c.skip();
+  return w == "process" ? ps::NotifyKind::Process : ps::NotifyKind::Thread;
+}
+
+StatementBody parse_during(Cursor& c, const std::vector<Word>& words, std::string_view line);
+
 StatementBody parse_break(Cursor& c) {
   BreakStmt s;
   s.routine = routine_ref(c);
-  if (!c.at_end()) {
-    const Word& w = c.peek();
-    if (w.text == "process") {
-      s.kind = ps::NotifyKind::Process;
-    } else if (w.text == "thread") {
-      s.kind = ps::NotifyKind::Thread;
-    } else {
-      c.unexpected(w);
-    }
-    c.skip();
-  }
+  s.kind = optional_kind(c);
   c.expect_end();
   return s;
 }
@@ -587,8 +593,51 @@ const std::vector<StatementSyntax>& statement_table() {
        parse_expect},
       {"dump", "dump cidtable | dump callbacks | dump process NAME", parse_dump},
       {"break", "break ROUTINE [process|thread]", parse_break},
+      {"during", "during ROUTINE [process|thread] STATEMENT", nullptr},
   };
   return table;
+}
+
+// The statements `during` can run on the second CPU.
+bool runs_during(std::string_view keyword) {
+  return keyword == "PsSetCreateProcessNotifyRoutine" ||
+         keyword == "PsSetCreateProcessNotifyRoutineEx" ||
+         keyword == "PsSetCreateThreadNotifyRoutine" ||
+         keyword == "PsRemoveCreateThreadNotifyRoutine";
+}
+
+StatementBody parse_during(Cursor& c, const std::vector<Word>& words, std::string_view line) {
+  DuringStmt s;
+  s.routine = routine_ref(c);
+  s.kind = optional_kind(c);
+  const Word& keyword = c.take("a registration statement to run while the routine runs");
+  if (!runs_during(keyword.text)) {
+    c.fail(c.pos(keyword),
+           fmt::format("'during' runs a registration or removal (PsSetCreateProcessNotifyRoutine"
+                       "[Ex], PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine), "
+                       "not '{}'",
+                       keyword.text));
+  }
+  const StatementSyntax* syntax = nullptr;
+  for (const auto& t : statement_table()) {
+    if (t.keyword == keyword.text) syntax = &t;
+  }
+  const auto first = std::find_if(words.begin(), words.end(),
+                                  [&](const Word& w) { return w.column == keyword.column; });
+  const std::vector<Word> inner(first, words.end());
+  Cursor sub(inner, c.pos(keyword).line, syntax->synopsis);
+  StatementBody body = syntax->parse(sub);
+  if (auto* p = std::get_if<ProcessNotifyStmt>(&body)) {
+    s.inner = *p;
+  } else {
+    s.inner = std::get<ThreadNotifyStmt>(body);
+  }
+  s.inner_pos = c.pos(keyword);
+  s.inner_keyword = std::string(keyword.text);
+  s.inner_source = std::string(trim(line.substr(static_cast<std::size_t>(keyword.column - 1))));
+  while (!c.at_end())
+    c.skip();
+  return s;
 }
 
 std::string_view trim(std::string_view s) {
@@ -641,10 +690,11 @@ Parsed parse_scenario(std::string_view text) {
         throw SyntaxError{{line_no, keyword.column}, std::move(message)};
       }
       Cursor cursor(words, line_no, syntax->synopsis);
+      const std::string_view source = trim(line);
       Statement st{{line_no, keyword.column},
                    std::string(keyword.text),
-                   std::string(trim(line)),
-                   syntax->parse(cursor)};
+                   std::string(source),
+                   syntax->parse ? syntax->parse(cursor) : parse_during(cursor, words, line)};
       out.statements.push_back(std::move(st));
     } catch (const SyntaxError& e) {
       out.errors.push_back({e.pos, e.message});

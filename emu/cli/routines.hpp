@@ -2,7 +2,8 @@
 /// The recording routines a scenario registers: a fixed pool of distinct functions, so that
 /// one routine name is one function pointer, as in a driver. Pool entry `i` has a process-notify
 /// and a thread-notify trampoline (two distinct functions); both report to the
-/// `RoutineListener` installed on the calling host thread, if any.
+/// `RoutineListener` installed on the calling host thread, if any. Entry `i` also has a
+/// process-notify Ex trampoline, a third distinct function.
 ///
 /// \code
 ///   struct Counter : ntemu::cli::RoutineListener {
@@ -25,13 +26,17 @@ namespace ntemu::cli {
 inline constexpr std::size_t kRoutinePoolSize = 64;
 
 /// One call of a pool routine: which one, and its three arguments (a process routine's
-/// ParentId, ProcessId, Create; a thread routine's ProcessId, ThreadId, Create).
+/// ParentId, ProcessId, Create; a thread routine's ProcessId, ThreadId, Create). An Ex process
+/// routine reports its CreateInfo's ParentProcessId as `first`, `create` is whether CreateInfo
+/// was given, and `info` is CreateInfo itself (the listener may set its CreationStatus).
 struct RoutineCall {
   ps::NotifyKind kind;
   std::size_t index;
   std::uint64_t first;
   std::uint64_t second;
   bool create;
+  bool ex = false;
+  PS_CREATE_NOTIFY_INFO* info = nullptr;
 };
 
 /// Told of every call of a pool routine made on the host thread it is installed on.
@@ -55,6 +60,8 @@ class ListenerScope {
 
 /// Pool entry `index` (< kRoutinePoolSize) as a process-notify routine.
 PCREATE_PROCESS_NOTIFY_ROUTINE process_routine(std::size_t index);
+/// Pool entry `index` (< kRoutinePoolSize) as a process-notify Ex routine (Vista SP1+).
+PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_routine_ex(std::size_t index);
 /// Pool entry `index` (< kRoutinePoolSize) as a thread-notify routine.
 PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index);
 

@@ -9,9 +9,13 @@
 #include "runner.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -36,6 +40,11 @@ std::size_t to_index(int symbol) {
   return static_cast<std::size_t>(symbol);
 }
 
+// An Ex trampoline as the slot array stores it (plain and Ex routines share the array).
+PCREATE_PROCESS_NOTIFY_ROUTINE process_ex_as_plain(std::size_t index) {
+  return ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(process_routine_ex(index));
+}
+
 // The name in BugCheck's message ("BugCheck 0x17 CID_HANDLE_DELETION (...)"); BugCheck has no
 // accessor for it (emu/cli/KERNEL_REQUESTS.md).
 std::string bugcheck_name(const BugCheck& b) {
@@ -52,19 +61,50 @@ std::string plural(std::uint64_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
+// The kernel's sink while a `during` race may run: events raised on the scenario's own host
+// thread go straight out; events raised on the second CPU are kept until the scenario's thread
+// flushes them at a point where the order is fixed, so the output never depends on scheduling.
+class RoutedSink final : public TraceSink {
+ public:
+  explicit RoutedSink(TraceSink& out) : out_(out), owner_(std::this_thread::get_id()) {}
+  void emit(const Event& e) override {
+    if (std::this_thread::get_id() == owner_) return out_.emit(e);
+    std::lock_guard<std::mutex> hold(lock_);
+    held_.push_back(e);
+  }
+  /// On the owner's thread: writes the events the second CPU raised so far.
+  void flush() {
+    std::vector<Event> held;
+    {
+      std::lock_guard<std::mutex> hold(lock_);
+      held.swap(held_);
+    }
+    for (const Event& e : held)
+      out_.emit(e);
+  }
+
+ private:
+  TraceSink& out_;
+  const std::thread::id owner_;
+  std::mutex lock_;
+  std::vector<Event> held_;
+};
+
 class Runner final : public RoutineListener {
  public:
   Runner(const Script& script, std::string_view file, TraceSink& sink)
       : script_(script),
         file_(file),
         sink_(sink),
+        routed_(sink),
         objects_(script.symbols.size(), nullptr),
         handles_(script.symbols.size()),
         values_(script.symbols.size(), 0),
         process_calls_(script.routines.size(), 0),
         thread_calls_(script.routines.size(), 0),
         process_breaks_(script.routines.size(), false),
-        thread_breaks_(script.routines.size(), false) {}
+        thread_breaks_(script.routines.size(), false),
+        vetoes_(script.routines.size()) {}
 
   RunOutcome run() {
     sink_.emit(Event{"begin", {}}
@@ -72,12 +112,14 @@ class Runner final : public RoutineListener {
                    .add("kernel", std::string(to_string(script_.version)))
                    .add("arch", std::string(to_string(script_.arch))));
     ListenerScope listening(*this);
-    kernel_.emplace(*Profile::make(script_.version, script_.arch), &sink_);
+    kernel_.emplace(*Profile::make(script_.version, script_.arch), &routed_);
     for (std::size_t i = 0; i < script_.routines.size(); ++i) {
       kernel().name_routine(reinterpret_cast<const void*>(process_routine(i)), script_.routines[i],
                             "ProcessNotifyRoutine");
       kernel().name_routine(reinterpret_cast<const void*>(thread_routine(i)), script_.routines[i],
                             "ThreadNotifyRoutine");
+      kernel().name_routine(reinterpret_cast<const void*>(process_routine_ex(i)),
+                            script_.routines[i], "ProcessNotifyRoutineEx");
     }
     bind_boot_objects();
     for (const Statement& s : script_.statements) {
@@ -93,6 +135,15 @@ class Runner final : public RoutineListener {
       } catch (const BugCheck& b) {
         stopped(s, b);
       }
+      // A removal racing a routine of this statement returns once the routine has.
+      finish_race();
+    }
+    for (const Armed& a : armed_) {
+      sink_.emit(Event{"note", {}}
+                     .add("line", a.line)
+                     .add("message", fmt::format("the race armed at line {} never ran: {} was "
+                                                 "not called again",
+                                                 a.line, script_.routines[a.routine])));
     }
     if (down_ && !bugcheck_expected_) {
       expect(down_->line, false,
@@ -124,14 +175,32 @@ class Runner final : public RoutineListener {
     auto& calls = process ? process_calls_ : thread_calls_;
     if (call.index >= calls.size()) return;
     ++calls[call.index];
-    if (!(process ? process_breaks_ : thread_breaks_)[call.index]) return;
-    // The routine's body is a breakpoint: report it the way the kernel debugger would.
+    // An Ex routine registered with veto= refuses every creation it is told of.
+    if (call.info != nullptr && vetoes_[call.index]) {
+      call.info->CreationStatus = *vetoes_[call.index];
+    }
+    if ((process ? process_breaks_ : thread_breaks_)[call.index]) report_break(call);
+    start_race(call);
+  }
+
+ private:
+  // The routine's body is a breakpoint: report it the way the kernel debugger would.
+  void report_break(const RoutineCall& call) {
+    const bool process = call.kind == ps::NotifyKind::Process;
     Kernel& k = kernel();
     const std::string& name = script_.routines[call.index];
-    const std::string function = process ? "ProcessNotifyRoutine" : "ThreadNotifyRoutine";
-    const std::string arguments =
+    const std::string function = !process  ? "ThreadNotifyRoutine"
+                                 : call.ex ? "ProcessNotifyRoutineEx"
+                                           : "ProcessNotifyRoutine";
+    std::string arguments =
         process ? fmt::format("ParentId {:#x}, ProcessId {:#x}", call.first, call.second)
                 : fmt::format("ProcessId {:#x}, ThreadId {:#x}", call.first, call.second);
+    if (call.ex) {
+      arguments = call.info != nullptr
+                      ? fmt::format("ProcessId {:#x}, CreateInfo (ParentProcessId {:#x})",
+                                    call.second, call.first)
+                      : fmt::format("ProcessId {:#x}, CreateInfo NULL", call.second);
+    }
     sink_.emit(Event{"break", {}}
                    .add("routine", name)
                    .add("symbol", fmt::format("{}!{}", name, function))
@@ -144,7 +213,152 @@ class Runner final : public RoutineListener {
                                             call.create ? "TRUE" : "FALSE", k.format_stack_kb())));
   }
 
- private:
+  // --- during: a registration racing a routine in flight ---------------------------------
+  struct Armed {
+    std::size_t routine;
+    std::optional<ps::NotifyKind> kind;
+    const DuringStmt* stmt;
+    int line;
+  };
+  struct Race {
+    const DuringStmt* stmt;
+    int line;
+    std::string in_flight;  // the routine's symbol
+    std::thread cpu1;
+    std::atomic<bool> done{false};
+    Status status;
+  };
+
+  void exec(const Statement& s, const DuringStmt& b) {
+    const auto kind = b.kind;
+    armed_.push_back({to_index(b.routine.index), kind, &b, s.pos.line});
+  }
+
+  // The pool function a call came through, as the slot array stores it.
+  const void* called_function(const RoutineCall& call) const {
+    if (call.kind == ps::NotifyKind::Thread) {
+      return reinterpret_cast<const void*>(thread_routine(call.index));
+    }
+    return call.ex ? reinterpret_cast<const void*>(process_routine_ex(call.index))
+                   : reinterpret_cast<const void*>(process_routine(call.index));
+  }
+
+  // The EX_CALLBACK block whose reference this call holds (nullptr on plain arrays).
+  const ex::CallbackBlock* in_flight_block(const RoutineCall& call) {
+    const void* fn = called_function(call);
+    auto find = [&](const auto& array) -> const ex::CallbackBlock* {
+      if (array.storage() != NotifyStorage::ExCallback) return nullptr;
+      for (std::uint32_t i = 0; i < array.size(); ++i) {
+        if (reinterpret_cast<const void*>(array.slot(i)) == fn) return array.block(i);
+      }
+      return nullptr;
+    };
+    return call.kind == ps::NotifyKind::Process ? find(kernel().process_notify_array())
+                                                : find(kernel().thread_notify_array());
+  }
+
+  // Runs on the routine's call: if a race is armed for it, CPU 1 runs the statement now, and
+  // the routine returns once that statement has returned or waits for the routine.
+  void start_race(const RoutineCall& call) {
+    if (race_) return;  // one race at a time; the others stay armed
+    const auto it = std::find_if(armed_.begin(), armed_.end(), [&](const Armed& a) {
+      return a.routine == call.index && (!a.kind || *a.kind == call.kind);
+    });
+    if (it == armed_.end()) return;
+    const Armed armed = *it;
+    armed_.erase(it);
+    const ex::CallbackBlock* block = in_flight_block(call);
+    race_ = std::make_unique<Race>();
+    race_->stmt = armed.stmt;
+    race_->line = armed.line;
+    race_->in_flight = kernel().routine_symbol(called_function(call));
+    sink_.emit(
+        Event{"race", {}}
+            .add("line", armed.line)
+            .add("cpu", std::int64_t{1})
+            .add("source", armed.stmt->inner_source)
+            .add("in_flight", race_->in_flight)
+            .add("text", fmt::format("CPU 1: {}  (line {}, while {} runs on CPU 0)",
+                                     armed.stmt->inner_source, armed.line, race_->in_flight)));
+    if (const auto* p = std::get_if<ProcessNotifyStmt>(&armed.stmt->inner);
+        p != nullptr && p->ex && !p->remove && !p->routine.is_null()) {
+      vetoes_[to_index(p->routine.index)] = p->veto;
+    }
+    Race& race = *race_;
+    race.cpu1 = std::thread([this, &race] {
+      // A driver's unload runs in a system thread: the first one here.
+      Kernel::ContextScope context(kernel(), kernel().first_system_thread());
+      race.status = std::visit([this](const auto& inner) { return register_routine(inner); },
+                               race.stmt->inner);
+      race.done.store(true, std::memory_order_release);
+    });
+    // Wait for CPU 1 to return, or to block in ExWaitForCallBacks on this routine's block.
+    while (!race.done.load(std::memory_order_acquire) &&
+           (block == nullptr || !block->RundownProtect.is_active())) {
+      std::this_thread::yield();
+    }
+    if (race.done.load(std::memory_order_acquire)) {
+      finish_race();
+      return;
+    }
+    routed_.flush();
+    sink_.emit(Event{"race", {}}
+                   .add("line", armed.line)
+                   .add("cpu", std::int64_t{1})
+                   .add("waits_for", race_->in_flight)
+                   .add("block", block->address())
+                   .add("rundown", block->RundownProtect.raw())
+                   .add("text", fmt::format("CPU 1 waits in ExWaitForCallBacks: block {:#x} "
+                                            "rundown active ({:#x}), until {} returns",
+                                            block->address(), block->RundownProtect.raw(),
+                                            race_->in_flight)));
+  }
+
+  // Joins CPU 1 and reports its statement's call (the routine it raced has returned, or is
+  // still running if the statement did not wait for it).
+  void finish_race() {
+    if (!race_) return;
+    race_->cpu1.join();
+    routed_.flush();
+    const Race& race = *race_;
+    std::visit(
+        [&](const auto& inner) {
+          Event e = Event{"call", {}}
+                        .add("line", race.line)
+                        .add("api", std::string(api_name(inner)))
+                        .add("status", status_text(race.status))
+                        .add("ntstatus", race.status.hex())
+                        .add("cpu", std::int64_t{1})
+                        .add("routine", inner.routine.name.text);
+          sink_.emit(std::move(e));
+        },
+        race.stmt->inner);
+    race_.reset();
+  }
+
+  static std::string_view api_name(const ProcessNotifyStmt& b) {
+    return b.ex ? "PsSetCreateProcessNotifyRoutineEx" : "PsSetCreateProcessNotifyRoutine";
+  }
+  static std::string_view api_name(const ThreadNotifyStmt& b) {
+    return b.remove ? "PsRemoveCreateThreadNotifyRoutine" : "PsSetCreateThreadNotifyRoutine";
+  }
+
+  // The registration API a statement calls, without reporting it.
+  Status register_routine(const ProcessNotifyStmt& b) {
+    if (b.ex) {
+      return kernel().PsSetCreateProcessNotifyRoutineEx(
+          b.routine.is_null() ? nullptr : process_routine_ex(to_index(b.routine.index)), b.remove);
+    }
+    return kernel().PsSetCreateProcessNotifyRoutine(
+        b.routine.is_null() ? nullptr : process_routine(to_index(b.routine.index)), b.remove);
+  }
+  Status register_routine(const ThreadNotifyStmt& b) {
+    const PCREATE_THREAD_NOTIFY_ROUTINE routine =
+        b.routine.is_null() ? nullptr : thread_routine(to_index(b.routine.index));
+    return b.remove ? kernel().PsRemoveCreateThreadNotifyRoutine(routine)
+                    : kernel().PsSetCreateThreadNotifyRoutine(routine);
+  }
+
   Kernel& kernel() { return *kernel_; }
 
   void bind_boot_objects() {
@@ -260,25 +474,29 @@ class Runner final : public RoutineListener {
   void exec(const Statement&, const KernelStmt&) {}
 
   void exec(const Statement& s, const ProcessNotifyStmt& b) {
-    const PCREATE_PROCESS_NOTIFY_ROUTINE routine =
-        b.routine.is_null() ? nullptr : process_routine(to_index(b.routine.index));
-    const Status status = kernel().PsSetCreateProcessNotifyRoutine(routine, b.remove);
+    if (b.ex) return exec_ex(s, b);
+    const Status status = register_routine(b);
     sink_.emit(call_event(s, "PsSetCreateProcessNotifyRoutine", status)
                    .add("routine", b.routine.name.text)
                    .add("remove", b.remove));
     set_status(s, status);
   }
 
+  void exec_ex(const Statement& s, const ProcessNotifyStmt& b) {
+    // The veto is the routine's behaviour: set before it can be called, kept after removal.
+    if (!b.routine.is_null() && !b.remove) vetoes_[to_index(b.routine.index)] = b.veto;
+    const Status status = register_routine(b);
+    Event e = call_event(s, "PsSetCreateProcessNotifyRoutineEx", status)
+                  .add("routine", b.routine.name.text)
+                  .add("remove", b.remove);
+    if (b.veto) e.add("veto", status_text(*b.veto));
+    sink_.emit(std::move(e));
+    set_status(s, status);
+  }
+
   void exec(const Statement& s, const ThreadNotifyStmt& b) {
-    const PCREATE_THREAD_NOTIFY_ROUTINE routine =
-        b.routine.is_null() ? nullptr : thread_routine(to_index(b.routine.index));
-    const Status status = b.remove ? kernel().PsRemoveCreateThreadNotifyRoutine(routine)
-                                   : kernel().PsSetCreateThreadNotifyRoutine(routine);
-    sink_.emit(call_event(s,
-                          b.remove ? "PsRemoveCreateThreadNotifyRoutine"
-                                   : "PsSetCreateThreadNotifyRoutine",
-                          status)
-                   .add("routine", b.routine.name.text));
+    const Status status = register_routine(b);
+    sink_.emit(call_event(s, api_name(b), status).add("routine", b.routine.name.text));
     set_status(s, status);
   }
 
@@ -761,12 +979,19 @@ class Runner final : public RoutineListener {
 
   template <class Routine>
   std::string dump_array(std::string_view array, const ps::NotifyArray<Routine>& a,
-                         Routine (*pool)(std::size_t), const std::vector<std::uint64_t>& calls) {
+                         Routine (*pool)(std::size_t), const std::vector<std::uint64_t>& calls,
+                         Routine (*ex_pool)(std::size_t) = nullptr) {
     std::string out = fmt::format("{}: {} slots, {}Count {}", array, a.size(), array, a.count());
     for (std::uint32_t i = 0; i < a.size(); ++i) {
       const Routine r = a.slot(i);
       if (r == nullptr) {
-        out += fmt::format("\n  [{}] (empty)", i);
+        // A run of empty slots is one line ("[2..63] (empty)"), as a debugger user skims it.
+        std::uint32_t last = i;
+        while (last + 1 < a.size() && a.slot(last + 1) == nullptr)
+          ++last;
+        out += last == i ? fmt::format("\n  [{}] (empty)", i)
+                         : fmt::format("\n  [{}..{}] (empty)", i, last);
+        i = last;
         continue;
       }
       out +=
@@ -780,7 +1005,9 @@ class Runner final : public RoutineListener {
                            a.block(i)->RundownProtect.holders());
       }
       for (std::size_t k = 0; k < script_.routines.size(); ++k) {
-        if (pool(k) == r) out += fmt::format("  calls {}", calls[k]);
+        if (pool(k) == r || (ex_pool != nullptr && ex_pool(k) == r)) {
+          out += fmt::format("  calls {}", calls[k]);
+        }
       }
     }
     return out;
@@ -788,7 +1015,7 @@ class Runner final : public RoutineListener {
 
   std::string dump_callbacks() {
     return dump_array("PspCreateProcessNotifyRoutine", kernel().process_notify_array(),
-                      &process_routine, process_calls_) +
+                      &process_routine, process_calls_, &process_ex_as_plain) +
            "\n" +
            dump_array("PspCreateThreadNotifyRoutine", kernel().thread_notify_array(),
                       &thread_routine, thread_calls_);
@@ -826,6 +1053,7 @@ class Runner final : public RoutineListener {
   const Script& script_;
   std::string_view file_;
   TraceSink& sink_;
+  RoutedSink routed_;  // the kernel's sink: holds CPU 1's events until their place is fixed
   std::optional<Kernel> kernel_;
   std::optional<Kernel::ContextScope> context_;
   // The handle the scenario holds to an object it created, and the process whose table has it.
@@ -834,13 +1062,16 @@ class Runner final : public RoutineListener {
     Handle handle{};
   };
 
-  std::vector<ob::Object*> objects_;          // per symbol: the bound object (processes, threads)
-  std::vector<HandleRecord> handles_;         // per symbol: its creation's handle
-  std::vector<std::uint64_t> values_;         // per symbol: the value (variables)
-  std::vector<std::uint64_t> process_calls_;  // per routine
-  std::vector<std::uint64_t> thread_calls_;   // per routine
-  std::vector<bool> process_breaks_;          // per routine: `break` set for process calls
-  std::vector<bool> thread_breaks_;           // per routine: `break` set for thread calls
+  std::vector<ob::Object*> objects_;           // per symbol: the bound object (processes, threads)
+  std::vector<HandleRecord> handles_;          // per symbol: its creation's handle
+  std::vector<std::uint64_t> values_;          // per symbol: the value (variables)
+  std::vector<std::uint64_t> process_calls_;   // per routine
+  std::vector<std::uint64_t> thread_calls_;    // per routine
+  std::vector<bool> process_breaks_;           // per routine: `break` set for process calls
+  std::vector<bool> thread_breaks_;            // per routine: `break` set for thread calls
+  std::vector<std::optional<Status>> vetoes_;  // per routine: its Ex trampoline's veto
+  std::vector<Armed> armed_;                   // `during` races not yet run
+  std::unique_ptr<Race> race_;                 // the race running now, if any
   std::optional<Status> last_status_;
   int last_api_line_ = 0;
   std::vector<Kernel::Finding> last_findings_;  // of the most recent audit

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "ntemu/kernel.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/notify.hpp"
 #include "ntemu/support/arch.hpp"
@@ -176,11 +177,8 @@ struct ExpectCallsStmt {
   std::uint64_t count = 0;
 };
 
-/// The finding kinds of the model's verifier (Kernel::Finding::kind), in report order.
-inline constexpr std::string_view kFindingKinds[] = {
-    "dangling-cid",      "leaked-cid",        "duplicate-cid",
-    "unbalanced-notify", "call-after-remove", "use-after-free",
-};
+/// The finding kinds of the model's verifier (Kernel::Finding::kind).
+using ntemu::kFindingKinds;
 
 /// expect findings [KIND] N (an extension): the most recent audit reported N findings (of KIND).
 struct ExpectFindingsStmt {
@@ -210,11 +208,25 @@ struct BreakStmt {
   std::optional<ps::NotifyKind> kind;
 };
 
+/// during ROUTINE [process|thread] STATEMENT (an extension): arms a one-shot race. At the next
+/// call of the routine (of that kind only, if given), while it is in flight, STATEMENT — a
+/// registration or removal — runs on a second CPU (another host thread, as the first system
+/// thread, the context a driver's unload runs in). The routine returns once the statement has
+/// returned or is blocked waiting for it.
+struct DuringStmt {
+  RoutineRef routine;
+  std::optional<ps::NotifyKind> kind;
+  Pos inner_pos;              ///< the inner statement's keyword
+  std::string inner_keyword;  ///< as spelled
+  std::string inner_source;   ///< the inner statement's text
+  std::variant<ProcessNotifyStmt, ThreadNotifyStmt> inner;
+};
+
 using StatementBody =
     std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, CreateProcessStmt,
                  CreateThreadStmt, ObjectOpStmt, LookupStmt, ContextStmt, LetStmt, PokePidStmt,
                  PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
-                 ExpectBugcheckStmt, DumpStmt, BreakStmt>;
+                 ExpectBugcheckStmt, DumpStmt, BreakStmt, DuringStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word

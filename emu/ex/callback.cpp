@@ -29,7 +29,16 @@ CallbackBlock* CallbackManager::ExAllocateCallBack(const void* function, void* c
 }
 
 void CallbackManager::ExFreeCallBack(CallbackBlock* block) {
-  block->freed_.store(true, std::memory_order_release);
+  block->frees_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::vector<const CallbackBlock*> CallbackManager::blocks() const {
+  MutexLocker hold(lock_);
+  std::vector<const CallbackBlock*> out;
+  out.reserve(owned_.size());
+  for (const auto& b : owned_)
+    out.push_back(b.get());
+  return out;
 }
 
 CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -95,7 +96,9 @@ struct Kernel::Impl {
   std::map<std::uint64_t, std::string> cid_created_step NTEMU_GUARDED_BY(books);  // by handle
   std::map<std::uint64_t, std::string> deleted_step NTEMU_GUARDED_BY(books);      // by address
   std::map<std::uint64_t, std::string> pid_changed_step NTEMU_GUARDED_BY(books);  // by address
-  std::map<const void*, int> in_flight NTEMU_GUARDED_BY(books);                   // lookup only
+  // Slot pokes: by EX_CALLBACK block address, and by array (0 process, 1 thread).
+  std::map<std::uint64_t, std::string> slot_cleared_step NTEMU_GUARDED_BY(books);
+  std::map<const void*, int> in_flight NTEMU_GUARDED_BY(books);  // lookup only
   std::vector<Finding> runtime_findings NTEMU_GUARDED_BY(books);
 
   std::string current_step() const NTEMU_EXCLUDES(books) {
@@ -591,10 +594,20 @@ Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
 }
 
 void Kernel::poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot) {
+  auto clear = [&](auto& array, std::uint64_t which) {
+    if (slot >= array.size()) return;
+    if (array.storage() == NotifyStorage::ExCallback) {
+      if (const ex::CallbackBlock* block = array.block(slot)) {
+        impl_->note(&Impl::slot_cleared_step, block->address());
+      }
+    }
+    impl_->note(&Impl::slot_cleared_step, which);
+    array.clear_slot(slot);
+  };
   if (kind == ps::NotifyKind::Process) {
-    if (slot < process_notify_.size()) process_notify_.clear_slot(slot);
-  } else if (slot < thread_notify_.size()) {
-    thread_notify_.clear_slot(slot);
+    clear(process_notify_, 0);
+  } else {
+    clear(thread_notify_, 1);
   }
 }
 
@@ -972,6 +985,44 @@ std::vector<Kernel::Finding> Kernel::audit() {
                      fmt::format("{} saw {} create(s) and {} exit(s) for {} ID {:#x}", routine,
                                  b.creates, b.exits, what, id),
                      id, 0, b.last_step});
+  }
+  // The notify arrays: the registration counter against the slots, and (EX_CALLBACK) blocks
+  // that no slot names any more but were never freed.
+  auto audit_array = [&](const auto& array, std::string_view name, std::uint64_t which) {
+    std::uint32_t occupied = 0;
+    for (std::uint32_t i = 0; i < array.size(); ++i) {
+      if (array.slot(i) != nullptr) ++occupied;
+    }
+    if (occupied != array.count()) {
+      found.push_back({"notify-count-mismatch",
+                       fmt::format("{}Count is {} but {} slot(s) hold a routine: a slot was "
+                                   "written outside the API",
+                                   name, array.count(), occupied),
+                       0, 0, impl_->noted(&Impl::slot_cleared_step, which)});
+    }
+  };
+  audit_array(process_notify_, "PspCreateProcessNotifyRoutine", 0);
+  audit_array(thread_notify_, "PspCreateThreadNotifyRoutine", 1);
+  if (profile_.notify_storage == NotifyStorage::ExCallback) {
+    std::set<std::uint64_t> installed;
+    auto collect = [&](const auto& array) {
+      for (std::uint32_t i = 0; i < array.size(); ++i) {
+        if (array.raw(i) != 0) installed.insert(ex::FastRef::object(array.raw(i), profile_.arch));
+      }
+    };
+    collect(process_notify_);
+    collect(thread_notify_);
+    for (const ex::CallbackBlock* block : callbacks_.blocks()) {
+      if (block->is_freed() || installed.count(block->address()) != 0) continue;
+      if (block->RundownProtect.is_active()) continue;  // a removal is running it down now
+      found.push_back(
+          {"lost-callback-block",
+           fmt::format("EX_CALLBACK block {:#x} of {} is in no slot and was never freed: its "
+                       "rundown still counts {} holder(s) that can never release it",
+                       block->address(), routine_symbol(block->Function),
+                       block->RundownProtect.holders()),
+           0, block->address(), impl_->noted(&Impl::slot_cleared_step, block->address())});
+    }
   }
   // Runtime findings were emitted when raised; emit the rest now.
   for (std::size_t i = already; i < found.size(); ++i) {

@@ -42,6 +42,13 @@ namespace ntemu {
 
 enum class CreateSuspended : std::uint8_t { No, Yes };
 
+/// Every kind of Kernel::Finding the verifier reports (docs/fidelity.md, "The verifier").
+inline constexpr std::string_view kFindingKinds[] = {
+    "dangling-cid",        "leaked-cid",     "duplicate-cid",    "unbalanced-notify",
+    "call-after-remove",   "use-after-free", "removal-deadlock", "notify-count-mismatch",
+    "lost-callback-block",
+};
+
 /// Who makes a creation call: a user-mode caller enters through ntdll and the system-call
 /// gate, kernel-mode code calls the Zw stub in the kernel.
 enum class PreviousMode : std::uint8_t { KernelMode, UserMode };
@@ -128,8 +135,7 @@ class Kernel {
 
   // --- the verifier ----------------------------------------------------------------------------
   struct Finding {
-    std::string kind;          ///< dangling-cid, leaked-cid, duplicate-cid, unbalanced-notify,
-                               ///< call-after-remove, use-after-free
+    std::string kind;          ///< one of kFindingKinds
     std::string detail;        ///< one sentence naming objects, IDs and the step that caused it
     std::uint64_t id = 0;      ///< the CID / PID / TID concerned (0 if none)
     std::uint64_t object = 0;  ///< model address of the object concerned (0 if none)

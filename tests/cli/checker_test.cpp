@@ -155,6 +155,33 @@ TEST_CASE("checker: PsRemoveCreateThreadNotifyRoutine does not exist in win2000"
 TEST_CASE("checker: PsSetCreateProcessNotifyRoutineEx is vista only") {
   check_error("PsSetCreateProcessNotifyRoutineEx r\n", 1, 1,
               "PsSetCreateProcessNotifyRoutineEx does not exist in win2000");
+  check_error("kernel server2003\nPsSetCreateProcessNotifyRoutineEx r\n", 2, 1,
+              "PsSetCreateProcessNotifyRoutineEx does not exist in server2003");
+  checked(
+      "kernel vista\nPsSetCreateProcessNotifyRoutineEx r veto=STATUS_ACCESS_DENIED\n"
+      "PsSetCreateProcessNotifyRoutineEx r remove\nPsSetCreateProcessNotifyRoutineEx null\n");
+}
+
+TEST_CASE("checker: a veto is an error status given at registration") {
+  check_error(
+      "kernel vista\nPsSetCreateProcessNotifyRoutineEx r remove veto=STATUS_ACCESS_DENIED\n", 2, 1,
+      "veto= describes the registered routine: it has no meaning with 'remove'");
+  check_error("kernel vista\nPsSetCreateProcessNotifyRoutineEx r veto=STATUS_SUCCESS\n", 2, 1,
+              "veto=STATUS_SUCCESS is not an error status");
+  check_error("kernel vista\nPsSetCreateProcessNotifyRoutineEx r veto=0x40000000\n", 2, 1,
+              "veto=0x40000000 is not an error status");
+  checked("kernel vista\nPsSetCreateProcessNotifyRoutineEx r veto=0xC0000022\n");
+}
+
+TEST_CASE("checker: during checks its inner statement against the version") {
+  checked(
+      "PsSetCreateProcessNotifyRoutine edr\nduring edr PsSetCreateProcessNotifyRoutine edr "
+      "remove\n");
+  check_error("during edr PsRemoveCreateThreadNotifyRoutine edr\n", 1, 12,
+              "PsRemoveCreateThreadNotifyRoutine does not exist in win2000");
+  check_error("during null PsSetCreateProcessNotifyRoutine edr remove\n", 1, 8,
+              "'null' is not a routine");
+  checked("kernel xp\nduring edr thread PsRemoveCreateThreadNotifyRoutine edr\n");
 }
 
 TEST_CASE("checker: kernel must come first, and every modeled version runs") {

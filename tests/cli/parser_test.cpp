@@ -219,7 +219,8 @@ TEST_CASE("parser: expect findings takes an optional kind and a count") {
   }
   check_syntax_error("expect findings dangling 1\n", 1, 17,
                      "unknown finding kind 'dangling' (expected dangling-cid, leaked-cid, "
-                     "duplicate-cid, unbalanced-notify, call-after-remove, use-after-free)");
+                     "duplicate-cid, unbalanced-notify, call-after-remove, use-after-free, "
+                     "removal-deadlock, notify-count-mismatch, lost-callback-block)");
   check_syntax_error("expect findings leaked-cid\n", 1, 27, "expected a count of findings");
   check_syntax_error("expect findings leaked-cid 1 2\n", 1, 30, "unexpected '2'");
   check_syntax_error("expect findings\n", 1, 16, "expected a finding kind or a count");
@@ -246,6 +247,41 @@ TEST_CASE("parser: break takes a routine and optionally process or thread") {
   check_syntax_error("break edr both\n", 1, 11,
                      "unexpected 'both'; usage: break ROUTINE [process|thread]");
   check_syntax_error("break\n", 1, 6, "expected a routine name");
+}
+
+TEST_CASE("parser: during takes a routine, an optional kind and a registration statement") {
+  {
+    const Parsed p =
+        parse_scenario("during edr process PsSetCreateProcessNotifyRoutine edr remove\n");
+    const auto& d = only_statement<DuringStmt>(p);
+    CHECK(d.routine.name.text == "edr");
+    REQUIRE(d.kind.has_value());
+    CHECK(*d.kind == ps::NotifyKind::Process);
+    CHECK(d.inner_keyword == "PsSetCreateProcessNotifyRoutine");
+    CHECK(d.inner_pos.column == 20);
+    CHECK(d.inner_source == "PsSetCreateProcessNotifyRoutine edr remove");
+    const auto* inner = std::get_if<ProcessNotifyStmt>(&d.inner);
+    REQUIRE(inner != nullptr);
+    CHECK(inner->remove);
+    CHECK(inner->routine.name.text == "edr");
+  }
+  {
+    const Parsed p = parse_scenario("during av PsRemoveCreateThreadNotifyRoutine av2  # c\n");
+    const auto& d = only_statement<DuringStmt>(p);
+    CHECK_FALSE(d.kind.has_value());
+    const auto* inner = std::get_if<ThreadNotifyStmt>(&d.inner);
+    REQUIRE(inner != nullptr);
+    CHECK(inner->remove);
+    CHECK(d.inner_source == "PsRemoveCreateThreadNotifyRoutine av2");
+  }
+  check_syntax_error("during edr NtCreateProcess x\n", 1, 12,
+                     "'during' runs a registration or removal");
+  check_syntax_error("during edr\n", 1, 11, "expected a registration statement");
+  // The inner statement's own syntax errors are reported at their place.
+  check_syntax_error("during edr PsSetCreateProcessNotifyRoutine edr bogus\n", 1, 48,
+                     "unexpected 'bogus'");
+  check_syntax_error("during edr thread PsSetCreateProcessNotifyRoutineEx r veto=\n", 1, 60,
+                     "expected a status name after 'veto='");
 }
 
 TEST_CASE("parser: dump takes cidtable, callbacks or process NAME") {

@@ -42,12 +42,15 @@ class CallbackBlock {
   void* const Context;
   std::uint64_t address() const { return address_; }
   /// True once ExFreeCallBack ran on it.
-  bool is_freed() const { return freed_.load(std::memory_order_acquire); }
+  bool is_freed() const { return frees() != 0; }
+  /// How many times ExFreeCallBack ran on it: 1 once freed, more would be a double free (the
+  /// model never frees host memory, so a second free is counted, not undefined).
+  std::uint32_t frees() const { return frees_.load(std::memory_order_acquire); }
 
  private:
   friend class CallbackManager;
   const std::uint64_t address_;
-  std::atomic<bool> freed_{false};
+  std::atomic<std::uint32_t> frees_{0};
 };
 
 /// EX_CALLBACK: one fast-ref word.
@@ -87,6 +90,8 @@ class CallbackManager {
 
   /// The block (live or freed) at a model address, or nullptr.
   CallbackBlock* block_at(std::uint64_t address) const;
+  /// Every block ever allocated (freed ones included), in allocation order.
+  std::vector<const CallbackBlock*> blocks() const NTEMU_EXCLUDES(lock_);
   /// §5.6 for an installed block, given the callers known to be in flight.
   bool accounting_holds(const ExCallback& slot, std::uint64_t in_flight) const;
 
@@ -97,8 +102,8 @@ class CallbackManager {
 
   const Arch arch_;
   const std::uint32_t max_blocks_;
-  Mutex flush_;  ///< ExpCallBackFlush
-  Mutex lock_;   ///< guards allocation
+  Mutex flush_;         ///< ExpCallBackFlush
+  mutable Mutex lock_;  ///< guards allocation
   std::uint32_t next_ NTEMU_GUARDED_BY(lock_) = 0;
   std::vector<std::unique_ptr<CallbackBlock>> owned_ NTEMU_GUARDED_BY(lock_);
   std::vector<std::unique_ptr<std::atomic<CallbackBlock*>[]>> chunk_storage_
