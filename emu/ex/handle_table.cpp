@@ -200,7 +200,7 @@ void HandleTable<A>::push_first_free(std::uint32_t head_value, Entry& tail) {
 }
 
 template <Arch A>
-bool HandleTable<A>::destroy(Handle h) {
+bool HandleTable<A>::destroy(Handle h, std::uint64_t* object) {
   // §6.4 ExDestroyHandle.
   Entry* slot = usable_slot(h);
   if (slot == nullptr) return false;
@@ -222,6 +222,7 @@ bool HandleTable<A>::destroy(Handle h) {
     current = e.object_.load(std::memory_order_acquire);
   }
   frees_.fetch_add(1, std::memory_order_relaxed);
+  if (object != nullptr) *object = static_cast<std::uint64_t>(current & Entry::kObjectMask);
   free_entry(static_cast<std::uint32_t>(h.without_tag_bits().value()), e);
   return true;
 }

@@ -43,24 +43,53 @@ bool ObjectManager::dereference(Object& o) {
       throw;
     }
     o.deleted_.store(true, std::memory_order_release);
+    if (tombstones_ == Tombstones::ReclaimUnnamed &&
+        o.cid_entries.load(std::memory_order_acquire) == 0 &&
+        (!reclaim_hook_ || reclaim_hook_(o))) {
+      reclaim(o);
+    }
   }
   return true;
 }
 
+void ObjectManager::set_tombstones(Tombstones policy, ReclaimHook hook) {
+  tombstones_ = policy;
+  reclaim_hook_ = std::move(hook);
+}
+
+void ObjectManager::reclaim(Object& o) {
+  std::unique_ptr<Object> released;
+  {
+    MutexLocker hold(lock_);
+    auto it = objects_.find(o.address());
+    if (it == objects_.end()) return;
+    released = std::move(it->second);
+    objects_.erase(it);
+  }
+  // Destroyed here, outside the lock (a process's handle table goes with it).
+}
+
+std::size_t ObjectManager::resident() const {
+  MutexLocker hold(lock_);
+  return objects_.size();
+}
+
 Object* ObjectManager::find(std::uint64_t address) const {
   MutexLocker hold(lock_);
-  auto it = std::lower_bound(
-      objects_.begin(), objects_.end(), address,
-      [](const std::unique_ptr<Object>& o, std::uint64_t a) { return o->address() < a; });
-  return it != objects_.end() && (*it)->address() == address ? it->get() : nullptr;
+  auto it = objects_.find(address);
+  return it != objects_.end() ? it->second.get() : nullptr;
 }
 
 std::vector<Object*> ObjectManager::all() const {
-  MutexLocker hold(lock_);
   std::vector<Object*> out;
-  out.reserve(objects_.size());
-  for (const auto& o : objects_)
-    out.push_back(o.get());
+  {
+    MutexLocker hold(lock_);
+    out.reserve(objects_.size());
+    for (const auto& [address, o] : objects_)
+      out.push_back(o.get());
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Object* a, const Object* b) { return a->address() < b->address(); });
   return out;
 }
 

@@ -3,10 +3,13 @@
 #include "ntemu/kernel.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -76,46 +79,100 @@ struct Kernel::Impl {
   std::map<const void*, const Symbol*> symbols NTEMU_GUARDED_BY(symbols_lock);
   std::deque<Symbol> storage NTEMU_GUARDED_BY(symbols_lock);
 
-  const Symbol& symbol(const void* routine) const NTEMU_EXCLUDES(symbols_lock) {
+  const Symbol* find_symbol(const void* routine) const NTEMU_EXCLUDES(symbols_lock) {
     MutexLocker hold(symbols_lock);
     auto it = symbols.find(routine);
-    return it == symbols.end() ? kUnknownSymbol : *it->second;
+    return it == symbols.end() ? nullptr : it->second;
+  }
+  const Symbol& symbol(const void* routine) const NTEMU_EXCLUDES(symbols_lock) {
+    const Symbol* s = find_symbol(routine);
+    return s != nullptr ? *s : kUnknownSymbol;
   }
 
-  // The verifier's bookkeeping (semantics.md §7 hazards), all under `books`.
+  // --- the verifier's bookkeeping (semantics.md §7 hazards) --------------------------------
+  // Step labels (Kernel::set_step) are interned: objects and books keep an index, 0 = none.
+  mutable Mutex books;
+  std::deque<std::string> step_labels NTEMU_GUARDED_BY(books){std::string()};
+  std::atomic<std::uint32_t> step_now{0};
+  std::string step_text(std::uint32_t index) const NTEMU_EXCLUDES(books) {
+    MutexLocker hold(books);
+    return index < step_labels.size() ? step_labels[index] : std::string();
+  }
+  std::string current_step() const { return step_text(step_now.load(std::memory_order_acquire)); }
+
+  // One book per routine (by function pointer), created at its first registration and never
+  // freed, so a slot may carry a pointer to it. Creates and exits a routine was told of, per
+  // kind and ID, are counted in shards (by ID) so host threads on different IDs do not meet.
   struct Balance {
     std::uint64_t creates = 0;
     std::uint64_t exits = 0;
-    std::string last_step;
+    std::uint32_t last_step = 0;
   };
-  // (symbol, kind, id) → create/exit counts: std::map, so audits list them in a fixed order.
-  using BalanceKey = std::tuple<std::string, std::string, std::uint64_t>;
-  mutable Mutex books;
-  std::string step NTEMU_GUARDED_BY(books);
-  std::map<BalanceKey, Balance> balance NTEMU_GUARDED_BY(books);
-  std::map<std::uint64_t, std::string> cid_created_step NTEMU_GUARDED_BY(books);  // by handle
-  std::map<std::uint64_t, std::string> deleted_step NTEMU_GUARDED_BY(books);      // by address
-  std::map<std::uint64_t, std::string> pid_changed_step NTEMU_GUARDED_BY(books);  // by address
+  enum BalanceKind : std::uint64_t { kProcessIds = 0, kThreadIds = 1, kThreadPids = 2 };
+  static std::uint64_t balance_key(BalanceKind kind, std::uint64_t id) {
+    return (static_cast<std::uint64_t>(kind) << 62) | (id & ((std::uint64_t{1} << 62) - 1));
+  }
+  struct Shard {
+    Mutex lock;
+    std::unordered_map<std::uint64_t, Balance> balance NTEMU_GUARDED_BY(lock);
+  };
+  struct RoutineBook {
+    explicit RoutineBook(const void* r) : routine(r) {}
+    const void* const routine;
+    std::atomic<const Symbol*> symbol{nullptr};  // null: unnamed
+    std::atomic<bool> ex{false};                 // registered through the Ex API
+    std::atomic<int> in_flight{0};               // calls running now (plain arrays only)
+    // Registrations alive (guarded by Impl::books), and the object watermark at the first one:
+    // objects below it existed before the routine could hear of them.
+    int registrations = 0;
+    std::atomic<std::uint64_t> registered_since{0};
+    std::array<Shard, 16> shards;
+    Shard& shard(std::uint64_t id) { return shards[(id >> 2) % shards.size()]; }
+    void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step) {
+      Shard& sh = shard(id);
+      MutexLocker hold(sh.lock);
+      const std::uint64_t key = balance_key(kind, id);
+      Balance& b = sh.balance[key];
+      (create ? b.creates : b.exits) += 1;
+      b.last_step = step;
+    }
+  };
+  std::unordered_map<const void*, std::unique_ptr<RoutineBook>> routine_books
+      NTEMU_GUARDED_BY(books);
+
+  RoutineBook& book(const void* routine) NTEMU_EXCLUDES(books) {
+    const Symbol* named = find_symbol(routine);
+    MutexLocker hold(books);
+    auto& slot = routine_books[routine];
+    if (!slot) {
+      slot = std::make_unique<RoutineBook>(routine);
+      slot->symbol.store(named, std::memory_order_release);
+    }
+    return *slot;
+  }
+  // The book of a routine a slot holds: the slot's context when it is that routine's book
+  // (a plain slot's context may lag its routine), else by lookup.
+  RoutineBook& book(const void* routine, void* context) {
+    auto* b = static_cast<RoutineBook*>(context);
+    return b != nullptr && b->routine == routine ? *b : book(routine);
+  }
+
+  std::map<std::uint64_t, std::uint32_t> pid_changed_step NTEMU_GUARDED_BY(books);  // by address
   // Slot pokes: by EX_CALLBACK block address, and by array (0 process, 1 thread).
-  std::map<std::uint64_t, std::string> slot_cleared_step NTEMU_GUARDED_BY(books);
-  std::map<const void*, int> in_flight NTEMU_GUARDED_BY(books);  // lookup only
+  std::map<std::uint64_t, std::uint32_t> slot_cleared_step NTEMU_GUARDED_BY(books);
   std::vector<Finding> runtime_findings NTEMU_GUARDED_BY(books);
 
-  std::string current_step() const NTEMU_EXCLUDES(books) {
-    MutexLocker hold(books);
-    return step;
-  }
-  // Which step-book to write or read; selected by member so no reference escapes the lock.
-  using StepBook = std::map<std::uint64_t, std::string> Impl::*;
+  using StepBook = std::map<std::uint64_t, std::uint32_t> Impl::*;
   void note(StepBook book, std::uint64_t key) NTEMU_EXCLUDES(books) {
     MutexLocker hold(books);
-    (this->*book)[key] = step;
+    (this->*book)[key] = step_now.load(std::memory_order_relaxed);
   }
   std::string noted(StepBook book, std::uint64_t key) const NTEMU_EXCLUDES(books) {
     MutexLocker hold(books);
     const auto& where = this->*book;
     auto it = where.find(key);
-    return it == where.end() ? std::string{} : it->second;
+    if (it == where.end() || it->second >= step_labels.size()) return std::string();
+    return step_labels[it->second];
   }
 };
 
@@ -214,8 +271,29 @@ Handle Kernel::ObInsertObject(ps::Process& owner, ob::Object& object, std::uint3
   return h;
 }
 
+Handle Kernel::cid_create(ob::Object& object) {
+  const Handle h = cid_table_.create({.object = object.address()});
+  if (h.is_null()) return h;
+  object.cid_entries.fetch_add(1, std::memory_order_acq_rel);
+  object.step_cid_created.store(impl_->step_now.load(std::memory_order_relaxed),
+                                std::memory_order_relaxed);
+  emit_cid("create", h, object);
+  return h;
+}
+
+bool Kernel::cid_destroy(Handle h, ob::Object& expected) {
+  std::uint64_t named = 0;
+  if (!cid_table_.destroy(h, &named)) return false;
+  // Normally the entry names `expected`; after a PID poke it may name another object.
+  ob::Object* o = named == expected.address() ? &expected : objects_.find(named);
+  if (o != nullptr) {
+    o->cid_entries.fetch_sub(1, std::memory_order_acq_rel);
+    emit_cid("destroy", h, *o);
+  }
+  return true;
+}
+
 void Kernel::emit_cid(const char* op, Handle handle, const ob::Object& object) {
-  if (op[0] == 'c') impl_->note(&Impl::cid_created_step, handle.value());
   if (!tracing()) return;
   sink_->emit(Event{"cid", {}}
                   .add("op", op)
@@ -241,13 +319,12 @@ Kernel::ProcessCreated Kernel::PspCreateProcess(std::string image_name, ps::Proc
       objects_.create<ps::Process>(std::move(image_name), inherited, std::move(table));
   if (profile_.pid_assignment == PidAssignment::InPspCreateProcess) {
     // §2.2 steps 8–9 (XP and later).
-    const Handle pid = cid_table_.create({.object = process.address()});
+    const Handle pid = cid_create(process);
     if (pid.is_null()) {
       objects_.dereference(process);
       return {STATUS_INSUFFICIENT_RESOURCES};
     }
     process.UniqueProcessId.store(pid.value(), std::memory_order_release);
-    emit_cid("create", Handle{pid.value()}, process);
     process.ObjectTable->set_owner(ProcessId{pid.value()});
   }
   return {STATUS_SUCCESS, &process, Handle{}};
@@ -316,13 +393,12 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
   }
 
   // The TID comes first (BLOG; §2.1 step 6). Its failure delivers no callback.
-  const Handle tid = cid_table_.create({.object = thread.address()});
+  const Handle tid = cid_create(thread);
   if (tid.is_null()) {
     objects_.dereference(thread);
     return {profile_.tid_allocation_failure_status};
   }
   thread.CidUniqueThread.store(tid.value(), std::memory_order_release);
-  emit_cid("create", Handle{tid.value()}, thread);
 
   // Under the process lock: the exiting checks, the lazy PID (win2000), the thread list.
   bool notify_process_create = false;
@@ -335,12 +411,11 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
     if (profile_.pid_assignment == PidAssignment::LazyInPspCreateThread &&
         process.UniqueProcessId.load(std::memory_order_acquire) == 0) {
       // win2000 (§2.4 step 4): the process gets its PID now, and its handle table the owner.
-      const Handle pid = cid_table_.create({.object = process.address()});
+      const Handle pid = cid_create(process);
       if (pid.is_null()) {
         failure = profile_.pid_allocation_failure_status;
       } else {
         process.UniqueProcessId.store(pid.value(), std::memory_order_release);
-        emit_cid("create", Handle{pid.value()}, process);
         process.ObjectTable->set_owner(ProcessId{pid.value()});
         pid_assigned = true;
       }
@@ -403,35 +478,36 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
 
 // --- notify ----------------------------------------------------------------------------------
 
+// Calls `routine(args...)` for slot `slot` of `array`, keeping the verifier's books. On plain
+// arrays (win2000): the routine's in-flight count (a removal returning while it runs is a
+// call-after-remove) and a re-read of the slot (a routine called after its slot was cleared).
+// EX_CALLBACK callers hold a block reference instead, so removal waits for them.
 namespace {
-// Calls `routine(args...)` for slot `slot` of `array`, keeping the verifier's books: the
-// routine's in-flight count (a removal returning while it runs is a call-after-remove on win2000)
-// and a re-read of the slot (a routine called after its slot was cleared).
-template <class Array, class Routine, class... Args>
-void call_routine(Kernel::Impl& impl, const Array& array, std::uint32_t slot, Routine routine,
-                  const Kernel::Finding& if_removed, Args... args) {
-  const void* id = reinterpret_cast<const void*>(routine);
-  {
-    MutexLocker hold(impl.books);
-    ++impl.in_flight[id];
-    // Plain arrays only: the routine was loaded from a slot that has since been cleared.
-    // (EX_CALLBACK callers hold a block reference, so removal waits for them instead.)
-    if (array.storage() == NotifyStorage::PlainArray &&
-        reinterpret_cast<const void*>(array.slot(slot)) != id) {
-      impl.runtime_findings.push_back(if_removed);
+template <class Array, class Routine, class MakeFinding, class... Args>
+void call_routine(Kernel::Impl& impl, Kernel::Impl::RoutineBook& book, const Array& array,
+                  std::uint32_t slot, Routine routine, MakeFinding&& if_removed, Args... args) {
+  const bool plain = array.storage() == NotifyStorage::PlainArray;
+  if (plain) {
+    // Sequentially consistent with the removal's clear and in-flight read: a removal either
+    // sees this call in flight, or this call sees the cleared slot.
+    book.in_flight.fetch_add(1, std::memory_order_seq_cst);
+    if (reinterpret_cast<const void*>(array.slot_seq_cst(slot)) != book.routine) {
+      Kernel::Finding f = if_removed();
+      MutexLocker hold(impl.books);
+      impl.runtime_findings.push_back(std::move(f));
     }
   }
-  tls.routines.push_back(id);
+  tls.routines.push_back(book.routine);
   routine(args...);
   tls.routines.pop_back();
-  MutexLocker hold(impl.books);
-  --impl.in_flight[id];
+  if (plain) book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
 }
-}  // namespace
 
-namespace {
-// The context value that marks an EX_CALLBACK block as holding an Ex routine.
-int g_ex_routine_marker = 0;
+// What a notify event and its frame show of a routine.
+const Symbol& symbol_of(const Kernel::Impl::RoutineBook& book) {
+  const Symbol* s = book.symbol.load(std::memory_order_acquire);
+  return s != nullptr ? *s : kUnknownSymbol;
+}
 }  // namespace
 
 Status Kernel::notify_process(ps::Process& process, bool create) {
@@ -440,15 +516,15 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
   const ProcessId parent = process.InheritedFromUniqueProcessId;
   const ProcessId pid = process.pid();
   const ClientId context = current_thread().Cid();
+  const std::uint32_t step = impl_->step_now.load(std::memory_order_relaxed);
   process_notify_.for_each([&](std::uint32_t i, PCREATE_PROCESS_NOTIFY_ROUTINE routine, void* ctx) {
-    const bool is_ex = ctx == &g_ex_routine_marker;
-    const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
-    const std::string name = symbol.module + "!" + symbol.function;
+    Impl::RoutineBook& book = impl_->book(reinterpret_cast<const void*>(routine), ctx);
+    const Symbol& symbol = symbol_of(book);
     if (tracing()) {
       sink_->emit(Event{"notify", {}}
                       .add("kind", "process")
                       .add("routine", symbol.module)
-                      .add("symbol", name)
+                      .add("symbol", symbol.module + "!" + symbol.function)
                       .add("slot", i)
                       .add("create", create)
                       .add("pid", pid.value())
@@ -456,21 +532,19 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
-    const std::string step = impl_->current_step();
-    {
-      MutexLocker hold(impl_->books);
-      auto& b = impl_->balance[{name, "process", pid.value()}];
-      (create ? b.creates : b.exits) += 1;
-      b.last_step = step;
+    // An exit of a process that existed before the routine's registration is not judged.
+    if (create || process.address() >= book.registered_since.load(std::memory_order_acquire)) {
+      book.count(Impl::kProcessIds, pid.value(), create, step);
     }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
-    const Finding if_removed{
-        "call-after-remove",
-        fmt::format("{} was called for process {:#x} after its slot {} was cleared", name,
-                    pid.value(), i),
-        pid.value(), process.address(), step};
-    if (!is_ex) {
-      call_routine(*impl_, process_notify_, i, routine, if_removed, parent, pid, create);
+    auto if_removed = [&] {
+      return Finding{"call-after-remove",
+                     fmt::format("{}!{} was called for process {:#x} after its slot {} was cleared",
+                                 symbol.module, symbol.function, pid.value(), i),
+                     pid.value(), process.address(), impl_->step_text(step)};
+    };
+    if (!book.ex.load(std::memory_order_relaxed)) {
+      call_routine(*impl_, book, process_notify_, i, routine, if_removed, parent, pid, create);
       return;
     }
     // An Ex routine: the process, its PID, and the creation info (NULL on exit).
@@ -479,7 +553,7 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
     info.CreatingThreadId = context;
     info.ImageFileName = process.ImageFileName.c_str();
     const auto ex_routine = ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
-    call_routine(*impl_, process_notify_, i, ex_routine, if_removed, &process, pid,
+    call_routine(*impl_, book, process_notify_, i, ex_routine, if_removed, &process, pid,
                  create ? &info : nullptr);
     if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
   });
@@ -490,14 +564,15 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
   if (thread_notify_.count() == 0) return;
   const ThreadId tid = thread.tid();
   const ClientId context = current_thread().Cid();
-  thread_notify_.for_each([&](std::uint32_t i, PCREATE_THREAD_NOTIFY_ROUTINE routine, void*) {
-    const Symbol& symbol = impl_->symbol(reinterpret_cast<const void*>(routine));
-    const std::string name = symbol.module + "!" + symbol.function;
+  const std::uint32_t step = impl_->step_now.load(std::memory_order_relaxed);
+  thread_notify_.for_each([&](std::uint32_t i, PCREATE_THREAD_NOTIFY_ROUTINE routine, void* ctx) {
+    Impl::RoutineBook& book = impl_->book(reinterpret_cast<const void*>(routine), ctx);
+    const Symbol& symbol = symbol_of(book);
     if (tracing()) {
       sink_->emit(Event{"notify", {}}
                       .add("kind", "thread")
                       .add("routine", symbol.module)
-                      .add("symbol", name)
+                      .add("symbol", symbol.module + "!" + symbol.function)
                       .add("slot", i)
                       .add("create", create)
                       .add("pid", pid.value())
@@ -505,28 +580,80 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
-    const std::string step = impl_->current_step();
-    {
-      MutexLocker hold(impl_->books);
-      // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
-      auto& b = impl_->balance[{name, "thread", tid.value()}];
-      (create ? b.creates : b.exits) += 1;
-      b.last_step = step;
-      auto& p = impl_->balance[{name, "thread-pid", pid.value()}];
-      (create ? p.creates : p.exits) += 1;
-      p.last_step = step;
+    // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
+    if (create || thread.address() >= book.registered_since.load(std::memory_order_acquire)) {
+      book.count(Impl::kThreadIds, tid.value(), create, step);
+      book.count(Impl::kThreadPids, pid.value(), create, step);
     }
     FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
-    call_routine(*impl_, thread_notify_, i, routine,
-                 Finding{"call-after-remove",
-                         fmt::format("{} was called for thread {:#x} after its slot {} was cleared",
-                                     name, tid.value(), i),
-                         tid.value(), thread.address(), step},
-                 pid, tid, create);
+    call_routine(
+        *impl_, book, thread_notify_, i, routine,
+        [&] {
+          return Finding{"call-after-remove",
+                         fmt::format("{}!{} was called for thread {:#x} after its slot {} was "
+                                     "cleared",
+                                     symbol.module, symbol.function, tid.value(), i),
+                         tid.value(), thread.address(), impl_->step_text(step)};
+        },
+        pid, tid, create);
   });
 }
 
 // --- registration ------------------------------------------------------------------------------
+
+template <class Array, class Routine>
+Status Kernel::register_routine(Array& array, Routine routine, Status full_status, bool ex) {
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
+      array.contains(routine)) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  Impl::RoutineBook& book = impl_->book(reinterpret_cast<const void*>(routine));
+  const std::uint64_t watermark = objects_.watermark();
+  {
+    MutexLocker hold(impl_->books);
+    if (book.registrations++ == 0) {
+      book.registered_since.store(watermark, std::memory_order_release);
+    }
+  }
+  book.ex.store(ex, std::memory_order_release);
+  const Status st = array.add(routine, full_status, &book);
+  if (!st.ok()) {
+    MutexLocker hold(impl_->books);
+    --book.registrations;
+  }
+  return st;
+}
+
+template <class Array, class Routine>
+Status Kernel::remove_routine(Array& array, Routine routine) {
+  const void* id = reinterpret_cast<const void*>(routine);
+  if (removal_would_deadlock(id)) return STATUS_POSSIBLE_DEADLOCK;
+  const Status st = array.remove(routine, profile_.notify_not_found_status);
+  if (!st.ok()) return st;
+  check_removal_in_flight(id);
+  Impl::RoutineBook& book = impl_->book(id);
+  {
+    MutexLocker hold(impl_->books);
+    if (book.registrations > 0 && --book.registrations > 0) return st;
+  }
+  // The last registration is gone: creates whose exits it can no longer hear of (their objects
+  // still run) are explained by the removal, not by the kernel. Unpaired counts of objects
+  // that are already gone stay, for the audit to report.
+  for (Impl::Shard& shard : book.shards) {
+    std::vector<std::uint64_t> keys;
+    {
+      MutexLocker hold(shard.lock);
+      for (const auto& [key, b] : shard.balance)
+        keys.push_back(key);
+    }
+    for (std::uint64_t key : keys) {
+      if (!running_with_id(key)) continue;
+      MutexLocker hold(shard.lock);
+      shard.balance.erase(key);
+    }
+  }
+  return st;
+}
 
 Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine,
                                                bool Remove) {
@@ -534,18 +661,8 @@ Status Kernel::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE ro
   FrameScope frame("nt", "PsSetCreateProcessNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  if (Remove) {
-    if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
-      return STATUS_POSSIBLE_DEADLOCK;
-    const Status st = process_notify_.remove(routine, profile_.notify_not_found_status);
-    if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
-    return st;
-  }
-  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
-      process_notify_.contains(routine)) {
-    return STATUS_INVALID_PARAMETER;
-  }
-  return process_notify_.add(routine, profile_.process_notify_full_status);
+  if (Remove) return remove_routine(process_notify_, routine);
+  return register_routine(process_notify_, routine, profile_.process_notify_full_status, false);
 }
 
 Status Kernel::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine,
@@ -556,16 +673,8 @@ Status Kernel::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_
   const auto as_plain = ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  if (Remove) {
-    if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
-      return STATUS_POSSIBLE_DEADLOCK;
-    return process_notify_.remove(as_plain, profile_.notify_not_found_status);
-  }
-  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
-      process_notify_.contains(as_plain)) {
-    return STATUS_INVALID_PARAMETER;
-  }
-  return process_notify_.add(as_plain, profile_.process_notify_full_status, &g_ex_routine_marker);
+  if (Remove) return remove_routine(process_notify_, as_plain);
+  return register_routine(process_notify_, as_plain, profile_.process_notify_full_status, true);
 }
 
 Status Kernel::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
@@ -573,11 +682,7 @@ Status Kernel::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE rout
   FrameScope frame("nt", "PsSetCreateThreadNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
-      thread_notify_.contains(routine)) {
-    return STATUS_INVALID_PARAMETER;
-  }
-  return thread_notify_.add(routine, profile_.thread_notify_full_status);
+  return register_routine(thread_notify_, routine, profile_.thread_notify_full_status, false);
 }
 
 Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
@@ -586,11 +691,7 @@ Status Kernel::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
   FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
   std::unique_lock<Mutex> serial(registration_lock_, std::defer_lock);
   if (profile_.registration_locking == RegistrationLocking::Serialized) serial.lock();
-  if (removal_would_deadlock(reinterpret_cast<const void*>(routine)))
-    return STATUS_POSSIBLE_DEADLOCK;
-  const Status st = thread_notify_.remove(routine, profile_.notify_not_found_status);
-  if (st.ok()) check_removal_in_flight(reinterpret_cast<const void*>(routine));
-  return st;
+  return remove_routine(thread_notify_, routine);
 }
 
 void Kernel::poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot) {
@@ -612,9 +713,14 @@ void Kernel::poke_clear_notify_slot(ps::NotifyKind kind, std::uint32_t slot) {
 }
 
 void Kernel::name_routine(const void* routine, std::string module, std::string function) {
-  MutexLocker hold(impl_->symbols_lock);
-  impl_->storage.push_back(Symbol{std::move(module), std::move(function)});
-  impl_->symbols[routine] = &impl_->storage.back();
+  const Symbol* named = nullptr;
+  {
+    MutexLocker hold(impl_->symbols_lock);
+    impl_->storage.push_back(Symbol{std::move(module), std::move(function)});
+    named = &impl_->storage.back();
+    impl_->symbols[routine] = named;
+  }
+  impl_->book(routine).symbol.store(named, std::memory_order_release);
 }
 
 std::string Kernel::routine_symbol(const void* routine) const {
@@ -689,14 +795,12 @@ Status Kernel::PsLookupProcessThreadByCid(const ClientId& cid, ps::Process** pro
 
 void Kernel::PspThreadDelete(ps::Thread& thread) {
   FrameScope frame("nt", "PspThreadDelete");
-  impl_->note(&Impl::deleted_step, thread.address());
+  thread.step_deleted.store(impl_->step_now.load(std::memory_order_relaxed),
+                            std::memory_order_relaxed);
   // §3.2: the TID leaves PspCidTable only now, at object deletion; a failed destroy is fatal.
   const ThreadId tid = thread.tid();
-  if (!tid.is_null()) {
-    if (!cid_table_.destroy(tid.as_handle())) {
-      bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", tid.value(), thread.address());
-    }
-    emit_cid("destroy", Handle{tid.value()}, thread);
+  if (!tid.is_null() && !cid_destroy(tid.as_handle(), thread)) {
+    bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", tid.value(), thread.address());
   }
   ps::Process& process = *thread.ThreadsProcess;
   {
@@ -714,7 +818,8 @@ void Kernel::PspThreadDelete(ps::Thread& thread) {
 
 void Kernel::PspProcessDelete(ps::Process& process) {
   FrameScope frame("nt", "PspProcessDelete");
-  impl_->note(&Impl::deleted_step, process.address());
+  process.step_deleted.store(impl_->step_now.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
   bool exited = false;
   {
     MutexLocker hold(process.ProcessLock);
@@ -731,11 +836,8 @@ void Kernel::PspProcessDelete(ps::Process& process) {
   }
   // §3.2 step 5: only a non-zero UniqueProcessId is destroyed.
   const ProcessId pid = process.pid();
-  if (!pid.is_null()) {
-    if (!cid_table_.destroy(pid.as_handle())) {
-      bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", pid.value(), process.address());
-    }
-    emit_cid("destroy", Handle{pid.value()}, process);
+  if (!pid.is_null() && !cid_destroy(pid.as_handle(), process)) {
+    bug_check(CID_HANDLE_DELETION, "CID_HANDLE_DELETION", pid.value(), process.address());
   }
 }
 
@@ -845,7 +947,9 @@ Status Kernel::NtClose(ps::Process& owner, Handle handle) {
 
 void Kernel::set_step(std::string label) {
   MutexLocker hold(impl_->books);
-  impl_->step = std::move(label);
+  if (impl_->step_labels.back() != label) impl_->step_labels.push_back(std::move(label));
+  impl_->step_now.store(static_cast<std::uint32_t>(impl_->step_labels.size() - 1),
+                        std::memory_order_release);
 }
 
 void Kernel::poke_unique_process_id(ps::Process& process, ProcessId value) {
@@ -881,7 +985,7 @@ bool Kernel::dangling(std::uint64_t address, std::uint64_t id) {
                   fmt::format("lookup of ID {:#x} went through PspCidTable to {} {:#x}, deleted at "
                               "'{}': the kernel would read freed memory",
                               id, o != nullptr ? ob::to_string(o->type()) : "object", address,
-                              impl_->noted(&Impl::deleted_step, address)),
+                              deleted_step(o)),
                   id, address, impl_->current_step()});
   return true;
 }
@@ -901,18 +1005,18 @@ bool Kernel::removal_would_deadlock(const void* routine) {
 }
 
 void Kernel::check_removal_in_flight(const void* routine) {
-  int running = 0;
-  {
-    MutexLocker hold(impl_->books);
-    auto it = impl_->in_flight.find(routine);
-    running = it == impl_->in_flight.end() ? 0 : it->second;
-  }
-  if (running == 0 || profile_.notify_storage != NotifyStorage::PlainArray) return;
+  if (profile_.notify_storage != NotifyStorage::PlainArray) return;
+  const int running = impl_->book(routine).in_flight.load(std::memory_order_seq_cst);
+  if (running == 0) return;
   record_finding({"call-after-remove",
                   fmt::format("removal of {} returned while {} call(s) of it were still running: "
                               "the driver may unload under them",
                               routine_symbol(routine), running),
                   0, 0, impl_->current_step()});
+}
+
+std::string Kernel::deleted_step(const ob::Object* o) const {
+  return o == nullptr ? std::string() : impl_->step_text(o->step_deleted.load());
 }
 
 std::vector<Kernel::Finding> Kernel::audit() {
@@ -935,8 +1039,8 @@ std::vector<Kernel::Finding> Kernel::audit() {
            fmt::format("PspCidTable entry {:#x} still points at {} {} ({:#x}), deleted at "
                        "'{}': a lookup of {:#x} would use freed memory, and the ID is never reused",
                        h, o ? ob::to_string(o->type()) : "object", o ? object_name(*o) : "?",
-                       address, impl_->noted(&Impl::deleted_step, address), h),
-           h, address, impl_->noted(&Impl::deleted_step, address)});
+                       address, deleted_step(o), h),
+           h, address, deleted_step(o)});
       continue;
     }
     by_object[address].push_back(h);
@@ -964,27 +1068,48 @@ std::vector<Kernel::Finding> Kernel::audit() {
     found.push_back({"duplicate-cid",
                      fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(o->type()),
                                  object_name(*o), handles.size(), list),
-                     handles.back(), address,
-                     impl_->noted(&Impl::cid_created_step, handles.back())});
+                     handles.back(), address, impl_->step_text(o->step_cid_created.load())});
   }
-  // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is gone.
-  std::map<Impl::BalanceKey, Impl::Balance> balance;
+  // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is
+  // gone. Reported by routine symbol, kind and ID, whatever the host's hash order.
+  struct Unpaired {
+    std::string routine;
+    int kind;
+    std::uint64_t id;
+    Impl::Balance b;
+  };
+  std::vector<Unpaired> unpaired;
+  std::vector<Impl::RoutineBook*> books;
   {
     MutexLocker hold(impl_->books);
-    balance = impl_->balance;
+    for (auto& [routine, book] : impl_->routine_books)
+      books.push_back(book.get());
   }
-  for (const auto& [key, b] : balance) {
-    const auto& [routine, kind, id] = key;
-    if (b.creates == b.exits) continue;
+  for (Impl::RoutineBook* book : books) {
+    const Symbol& symbol = symbol_of(*book);
+    for (Impl::Shard& shard : book->shards) {
+      MutexLocker hold(shard.lock);
+      for (const auto& [key, b] : shard.balance) {
+        if (b.creates != b.exits) {
+          unpaired.push_back({symbol.module + "!" + symbol.function, static_cast<int>(key >> 62),
+                              key & ((std::uint64_t{1} << 62) - 1), b});
+        }
+      }
+    }
+  }
+  std::sort(unpaired.begin(), unpaired.end(), [](const Unpaired& a, const Unpaired& b) {
+    return std::tie(a.routine, a.kind, a.id) < std::tie(b.routine, b.kind, b.id);
+  });
+  for (const Unpaired& u : unpaired) {
     // A running object with this ID may still get its exits: only judge the ones that are gone.
-    if (running_with_id(kind, id)) continue;
-    const char* what = kind == "process"  ? "process"
-                       : kind == "thread" ? "thread"
-                                          : "threads of process";
+    if (running_with_id(Impl::balance_key(static_cast<Impl::BalanceKind>(u.kind), u.id))) continue;
+    const char* what = u.kind == Impl::kProcessIds  ? "process"
+                       : u.kind == Impl::kThreadIds ? "thread"
+                                                    : "threads of process";
     found.push_back({"unbalanced-notify",
-                     fmt::format("{} saw {} create(s) and {} exit(s) for {} ID {:#x}", routine,
-                                 b.creates, b.exits, what, id),
-                     id, 0, b.last_step});
+                     fmt::format("{} saw {} create(s) and {} exit(s) for {} ID {:#x}", u.routine,
+                                 u.b.creates, u.b.exits, what, u.id),
+                     u.id, 0, impl_->step_text(u.b.last_step)});
   }
   // The notify arrays: the registration counter against the slots, and (EX_CALLBACK) blocks
   // that no slot names any more but were never freed.
@@ -1038,26 +1163,43 @@ std::vector<Kernel::Finding> Kernel::audit() {
   return found;
 }
 
-bool Kernel::running_with_id(const std::string& kind, std::uint64_t id) {
-  // A live object that has not exited and currently carries `id`. ID 0 is nobody's: Idle
-  // keeps it but is never in PspCidTable, and a routine told 0 can never be told 0 exited.
+namespace {
+// Not exiting, and (unless any state will do) with a thread that has not exited.
+bool process_running(ps::Process& p, bool any_state) NTEMU_REQUIRES(p.ProcessLock) {
+  const bool exiting = (p.Flags & ps::Process::kFlagProcessExiting) != 0;
+  return !exiting && (any_state || p.ActiveThreads > 0);
+}
+}  // namespace
+
+bool Kernel::running_with_id(std::uint64_t key) {
+  // A live object that has not exited and carries the key's ID now, found through the ID's
+  // PspCidTable entry. ID 0 is nobody's: Idle keeps it but is never in PspCidTable, and a
+  // routine told 0 can never be told 0 exited.
+  const auto kind = static_cast<Impl::BalanceKind>(key >> 62);
+  const std::uint64_t id = key & ((std::uint64_t{1} << 62) - 1);
   if (id == 0) return false;
-  for (ob::Object* o : objects_.all()) {
-    if (o->is_deleted()) continue;
-    if (o->type() == ob::ObjectType::Process) {
-      if (kind == "thread") continue;
-      auto* p = static_cast<ps::Process*>(o);
-      MutexLocker hold(p->ProcessLock);
-      const bool exiting = (p->Flags & ps::Process::kFlagProcessExiting) != 0;
-      if (!exiting && p->pid().value() == id && (kind == "process" || p->ActiveThreads > 0))
-        return true;
-    } else if (kind == "thread") {
-      auto* t = static_cast<ps::Thread*>(o);
-      if ((t->CrossThreadFlags.load() & ps::Thread::kFlagTerminated) == 0 && t->tid().value() == id)
-        return true;
+  std::uint64_t address = 0;
+  cid_table_.with_locked(Handle{id}, [&](const ex::EntryView& e) { address = e.object; });
+  ob::Object* o = address != 0 ? objects_.find(address) : nullptr;
+  if (o == nullptr || o->is_deleted()) return false;
+  if (o->type() == ob::ObjectType::Process) {
+    if (kind == Impl::kThreadIds) return false;
+    auto* p = static_cast<ps::Process*>(o);
+    if (p->pid().value() != id) return false;
+    // Never wait for a process lock here: a removal may run while another host thread holds it
+    // around a notify call (win2000). A process whose lock is busy is live and being worked on.
+    if (p->ProcessLock.held_by_current_thread()) {
+      p->ProcessLock.assert_held();
+      return process_running(*p, kind == Impl::kProcessIds);
     }
+    if (!p->ProcessLock.try_lock()) return true;
+    const bool running = process_running(*p, kind == Impl::kProcessIds);
+    p->ProcessLock.unlock();
+    return running;
   }
-  return false;
+  if (kind != Impl::kThreadIds) return false;
+  auto* t = static_cast<ps::Thread*>(o);
+  return (t->CrossThreadFlags.load() & ps::Thread::kFlagTerminated) == 0 && t->tid().value() == id;
 }
 
 // --- stacks --------------------------------------------------------------------------------------

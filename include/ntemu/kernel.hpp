@@ -226,12 +226,22 @@ class Kernel {
   void record_finding(Finding f);
   bool dangling(std::uint64_t address, std::uint64_t id);  // records a use-after-free finding
   void check_removal_in_flight(const void* routine);
-  bool running_with_id(const std::string& kind, std::uint64_t id);
+  bool running_with_id(std::uint64_t balance_key);
+  std::string deleted_step(const ob::Object* o) const;
+  template <class Array, class Routine>
+  Status register_routine(Array& array, Routine routine, Status full_status, bool ex);
+  template <class Array, class Routine>
+  Status remove_routine(Array& array, Routine routine);
+
   bool removal_would_deadlock(const void* routine);
   [[noreturn]] void bug_check(std::uint32_t code, std::string_view name, std::uint64_t p1,
                               std::uint64_t p2);
   bool tracing() const { return sink_ != nullptr; }
   void emit_cid(const char* op, Handle handle, const ob::Object& object);
+  /// ExCreateHandle in PspCidTable for `object`, with the verifier's books and the trace.
+  Handle cid_create(ob::Object& object);
+  /// ExDestroyHandle in PspCidTable; the entry normally names `expected`.
+  bool cid_destroy(Handle h, ob::Object& expected);
   std::string object_name(const ob::Object& o) const;
 
   Profile profile_;

@@ -51,8 +51,8 @@ class AnyHandleTable {
   [[nodiscard]] Handle create(const HandleTableEntryTemplate& t) {
     return visit([&](auto& tbl) { return tbl.create(t); });
   }
-  [[nodiscard]] bool destroy(Handle h) {
-    return visit([&](auto& tbl) { return tbl.destroy(h); });
+  [[nodiscard]] bool destroy(Handle h, std::uint64_t* object = nullptr) {
+    return visit([&](auto& tbl) { return tbl.destroy(h, object); });
   }
   /// Maps `h` (ExMapHandleToPointer), calls `fn(const EntryView&)` with the entry locked,
   /// unlocks, and returns true; returns false (fn not called) when `h` does not map.

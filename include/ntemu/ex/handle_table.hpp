@@ -166,8 +166,8 @@ class HandleTable {
   /// ExDestroyHandle: frees the entry for `h` (tag bits ignored). Returns false, changing
   /// nothing, when `h` is 0, a reserved slot, beyond the allocated range, or already free — so
   /// destroying the same value twice returns true, then false. Waits while another holder has
-  /// the entry locked.
-  [[nodiscard]] bool destroy(Handle h) NTEMU_EXCLUDES(lock_);
+  /// the entry locked. On success `*object` (if given) receives the object the entry named.
+  [[nodiscard]] bool destroy(Handle h, std::uint64_t* object = nullptr) NTEMU_EXCLUDES(lock_);
 
   /// ExMapHandleToPointer: the entry for `h`, locked, or nullptr when `h` is reserved, beyond
   /// the allocated range or free. Waits while another holder has it locked. The caller must

@@ -7,7 +7,12 @@
 /// addresses, not host pointers. When the last reference goes, the type's delete procedure runs
 /// (e.g. PspThreadDelete) and the object becomes a **tombstone**: it stays in host memory, marked
 /// deleted, so a CID entry still naming its address is a detectable state, never freed memory.
-/// Host memory is released only when the whole kernel instance is destroyed.
+///
+/// By default (`Tombstones::Keep`) host memory is released only when the whole kernel instance
+/// is destroyed. `Tombstones::ReclaimUnnamed` (for long runs: soaks, benchmarks, fuzzers)
+/// releases a tombstone at once when no PspCidTable entry names it and the owner's veto hook
+/// agrees; a tombstone some entry still names is always kept, so every hazard stays detectable.
+/// Under that policy a host pointer to a deleted object must not be used: take a reference.
 #pragma once
 
 #include <atomic>
@@ -15,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ntemu/support/arch.hpp"
@@ -43,6 +49,13 @@ class Object {
   /// True once the last reference went and the delete procedure ran: a tombstone.
   bool is_deleted() const { return deleted_.load(std::memory_order_acquire); }
 
+  /// The verifier's bookkeeping, kept with the object so it costs no lookup: how many PspCidTable
+  /// entries name it, and the step labels (Kernel::set_step, as indices) at which its latest
+  /// client ID was created and at which it was deleted.
+  std::atomic<std::int32_t> cid_entries{0};
+  std::atomic<std::uint32_t> step_cid_created{0};
+  std::atomic<std::uint32_t> step_deleted{0};
+
  protected:
   Object(ObjectType type, std::uint64_t address) : type_(type), address_(address) {}
 
@@ -55,10 +68,15 @@ class Object {
   std::atomic<bool> deleted_{false};
 };
 
+/// What becomes of a deleted object's host memory (see the file comment).
+enum class Tombstones : std::uint8_t { Keep, ReclaimUnnamed };
+
 /// Owns every object of one kernel instance.
 class ObjectManager {
  public:
   using DeleteProcedure = std::function<void(Object&)>;
+  /// Under ReclaimUnnamed, asked before an unnamed tombstone is released; false keeps it.
+  using ReclaimHook = std::function<bool(const Object&)>;
 
   explicit ObjectManager(Arch arch);
   ObjectManager(const ObjectManager&) = delete;
@@ -72,9 +90,20 @@ class ObjectManager {
     next_address_ += stride(T::kObjectType);
     auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
     T& ref = *object;
-    objects_.push_back(std::move(object));
+    objects_.emplace(address, std::move(object));
     return ref;
   }
+
+  /// The tombstone policy; set before objects are deleted.
+  void set_tombstones(Tombstones policy, ReclaimHook hook = {});
+  Tombstones tombstones() const { return tombstones_; }
+  /// The address the next object will get: every object created so far lies below it.
+  std::uint64_t watermark() const NTEMU_EXCLUDES(lock_) {
+    MutexLocker hold(lock_);
+    return next_address_;
+  }
+  /// Objects in host memory now (live and kept tombstones).
+  std::size_t resident() const NTEMU_EXCLUDES(lock_);
 
   /// The procedure run when an object of `type` loses its last reference (before it becomes a
   /// tombstone). Set once, before objects of that type are dereferenced.
@@ -84,8 +113,9 @@ class ObjectManager {
   void reference(Object& o) { o.pointer_count_.fetch_add(1, std::memory_order_relaxed); }
   /// ObReferenceObjectSafe: takes a reference only while the count is above 0.
   [[nodiscard]] bool reference_safe(Object& o);
-  /// ObDereferenceObject: at 0 runs the delete procedure, then marks the object deleted.
-  /// Dereferencing a tombstone is a no-op that returns false (it is reported, not undefined).
+  /// ObDereferenceObject: at 0 runs the delete procedure, then marks the object deleted (and
+  /// under ReclaimUnnamed may release it: `o` must not be used after this call).
+  /// Dereferencing a kept tombstone is a no-op that returns false (reported, not undefined).
   bool dereference(Object& o);
   /// Handle count bookkeeping (ObInsertObject / NtClose).
   void increment_handle_count(Object& o) {
@@ -97,17 +127,21 @@ class ObjectManager {
 
   /// The object (live or tombstone) at `address`, or nullptr if none was ever there.
   Object* find(std::uint64_t address) const NTEMU_EXCLUDES(lock_);
-  /// Every object ever created, in creation order (tombstones included).
+  /// Every object in host memory (live and kept tombstones), in creation order.
   std::vector<Object*> all() const NTEMU_EXCLUDES(lock_);
 
  private:
   std::uint64_t stride(ObjectType type) const;
+  void reclaim(Object& o) NTEMU_EXCLUDES(lock_);
 
   const Arch arch_;
   mutable Mutex lock_;
   std::uint64_t next_address_ NTEMU_GUARDED_BY(lock_);
-  std::vector<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);  ///< ascending addresses
+  /// By model address. Never iterated for output without sorting (all() sorts).
+  std::unordered_map<std::uint64_t, std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];
+  Tombstones tombstones_ = Tombstones::Keep;
+  ReclaimHook reclaim_hook_;
 };
 
 }  // namespace ntemu::ob

@@ -64,6 +64,7 @@ class NotifyArray {
         storage_(storage),
         callbacks_(callbacks),
         plain_(std::make_unique<std::atomic<Routine>[]>(slots)),
+        plain_context_(std::make_unique<std::atomic<void*>[]>(slots)),
         blocks_(std::make_unique<ex::ExCallback[]>(slots)) {}
 
   NotifyStorage storage() const { return storage_; }
@@ -71,12 +72,15 @@ class NotifyArray {
   /// Registers `r` in the lowest free slot and bumps the counter; `full_status` when every slot
   /// is taken. ExCallback storage: allocates a block first (failure:
   /// STATUS_INSUFFICIENT_RESOURCES) and installs it with ExCompareExchangeCallBack against NULL.
-  /// `context` is stored in the EX_CALLBACK block (the kernel marks Ex routines with it).
+  /// `context` is stored in the EX_CALLBACK block, or beside a plain slot (written just after
+  /// the routine, so a concurrent caller may see the routine with its predecessor's context:
+  /// callers must check it), and passed to for_each's callers.
   Status add(Routine r, Status full_status, void* context = nullptr) {
     if (storage_ == NotifyStorage::PlainArray) {
       for (std::uint32_t i = 0; i < size_; ++i) {
         Routine expected = nullptr;
         if (plain_[i].compare_exchange_strong(expected, r, std::memory_order_acq_rel)) {
+          plain_context_[i].store(context, std::memory_order_release);
           count_.fetch_add(1, std::memory_order_acq_rel);
           return STATUS_SUCCESS;
         }
@@ -103,7 +107,7 @@ class NotifyArray {
     if (storage_ == NotifyStorage::PlainArray) {
       for (std::uint32_t i = 0; i < size_; ++i) {
         Routine expected = r;
-        if (plain_[i].compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+        if (plain_[i].compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) {
           count_.fetch_sub(1, std::memory_order_acq_rel);
           return STATUS_SUCCESS;
         }
@@ -133,7 +137,7 @@ class NotifyArray {
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (storage_ == NotifyStorage::PlainArray) {
         const Routine r = plain_[i].load(std::memory_order_acquire);
-        if (r != nullptr) fn(i, r, static_cast<void*>(nullptr));
+        if (r != nullptr) fn(i, r, plain_context_[i].load(std::memory_order_acquire));
         continue;
       }
       ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
@@ -168,6 +172,12 @@ class NotifyArray {
     return block == nullptr ? nullptr
                             : reinterpret_cast<Routine>(const_cast<void*>(block->Function));
   }
+  /// Plain storage: slot `i` read in the single total order of sequentially consistent
+  /// operations (the verifier's in-flight check pairs it with removal's clear).
+  Routine slot_seq_cst(std::uint32_t i) const {
+    return storage_ == NotifyStorage::PlainArray ? plain_[i].load(std::memory_order_seq_cst)
+                                                 : slot(i);
+  }
   /// ExCallback storage: the slot's raw EX_FAST_REF word (block address | cached references).
   std::uint64_t raw(std::uint32_t i) const { return blocks_[i].raw(); }
   /// ExCallback storage: the block named by slot `i`, or nullptr.
@@ -183,6 +193,7 @@ class NotifyArray {
   const NotifyStorage storage_;
   ex::CallbackManager* const callbacks_;
   std::unique_ptr<std::atomic<Routine>[]> plain_;
+  std::unique_ptr<std::atomic<void*>[]> plain_context_;
   std::unique_ptr<ex::ExCallback[]> blocks_;
   std::atomic<std::uint32_t> count_{0};
 };
