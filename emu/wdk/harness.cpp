@@ -1,0 +1,320 @@
+// The driver-test harness (ntemu/harness.hpp).
+#include "ntemu/harness.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "internal.hpp"
+
+namespace ntemu {
+
+// --- State ------------------------------------------------------------------------------------
+
+Harness::State::State(Profile profile, TraceSink* forward)
+    : tee(recording, forward), kernel(profile, &tee) {}
+
+void Harness::State::report(Kernel::Finding f) {
+  Event e{"finding", {}};
+  e.add("kind", f.kind).add("detail", f.detail).add("id", f.id).add("object", f.object);
+  e.add("step", f.step);
+  {
+    std::lock_guard hold(m);
+    findings.push_back(std::move(f));
+  }
+  emit(e);
+}
+
+bool Harness::State::pool_may_allocate() {
+  std::lock_guard hold(m);
+  if (pool_successes_before_failure > 0) {
+    --pool_successes_before_failure;
+    return true;
+  }
+  if (pool_failures > 0) {
+    --pool_failures;
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+UNICODE_STRING view_of(std::wstring& text) {
+  UNICODE_STRING s{};
+  s.Buffer = text.data();
+  s.Length = static_cast<USHORT>(text.size() * sizeof(WCHAR));
+  s.MaximumLength = static_cast<USHORT>(s.Length + sizeof(WCHAR));
+  return s;
+}
+
+// Reports every routine of the wdk layer still in one of the kernel's notify arrays.
+template <class Array>
+void report_routines_left(Harness::State& s, const Array& array, const char* kind,
+                          const char* when) {
+  for (std::uint32_t i = 0; i < array.size(); ++i) {
+    const void* routine = reinterpret_cast<const void*>(array.slot(i));
+    if (!wdk::is_trampoline(routine)) continue;
+    s.report({"routine-after-unload",
+              fmt::format("{} is still in {} notify slot {} after {}: the real kernel would "
+                          "call into unmapped driver code",
+                          s.kernel.routine_symbol(routine), kind, i, when),
+              i, 0, s.current_step()});
+  }
+}
+
+void report_leftovers(Harness::State& s, const char* when, bool pool) {
+  report_routines_left(s, s.kernel.process_notify_array(), "process", when);
+  report_routines_left(s, s.kernel.thread_notify_array(), "thread", when);
+  if (!pool) return;
+  std::vector<Harness::State::PoolBlock> leaked;
+  {
+    std::lock_guard hold(s.m);
+    for (const auto& [sequence, block] : s.pool)
+      leaked.push_back(block);
+  }
+  for (const auto& block : leaked) {
+    s.report({"pool-leak",
+              fmt::format("a {}-byte pool block with tag '{}'{} was still allocated after {}",
+                          block.size, wdk::tag_text(block.tag),
+                          block.step.empty() ? std::string{}
+                                             : fmt::format(" (allocated at \"{}\")", block.step),
+                          when),
+              block.tag, 0, s.current_step()});
+  }
+}
+
+}  // namespace
+
+// --- Harness --------------------------------------------------------------------------------
+
+Harness::Harness(Profile profile, TraceSink* forward)
+    : state_(std::make_unique<State>(profile, forward)) {
+  wdk::register_state(&state_->kernel, state_.get());
+}
+
+Harness::~Harness() {
+  wdk::unregister_state(&state_->kernel);
+  wdk::release_pool(*state_);
+}
+
+Kernel& Harness::kernel() {
+  return state_->kernel;
+}
+
+const Profile& Harness::profile() const {
+  return state_->kernel.profile();
+}
+
+NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name) {
+  State& s = *state_;
+  if (s.loaded || entry == nullptr) return ::STATUS_INVALID_DEVICE_STATE;
+  s.driver_name = std::move(name);
+  s.driver = DRIVER_OBJECT{};
+  s.driver.Type = 4;  // IO_TYPE_DRIVER
+  s.driver.Size = static_cast<SHORT>(sizeof(DRIVER_OBJECT));
+  s.driver_name_text = L"\\Driver\\" + wdk::widen(s.driver_name);
+  s.registry_text =
+      L"\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\" + wdk::widen(s.driver_name);
+  s.hardware_text = L"\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM";
+  s.driver.DriverName = view_of(s.driver_name_text);
+  s.registry_path = view_of(s.registry_text);
+  s.hardware_database = view_of(s.hardware_text);
+  s.driver.HardwareDatabase = &s.hardware_database;
+  s.driver.DriverInit = entry;
+  s.code_unloaded.store(false, std::memory_order_release);
+  for (const auto& [trampoline, function] : s.default_module_names) {
+    s.kernel.name_routine(trampoline, s.driver_name, function);
+  }
+
+  NTSTATUS status = ::STATUS_SUCCESS;
+  {
+    auto scope = enter();
+    status = entry(&s.driver, &s.registry_path);
+  }
+  s.emit(Event{"driver", {}}
+             .add("op", "load")
+             .add("name", s.driver_name)
+             .add("status", Status{static_cast<std::uint32_t>(status)}.hex()));
+  if (::NT_SUCCESS(status)) {
+    s.loaded = true;
+  } else {
+    s.code_unloaded.store(true, std::memory_order_release);
+    report_leftovers(s, "its DriverEntry failed", /*pool=*/false);
+  }
+  return status;
+}
+
+NTSTATUS Harness::unload() {
+  State& s = *state_;
+  if (!s.loaded) return ::STATUS_INVALID_DEVICE_STATE;
+  if (s.driver.DriverUnload == nullptr) return ::STATUS_NOT_SUPPORTED;
+  {
+    auto scope = enter();
+    s.driver.DriverUnload(&s.driver);
+  }
+  s.loaded = false;
+  s.code_unloaded.store(true, std::memory_order_release);
+  s.emit(Event{"driver", {}}.add("op", "unload").add("name", s.driver_name));
+  report_leftovers(s, "DriverUnload returned", /*pool=*/true);
+  return ::STATUS_SUCCESS;
+}
+
+bool Harness::loaded() const {
+  return state_->loaded;
+}
+
+DRIVER_OBJECT& Harness::driver_object() {
+  return state_->driver;
+}
+
+namespace {
+void name_trampoline(Harness::State& s, const void* trampoline, const std::string& function,
+                     const std::string& module) {
+  if (trampoline == nullptr) return;
+  if (module.empty()) s.default_module_names.emplace_back(trampoline, function);
+  s.kernel.name_routine(trampoline, module.empty() ? s.driver_name : module, function);
+}
+}  // namespace
+
+void Harness::name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE routine, std::string function,
+                           std::string module) {
+  // One C type serves both kinds: name the routine as either.
+  name_trampoline(*state_, reinterpret_cast<const void*>(wdk::process_trampoline(routine)),
+                  function, module);
+  name_trampoline(*state_, reinterpret_cast<const void*>(wdk::thread_trampoline(routine)), function,
+                  module);
+}
+
+void Harness::name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, std::string function,
+                           std::string module) {
+  name_trampoline(*state_, reinterpret_cast<const void*>(wdk::process_ex_trampoline(routine)),
+                  function, module);
+}
+
+Kernel::ContextScope Harness::enter() {
+  return Kernel::ContextScope(state_->kernel, state_->kernel.first_system_thread());
+}
+
+Kernel::ContextScope Harness::enter(ps::Thread& thread) {
+  return Kernel::ContextScope(state_->kernel, thread);
+}
+
+Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Process* parent) {
+  State& s = *state_;
+  ps::Process& owner = s.kernel.current_process();
+  Kernel::ProcessCreated created = s.kernel.NtCreateProcess(std::move(image_name), parent);
+  if (created.status.ok()) s.handles.push_back({created.process, &owner, created.handle, true});
+  return created;
+}
+
+Kernel::ThreadCreated Harness::create_thread(ps::Process& process, std::string name) {
+  State& s = *state_;
+  ps::Process& owner = s.kernel.current_process();
+  Kernel::ThreadCreated created =
+      s.kernel.NtCreateThread(process, CreateSuspended::No, std::move(name));
+  if (created.status.ok()) s.handles.push_back({created.thread, &owner, created.handle, true});
+  return created;
+}
+
+Harness::Started Harness::start_process(std::string image_name, ps::Process* parent) {
+  Started started;
+  Kernel::ProcessCreated p = create_process(std::move(image_name), parent);
+  started.status = p.status;
+  if (!p.status.ok()) return started;
+  started.process = p.process;
+  Kernel::ThreadCreated t = create_thread(*p.process);
+  started.status = t.status;
+  started.thread = t.thread;
+  return started;
+}
+
+Status Harness::terminate_thread(ps::Thread& thread) {
+  return state_->kernel.NtTerminateThread(thread);
+}
+
+Status Harness::terminate_process(ps::Process& process) {
+  return state_->kernel.NtTerminateProcess(process);
+}
+
+Status Harness::close(ob::Object& object) {
+  State& s = *state_;
+  for (auto it = s.handles.rbegin(); it != s.handles.rend(); ++it) {
+    if (it->object != &object || !it->open) continue;
+    it->open = false;
+    return s.kernel.NtClose(*it->owner, it->handle);
+  }
+  return STATUS_INVALID_HANDLE;
+}
+
+Status Harness::exit_process(ps::Process& process) {
+  State& s = *state_;
+  Status first = s.kernel.NtTerminateProcess(process);
+  if (first == STATUS_PROCESS_IS_TERMINATING) first = STATUS_SUCCESS;
+  auto close_held = [&](bool threads) {
+    for (auto& held : s.handles) {
+      if (!held.open) continue;
+      const bool is_thread = held.object->type() == ob::ObjectType::Thread;
+      if (is_thread != threads) continue;
+      const bool ours = is_thread
+                            ? static_cast<ps::Thread*>(held.object)->ThreadsProcess == &process
+                            : held.object == &process;
+      if (!ours) continue;
+      held.open = false;
+      const Status st = s.kernel.NtClose(*held.owner, held.handle);
+      if (first.ok() && !st.ok()) first = st;
+    }
+  };
+  close_held(/*threads=*/true);
+  close_held(/*threads=*/false);
+  return first;
+}
+
+void Harness::poke_pid(ps::Process& process, ProcessId value) {
+  state_->kernel.poke_unique_process_id(process, value);
+}
+
+void Harness::set_step(std::string label) {
+  {
+    std::lock_guard hold(state_->m);
+    state_->step = label;
+  }
+  state_->kernel.set_step(std::move(label));
+}
+
+std::vector<Kernel::Finding> Harness::audit() {
+  std::vector<Kernel::Finding> all = state_->kernel.audit();
+  std::lock_guard hold(state_->m);
+  all.insert(all.end(), state_->findings.begin(), state_->findings.end());
+  return all;
+}
+
+std::vector<Event> Harness::events() const {
+  return state_->recording.events();
+}
+
+std::vector<Event> Harness::events(std::string_view name) const {
+  std::vector<Event> out;
+  for (Event& e : state_->recording.events()) {
+    if (e.name == name) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::string> Harness::debug_output() const {
+  std::lock_guard hold(state_->m);
+  return state_->debug_output;
+}
+
+std::size_t Harness::pool_outstanding() const {
+  std::lock_guard hold(state_->m);
+  return state_->pool.size();
+}
+
+void Harness::fail_pool_allocations(std::size_t successes, std::size_t failures) {
+  std::lock_guard hold(state_->m);
+  state_->pool_successes_before_failure = successes;
+  state_->pool_failures = failures;
+}
+
+}  // namespace ntemu

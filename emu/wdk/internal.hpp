@@ -1,0 +1,122 @@
+// Shared between the WDK functions (wdk.cpp) and the harness (harness.cpp): the harness's state,
+// the registry that finds it from the kernel current on a host thread, and the trampoline pools
+// that turn a driver's C routines into the kernel's routine type.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ntemu/harness.hpp"
+#include "ntemu/kernel.hpp"
+#include "ntemu/trace.hpp"
+#include "ntemu/wdk.h"
+
+namespace ntemu {
+
+namespace wdk {
+
+/// Forwards every event to the harness's recording and to an optional second sink.
+class TeeSink : public TraceSink {
+ public:
+  TeeSink(TraceSink& first, TraceSink* second) : first_(first), second_(second) {}
+  void emit(const Event& e) override {
+    first_.emit(e);
+    if (second_ != nullptr) second_->emit(e);
+  }
+
+ private:
+  TraceSink& first_;
+  TraceSink* second_;
+};
+
+/// Trampolines per routine kind. A driver routine gets one on its first registration or naming
+/// and keeps it for the life of the host process, so one C routine is one kernel routine in
+/// every kernel (duplicate and removal rules stay the kernel's). nullptr when the pool is full.
+inline constexpr std::size_t kTrampolinePoolSize = 64;
+ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE process_trampoline(::PCREATE_PROCESS_NOTIFY_ROUTINE routine);
+ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_ex_trampoline(
+    ::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine);
+ntemu::PCREATE_THREAD_NOTIFY_ROUTINE thread_trampoline(::PCREATE_THREAD_NOTIFY_ROUTINE routine);
+/// True when `routine` (as stored in a notify slot) is one of the trampolines.
+bool is_trampoline(const void* routine);
+
+/// "ABCD" for a pool tag as the WDK writes it ('DCBA' in source, bytes in memory order).
+std::string tag_text(ULONG tag);
+std::wstring widen(std::string_view s);
+
+}  // namespace wdk
+
+struct Harness::State {
+  State(Profile profile, TraceSink* forward);
+
+  RecordingSink recording;
+  wdk::TeeSink tee;
+  Kernel kernel;  // after the sinks: destroyed before them
+
+  struct PoolBlock {
+    void* memory = nullptr;
+    std::size_t size = 0;
+    ULONG tag = 0;
+    std::string step;
+  };
+  struct Held {  // a handle the harness got from a create call
+    ob::Object* object;
+    ps::Process* owner;
+    Handle handle;
+    bool open;
+  };
+
+  mutable std::mutex m;
+  std::vector<std::string> debug_output;          // guarded by m
+  std::vector<Kernel::Finding> findings;          // guarded by m
+  std::string step;                               // guarded by m
+  std::map<std::uint64_t, PoolBlock> pool;        // by allocation sequence; guarded by m
+  std::uint64_t next_pool_sequence = 1;           // guarded by m
+  std::size_t pool_successes_before_failure = 0;  // guarded by m
+  std::size_t pool_failures = 0;                  // guarded by m
+
+  // Touched by the test's thread only (load / unload / events), except code_unloaded.
+  DRIVER_OBJECT driver{};
+  std::string driver_name = "driver";
+  std::wstring driver_name_text, registry_text, hardware_text;
+  UNICODE_STRING registry_path{};
+  UNICODE_STRING hardware_database{};
+  bool loaded = false;
+  /// The driver's code is "unmapped": its routines must not run (after unload or failed load).
+  std::atomic<bool> code_unloaded{false};
+  std::vector<Held> handles;
+  /// Routines named without a module: renamed with the driver's name at each load.
+  std::vector<std::pair<const void*, std::string>> default_module_names;
+
+  /// Stores a finding and emits it as a `finding` event.
+  void report(Kernel::Finding f);
+  /// Emits `e` to the harness's sinks (not through the kernel, whose sink is the same tee).
+  void emit(const Event& e) { tee.emit(e); }
+  std::string current_step() const {
+    std::lock_guard hold(m);
+    return step;
+  }
+  /// May the pool allocate now? Consumes one injected success or failure.
+  bool pool_may_allocate();
+};
+
+namespace wdk {
+/// The registry of harness-driven kernels (lookup only, never iterated for output).
+void register_state(const Kernel* kernel, Harness::State* state);
+void unregister_state(const Kernel* kernel);
+/// The harness state of `kernel`, or nullptr for a kernel not driven by a harness.
+Harness::State* state_of(const Kernel* kernel);
+/// Frees every pool block `state` still holds and forgets them.
+void release_pool(Harness::State& state);
+/// A finding for the current kernel's harness, or a line on stderr without one.
+void report(Harness::State* state, Kernel::Finding f);
+}  // namespace wdk
+
+}  // namespace ntemu

@@ -1,0 +1,168 @@
+/// \file
+/// `Harness`: drives an ntemu kernel around a driver written against `ntemu/wdk.h` — boot a
+/// profile, load the driver (its DriverEntry), create and end processes and threads, unload it,
+/// and read the trace, the driver's DbgPrint output and the verifier's findings. Part of the
+/// `ntemu::wdk` library (docs/driver-testing.md).
+///
+/// \code
+///   ntemu::Harness h(ntemu::Profile::win2000());
+///   REQUIRE(NT_SUCCESS(h.load(&TrackerDriverEntry, "tracker")));
+///   auto started = h.start_process("notepad.exe");       // create + first thread: notifies
+///   h.exit_process(*started.process);                    // terminate, close: exit notifies
+///   REQUIRE(NT_SUCCESS(h.unload()));                     // DriverUnload must remove routines
+///   CHECK(h.audit().empty());
+/// \endcode
+///
+/// One harness drives one kernel and at most one loaded driver at a time. Kernel entry points
+/// make the kernel current on the calling host thread themselves, so notify routines reach it
+/// through the WDK functions; DriverEntry and DriverUnload run in the System process's first
+/// thread; for WDK calls made directly from test code, hold `enter()`.
+///
+/// Beyond `Kernel::audit()`, the harness reports what only the driver's side shows, as
+/// `Kernel::Finding`s (also emitted as `finding` events when raised):
+/// `routine-after-unload` (a notify routine still registered once DriverUnload returned, or once
+/// a failed DriverEntry returned: the real kernel would later call unmapped code),
+/// `call-into-unloaded-driver` (such a routine was invoked; the harness skips the call),
+/// `pool-leak` (a pool block still allocated at unload), `bad-pool-free`, `pool-tag-mismatch`,
+/// `irql-not-restored` (a routine returned at another IRQL than it was called at, e.g. holding a
+/// spin lock), `irql-too-high` (a call made above the IRQL its documentation allows),
+/// `use-after-free` / `bad-object-pointer` (an object pointer naming a deleted object or none),
+/// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ntemu/kernel.hpp"
+#include "ntemu/profile.hpp"
+#include "ntemu/trace.hpp"
+#include "ntemu/wdk.h"
+
+namespace ntemu {
+
+class Harness {
+ public:
+  /// Boots `profile`. Every event goes to the harness's own recording and, if given, to
+  /// `forward` (which must outlive the harness and accept calls from several host threads).
+  explicit Harness(Profile profile, TraceSink* forward = nullptr);
+  /// Frees the pool blocks the driver still holds (after reporting them at unload, if it was
+  /// unloaded) and shuts the kernel down. A still-loaded driver is not unloaded.
+  ~Harness();
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  Kernel& kernel();
+  const Profile& profile() const;
+
+  // --- the driver -------------------------------------------------------------------------------
+  /// Calls `entry` as the I/O manager calls DriverEntry: on the System process's first thread,
+  /// with a zeroed DRIVER_OBJECT named `\Driver\<name>` and the RegistryPath
+  /// `\REGISTRY\MACHINE\SYSTEM\CurrentControlSet\Services\<name>`. Returns its status. On
+  /// failure the driver is not loaded (DriverUnload is never called), and any routine it left
+  /// registered is a `routine-after-unload` finding. STATUS_INVALID_DEVICE_STATE (nothing
+  /// called) if a driver is already loaded or `entry` is null.
+  NTSTATUS load(PDRIVER_INITIALIZE entry, std::string name = "driver");
+  /// Calls the driver's DriverUnload on the System process's first thread, then reports each
+  /// notify routine still registered (`routine-after-unload`) and each pool block still
+  /// allocated (`pool-leak`). STATUS_INVALID_DEVICE_STATE if no driver is loaded;
+  /// STATUS_NOT_SUPPORTED, calling nothing and leaving it loaded, if the driver set no
+  /// DriverUnload (such a driver cannot be unloaded).
+  NTSTATUS unload();
+  bool loaded() const;
+  /// The DRIVER_OBJECT of the loaded (or last) driver.
+  DRIVER_OBJECT& driver_object();
+
+  /// Names a driver routine "<module>!<function>" in traces, stacks and findings; `module`
+  /// defaults to the name given to `load` (or "driver" before any load). Call it before or after
+  /// the driver registers the routine. The WDK's process and thread routine types are the same
+  /// C type, so this names `routine` both as a process and as a thread routine. See also
+  /// NTEMU_NAME_ROUTINE.
+  void name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE routine, std::string function,
+                    std::string module = {});
+  /// Names an Ex process routine (Vista SP1+) the same way.
+  void name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, std::string function,
+                    std::string module = {});
+
+  // --- context -----------------------------------------------------------------------------------
+  /// Makes this kernel current on the calling host thread, in the System process's first thread,
+  /// for the returned scope's lifetime: WDK calls from test code then act on this kernel.
+  [[nodiscard]] Kernel::ContextScope enter();
+  /// The same in `thread`'s context (PsGetCurrentProcessId then reads its Cid).
+  [[nodiscard]] Kernel::ContextScope enter(ps::Thread& thread);
+
+  // --- events ------------------------------------------------------------------------------------
+  /// NtCreateProcess from the current thread (System's first thread outside any scope). The
+  /// harness keeps the creator's handle for `close` / `exit_process`.
+  Kernel::ProcessCreated create_process(std::string image_name, ps::Process* parent = nullptr);
+  /// NtCreateThread in `process` (its first thread gives the process its PID on win2000 and the
+  /// process-create notify on every version). The harness keeps the handle.
+  Kernel::ThreadCreated create_thread(ps::Process& process, std::string name = {});
+  struct Started {
+    Status status;                   ///< the first failing step's status, or success
+    ps::Process* process = nullptr;  ///< null if the process could not be created
+    ps::Thread* thread = nullptr;    ///< null if the first thread could not be created
+  };
+  /// create_process, then create_thread: a process as a user sees one start.
+  Started start_process(std::string image_name, ps::Process* parent = nullptr);
+  /// NtTerminateThread (see Kernel for the statuses).
+  Status terminate_thread(ps::Thread& thread);
+  /// NtTerminateProcess (see Kernel for the statuses).
+  Status terminate_process(ps::Process& process);
+  /// NtClose of the handle the harness holds on `object` (from create_*): the object is deleted
+  /// on its last reference. STATUS_INVALID_HANDLE if the harness holds none.
+  Status close(ob::Object& object);
+  /// The whole end of a process: NtTerminateProcess (an already terminating process is fine),
+  /// then NtClose of the handles the harness holds on its threads and on it, in creation order.
+  /// The objects are deleted unless something else — such as a driver that looked them up and
+  /// never dereferenced them — still holds a reference. Returns the first failure.
+  Status exit_process(ps::Process& process);
+  /// Writes the process's UniqueProcessId (the thought experiment's poke).
+  void poke_pid(ps::Process& process, ProcessId value);
+  /// Labels what the test does now; findings name the step that caused them.
+  void set_step(std::string label);
+
+  // --- results -----------------------------------------------------------------------------------
+  /// Kernel::audit() followed by the harness's own findings, in the order they were raised.
+  std::vector<Kernel::Finding> audit();
+  /// Every event so far: the kernel's (`cid`, `notify`, `finding`) and the harness's
+  /// (`driver` at load / unload, `dbgprint`, `finding`).
+  std::vector<Event> events() const;
+  /// The events named `name`.
+  std::vector<Event> events(std::string_view name) const;
+  /// Every DbgPrint / DbgPrintEx / KdPrint line, in call order, as formatted.
+  std::vector<std::string> debug_output() const;
+  /// Pool blocks the driver holds now.
+  std::size_t pool_outstanding() const;
+  /// Fault injection: after `successes` more successful ExAllocatePoolWithTag calls, the next
+  /// `failures` calls return NULL.
+  void fail_pool_allocations(std::size_t successes, std::size_t failures = 1);
+
+  struct State;  ///< opaque; shared with the WDK functions of emu/wdk
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+/// Names `routine` after its own identifier in the loaded driver's module:
+/// `NTEMU_NAME_ROUTINE(h, TrackerProcessNotify)` → "tracker!TrackerProcessNotify".
+#define NTEMU_NAME_ROUTINE(harness, routine) (harness).name_routine(&(routine), #routine)
+
+/// The ID as the WDK passes it: a HANDLE whose value is the number.
+inline HANDLE to_handle(ProcessId id) {
+  return reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(id.value()));
+}
+inline HANDLE to_handle(ThreadId id) {
+  return reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(id.value()));
+}
+/// The process as a driver sees it (PEPROCESS: the object's model address).
+inline PEPROCESS to_peprocess(const ps::Process& process) {
+  return reinterpret_cast<PEPROCESS>(static_cast<ULONG_PTR>(process.address()));
+}
+inline PETHREAD to_pethread(const ps::Thread& thread) {
+  return reinterpret_cast<PETHREAD>(static_cast<ULONG_PTR>(thread.address()));
+}
+
+}  // namespace ntemu
