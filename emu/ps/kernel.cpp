@@ -73,6 +73,8 @@ const Symbol kUnknownSymbol{"unknown", "routine"};
 }  // namespace
 
 struct Kernel::Impl {
+  explicit Impl(const ob::ObjectManager& o) : objects(&o) {}
+  const ob::ObjectManager* objects;
   mutable Mutex symbols_lock;
   // Keyed by routine address for lookup only; never iterated, so host addresses never decide
   // any output order. Symbols live in a deque so frames may keep views of them.
@@ -107,34 +109,79 @@ struct Kernel::Impl {
     std::uint64_t creates = 0;
     std::uint64_t exits = 0;
     std::uint32_t last_step = 0;
+    std::uint32_t generation = 0;  // the routine's registration the counts belong to
+    std::uint64_t object = 0;      // the object last counted under the ID
   };
   enum BalanceKind : std::uint64_t { kProcessIds = 0, kThreadIds = 1, kThreadPids = 2 };
   static std::uint64_t balance_key(BalanceKind kind, std::uint64_t id) {
     return (static_cast<std::uint64_t>(kind) << 62) | (id & ((std::uint64_t{1} << 62) - 1));
   }
+  static BalanceKind key_kind(std::uint64_t key) { return static_cast<BalanceKind>(key >> 62); }
+  static std::uint64_t key_id(std::uint64_t key) { return key & ((std::uint64_t{1} << 62) - 1); }
+  // The ID `o` carries now under `kind` (its PID, its TID, or its process's PID).
+  static std::uint64_t current_id(const ob::Object& o, BalanceKind kind) {
+    if (o.type() == ob::ObjectType::Process)
+      return static_cast<const ps::Process&>(o).pid().value();
+    const auto& t = static_cast<const ps::Thread&>(o);
+    return kind == kThreadPids ? t.ThreadsProcess->pid().value() : t.tid().value();
+  }
+  struct Unpaired {
+    std::uint64_t key;
+    Balance balance;
+  };
   struct Shard {
     Mutex lock;
     std::unordered_map<std::uint64_t, Balance> balance NTEMU_GUARDED_BY(lock);
+    std::vector<Unpaired> closed NTEMU_GUARDED_BY(lock);  // judged hazards of ended registrations
   };
   struct RoutineBook {
-    explicit RoutineBook(const void* r) : routine(r) {}
+    RoutineBook(const void* r, const ob::ObjectManager& o) : routine(r), objects(o) {}
     const void* const routine;
+    const ob::ObjectManager& objects;
     std::atomic<const Symbol*> symbol{nullptr};  // null: unnamed
     std::atomic<bool> ex{false};                 // registered through the Ex API
     std::atomic<int> in_flight{0};               // calls running now (plain arrays only)
     // Registrations alive (guarded by Impl::books), and the object watermark at the first one:
-    // objects below it existed before the routine could hear of them.
+    // objects below it existed before the routine could hear of them. The generation counts
+    // registrations that ended (the last removal of the routine returned).
     int registrations = 0;
     std::atomic<std::uint64_t> registered_since{0};
+    std::atomic<std::uint32_t> generation{0};
     std::array<Shard, 16> shards;
     Shard& shard(std::uint64_t id) { return shards[(id >> 2) % shards.size()]; }
-    void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step) {
+
+    // Counts of an ended registration: a create without its exit is explained by the removal
+    // (the routine could not hear of the exit), unless the object it was told of still exists
+    // and no longer carries the ID — then the kernel changed the ID under it (a hazard).
+    bool closed_hazard(std::uint64_t key, const Balance& b) const {
+      if (b.creates == b.exits) return false;
+      const ob::Object* o = objects.find(b.object);
+      return o != nullptr && !o->is_deleted() && current_id(*o, key_kind(key)) != key_id(key);
+    }
+    // True when, in this registration, the routine was told of more creates than exits.
+    bool pending(BalanceKind kind, std::uint64_t id) {
+      Shard& sh = shard(id);
+      MutexLocker hold(sh.lock);
+      auto it = sh.balance.find(balance_key(kind, id));
+      return it != sh.balance.end() && it->second.generation == generation.load() &&
+             it->second.creates > it->second.exits;
+    }
+    void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
+               std::uint64_t object) {
       Shard& sh = shard(id);
       MutexLocker hold(sh.lock);
       const std::uint64_t key = balance_key(kind, id);
       Balance& b = sh.balance[key];
+      const std::uint32_t now = generation.load(std::memory_order_acquire);
+      if (b.generation != now) {
+        // The counts of an ended registration: judge them now, then start afresh.
+        if (closed_hazard(key, b)) sh.closed.push_back({key, b});
+        b = Balance{};
+        b.generation = now;
+      }
       (create ? b.creates : b.exits) += 1;
       b.last_step = step;
+      b.object = object;
     }
   };
   std::unordered_map<const void*, std::unique_ptr<RoutineBook>> routine_books
@@ -145,7 +192,7 @@ struct Kernel::Impl {
     MutexLocker hold(books);
     auto& slot = routine_books[routine];
     if (!slot) {
-      slot = std::make_unique<RoutineBook>(routine);
+      slot = std::make_unique<RoutineBook>(routine, *objects);
       slot->symbol.store(named, std::memory_order_release);
     }
     return *slot;
@@ -185,7 +232,7 @@ Kernel::Kernel(Profile profile, TraceSink* sink)
       callbacks_(profile.arch),
       process_notify_(profile.process_notify_slots, profile.notify_storage, &callbacks_),
       thread_notify_(profile.thread_notify_slots, profile.notify_storage, &callbacks_),
-      impl_(std::make_unique<Impl>()) {
+      impl_(std::make_unique<Impl>(objects_)) {
   objects_.set_delete_procedure(ob::ObjectType::Thread, [this](ob::Object& o) {
     PspThreadDelete(static_cast<ps::Thread&>(o));
   });
@@ -221,6 +268,11 @@ Kernel::Kernel(Profile profile, TraceSink* sink)
 }
 
 Kernel::~Kernel() = default;
+
+void Kernel::set_tombstones(ob::Tombstones policy) {
+  // Never release the thread current on the releasing host thread: it is still in use there.
+  objects_.set_tombstones(policy, [](const ob::Object& o) { return tls.thread != &o; });
+}
 
 Kernel* Kernel::current() {
   return tls.kernel;
@@ -532,9 +584,11 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
-    // An exit of a process that existed before the routine's registration is not judged.
-    if (create || process.address() >= book.registered_since.load(std::memory_order_acquire)) {
-      book.count(Impl::kProcessIds, pid.value(), create, step);
+    // An exit the routine cannot pair with a create it saw, of a process that existed before
+    // its registration, is not judged: it registered too late to hear of the creation.
+    if (create || process.address() >= book.registered_since.load(std::memory_order_acquire) ||
+        book.pending(Impl::kProcessIds, pid.value())) {
+      book.count(Impl::kProcessIds, pid.value(), create, step, process.address());
     }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
     auto if_removed = [&] {
@@ -580,10 +634,13 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                       .add("context_pid", context.UniqueProcess.value())
                       .add("context_tid", context.UniqueThread.value()));
     }
-    // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
-    if (create || thread.address() >= book.registered_since.load(std::memory_order_acquire)) {
-      book.count(Impl::kThreadIds, tid.value(), create, step);
-      book.count(Impl::kThreadPids, pid.value(), create, step);
+    // Thread bookkeeping is per TID; the PID a routine saw is checked through the process. As
+    // for processes, the exit of a thread born before the registration whose create the
+    // routine did not see is not judged.
+    if (create || thread.address() >= book.registered_since.load(std::memory_order_acquire) ||
+        book.pending(Impl::kThreadIds, tid.value())) {
+      book.count(Impl::kThreadIds, tid.value(), create, step, thread.address());
+      book.count(Impl::kThreadPids, pid.value(), create, step, thread.address());
     }
     FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
     call_routine(
@@ -632,25 +689,10 @@ Status Kernel::remove_routine(Array& array, Routine routine) {
   if (!st.ok()) return st;
   check_removal_in_flight(id);
   Impl::RoutineBook& book = impl_->book(id);
-  {
-    MutexLocker hold(impl_->books);
-    if (book.registrations > 0 && --book.registrations > 0) return st;
-  }
-  // The last registration is gone: creates whose exits it can no longer hear of (their objects
-  // still run) are explained by the removal, not by the kernel. Unpaired counts of objects
-  // that are already gone stay, for the audit to report.
-  for (Impl::Shard& shard : book.shards) {
-    std::vector<std::uint64_t> keys;
-    {
-      MutexLocker hold(shard.lock);
-      for (const auto& [key, b] : shard.balance)
-        keys.push_back(key);
-    }
-    for (std::uint64_t key : keys) {
-      if (!running_with_id(key)) continue;
-      MutexLocker hold(shard.lock);
-      shard.balance.erase(key);
-    }
+  MutexLocker hold(impl_->books);
+  // The last registration is gone: what it was told of is judged as an ended registration.
+  if (book.registrations > 0 && --book.registrations == 0) {
+    book.generation.fetch_add(1, std::memory_order_acq_rel);
   }
   return st;
 }
@@ -1077,6 +1119,7 @@ std::vector<Kernel::Finding> Kernel::audit() {
     int kind;
     std::uint64_t id;
     Impl::Balance b;
+    bool ended;  // of a registration that ended: already judged a hazard
   };
   std::vector<Unpaired> unpaired;
   std::vector<Impl::RoutineBook*> books;
@@ -1087,22 +1130,33 @@ std::vector<Kernel::Finding> Kernel::audit() {
   }
   for (Impl::RoutineBook* book : books) {
     const Symbol& symbol = symbol_of(*book);
+    const std::string name = symbol.module + "!" + symbol.function;
+    const std::uint32_t now = book->generation.load(std::memory_order_acquire);
     for (Impl::Shard& shard : book->shards) {
       MutexLocker hold(shard.lock);
       for (const auto& [key, b] : shard.balance) {
-        if (b.creates != b.exits) {
-          unpaired.push_back({symbol.module + "!" + symbol.function, static_cast<int>(key >> 62),
-                              key & ((std::uint64_t{1} << 62) - 1), b});
-        }
+        if (b.creates == b.exits) continue;
+        const bool ended = b.generation != now;
+        if (ended && !book->closed_hazard(key, b)) continue;
+        unpaired.push_back(
+            {name, static_cast<int>(Impl::key_kind(key)), Impl::key_id(key), b, ended});
+      }
+      for (const Impl::Unpaired& c : shard.closed) {
+        unpaired.push_back(
+            {name, static_cast<int>(Impl::key_kind(c.key)), Impl::key_id(c.key), c.balance, true});
       }
     }
   }
   std::sort(unpaired.begin(), unpaired.end(), [](const Unpaired& a, const Unpaired& b) {
-    return std::tie(a.routine, a.kind, a.id) < std::tie(b.routine, b.kind, b.id);
+    return std::tie(a.routine, a.kind, a.id, a.b.last_step) <
+           std::tie(b.routine, b.kind, b.id, b.b.last_step);
   });
   for (const Unpaired& u : unpaired) {
     // A running object with this ID may still get its exits: only judge the ones that are gone.
-    if (running_with_id(Impl::balance_key(static_cast<Impl::BalanceKind>(u.kind), u.id))) continue;
+    if (!u.ended &&
+        running_with_id(Impl::balance_key(static_cast<Impl::BalanceKind>(u.kind), u.id))) {
+      continue;
+    }
     const char* what = u.kind == Impl::kProcessIds  ? "process"
                        : u.kind == Impl::kThreadIds ? "thread"
                                                     : "threads of process";

@@ -66,6 +66,15 @@ class Kernel {
   /// The sink events go to (nullptr: none). Set before running operations.
   void set_trace_sink(TraceSink* sink) { sink_ = sink; }
 
+  /// The tombstone policy (ob/object.hpp): Keep (the default) keeps every deleted object in
+  /// host memory for inspection; ReclaimUnnamed releases a deleted object no PspCidTable entry
+  /// names, for long runs. Under ReclaimUnnamed a caller must hold a reference (a handle or
+  /// ObReferenceObject) on any object it keeps a pointer to, including a thread made current
+  /// with ContextScope on another host thread. Set it before running operations.
+  void set_tombstones(ob::Tombstones policy);
+  /// EX_CALLBACK blocks (XP and later), for inspection.
+  const ex::CallbackManager& callbacks() const { return callbacks_; }
+
   // --- boot objects and context ---------------------------------------------------------------
   ps::Process& idle_process() { return *idle_process_; }
   ps::Thread& idle_thread() { return *idle_thread_; }

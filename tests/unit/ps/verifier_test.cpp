@@ -1,0 +1,169 @@
+// The verifier's judgement across registrations, slot tampering, and the tombstone policy
+// (docs/fidelity.md, "The verifier"): findings name kernel hazards, not what a routine could not
+// hear of because it was registered late or removed early.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "ntemu/kernel.hpp"
+
+using namespace ntemu;
+
+namespace {
+
+void process_routine(ProcessId, ProcessId, bool) {}
+void thread_routine(ProcessId, ThreadId, bool) {}
+
+int count(const std::vector<Kernel::Finding>& found, const std::string& kind) {
+  return static_cast<int>(std::count_if(found.begin(), found.end(),
+                                        [&](const Kernel::Finding& f) { return f.kind == kind; }));
+}
+
+std::vector<Profile> every_version() {
+  return {Profile::win2000(), Profile::xp(), Profile::server2003(), Profile::vista()};
+}
+
+}  // namespace
+
+TEST_CASE("verifier: a routine registered after a thread began does not judge its exit") {
+  for (const Profile& profile : every_version()) {
+    CAPTURE(to_string(profile.version));
+    Kernel k(profile);
+    auto p = k.NtCreateProcess("app");
+    auto t = k.NtCreateThread(*p.process);
+    REQUIRE(t.status == STATUS_SUCCESS);
+    // Registered now: it hears the exits of a process and thread whose creation it missed.
+    REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, false) == STATUS_SUCCESS);
+    REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+    REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), t.handle) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), p.handle) == STATUS_SUCCESS);
+    CHECK(k.audit().empty());
+  }
+}
+
+TEST_CASE("verifier: a routine removed while a thread runs does not judge the exit it missed") {
+  for (const Profile& profile : every_version()) {
+    if (!profile.has_remove_thread_notify_routine) continue;  // win2000 cannot remove it
+    CAPTURE(to_string(profile.version));
+    Kernel k(profile);
+    REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, false) == STATUS_SUCCESS);
+    REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+    auto p = k.NtCreateProcess("app");
+    auto t = k.NtCreateThread(*p.process);
+    REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, true) == STATUS_SUCCESS);
+    REQUIRE(k.PsRemoveCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+    REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), t.handle) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), p.handle) == STATUS_SUCCESS);
+    CHECK(k.audit().empty());
+    // Registered again, the routine starts afresh: a full lifecycle pairs up.
+    REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+    auto q = k.NtCreateProcess("again");
+    auto u = k.NtCreateThread(*q.process);
+    REQUIRE(k.NtTerminateThread(*u.thread) == STATUS_SUCCESS);
+    CHECK(k.audit().empty());
+  }
+}
+
+TEST_CASE("verifier: a PID changed under a routine that was then removed is still a hazard") {
+  // win2000's zero-PID path: the routine hears notepad created under PID A, then (after the poke
+  // and a new thread) under PID B. Removed while notepad runs with B, it never hears an exit:
+  // the exit it could not hear of is explained, the PID that changed under it is not.
+  Kernel k(Profile::win2000());
+  REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, false) == STATUS_SUCCESS);
+  auto p = k.NtCreateProcess("notepad");
+  REQUIRE(k.NtCreateThread(*p.process).status == STATUS_SUCCESS);
+  const ProcessId a = p.process->pid();
+  k.poke_unique_process_id(*p.process, ProcessId{});
+  auto t2 = k.NtCreateThread(*p.process);
+  REQUIRE(t2.status == STATUS_SUCCESS);
+  REQUIRE(p.process->pid() != a);
+  REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, true) == STATUS_SUCCESS);
+  const auto found = k.audit();
+  CHECK(count(found, "unbalanced-notify") == 1);
+  const auto it = std::find_if(found.begin(), found.end(), [](const Kernel::Finding& f) {
+    return f.kind == "unbalanced-notify";
+  });
+  REQUIRE(it != found.end());
+  CHECK(it->id == a.value());
+}
+
+TEST_CASE("verifier: clearing a slot is seen in the counter and, on EX_CALLBACK, the lost block") {
+  for (const Profile& profile : every_version()) {
+    CAPTURE(to_string(profile.version));
+    Kernel k(profile);
+    REQUIRE(k.PsSetCreateProcessNotifyRoutine(&process_routine, false) == STATUS_SUCCESS);
+    k.set_step("the poke");
+    k.poke_clear_notify_slot(ps::NotifyKind::Process, 0);
+    const auto found = k.audit();
+    CHECK(count(found, "notify-count-mismatch") == 1);
+    const bool ex = profile.notify_storage == NotifyStorage::ExCallback;
+    CHECK(count(found, "lost-callback-block") == (ex ? 1 : 0));
+    for (const auto& f : found)
+      CHECK(f.step == "the poke");
+    if (ex) {
+      // The lost block: never freed, and its rundown still counts the slot's cached references.
+      const auto blocks = k.callbacks().blocks();
+      REQUIRE(blocks.size() == 1);
+      CHECK(blocks[0]->frees() == 0);
+      CHECK(blocks[0]->RundownProtect.holders() == k.callbacks().max_refs() + 1);
+    }
+  }
+}
+
+TEST_CASE("verifier: a removed routine's block is freed exactly once") {
+  Kernel k(Profile::xp());
+  REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+  REQUIRE(k.PsRemoveCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+  CHECK(k.PsRemoveCreateThreadNotifyRoutine(&thread_routine) == STATUS_PROCEDURE_NOT_FOUND);
+  const auto blocks = k.callbacks().blocks();
+  REQUIRE(blocks.size() == 1);
+  CHECK(blocks[0]->frees() == 1);
+  CHECK(k.audit().empty());
+}
+
+TEST_CASE("tombstones: ReclaimUnnamed releases deleted objects no CID entry names") {
+  for (const Profile& profile : every_version()) {
+    CAPTURE(to_string(profile.version));
+    Kernel k(profile);
+    k.set_tombstones(ob::Tombstones::ReclaimUnnamed);
+    const std::size_t boot = k.objects().resident();
+    auto p = k.NtCreateProcess("app");
+    auto t = k.NtCreateThread(*p.process);
+    CHECK(k.objects().resident() == boot + 2);
+    REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), t.handle) == STATUS_SUCCESS);
+    CHECK(k.objects().resident() == boot + 1);  // the thread went; the process has a handle
+    REQUIRE(k.NtClose(k.system_process(), p.handle) == STATUS_SUCCESS);
+    CHECK(k.objects().resident() == boot);
+    CHECK(k.audit().empty());
+  }
+}
+
+TEST_CASE("tombstones: a deleted object some CID entry still names is kept under ReclaimUnnamed") {
+  // The zero-PID hazard: notepad's first PID entry outlives it, so its tombstone must stay for
+  // the verifier (and a later lookup) to find.
+  Kernel k(Profile::win2000());
+  k.set_tombstones(ob::Tombstones::ReclaimUnnamed);
+  auto p = k.NtCreateProcess("notepad");
+  auto t1 = k.NtCreateThread(*p.process);
+  const ProcessId first = p.process->pid();
+  const std::uint64_t address = p.process->address();
+  k.poke_unique_process_id(*p.process, ProcessId{});
+  auto t2 = k.NtCreateThread(*p.process);
+  REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
+  REQUIRE(k.NtClose(k.system_process(), t1.handle) == STATUS_SUCCESS);
+  REQUIRE(k.NtClose(k.system_process(), t2.handle) == STATUS_SUCCESS);
+  REQUIRE(k.NtClose(k.system_process(), p.handle) == STATUS_SUCCESS);
+  const ob::Object* kept = k.objects().find(address);
+  REQUIRE(kept != nullptr);
+  CHECK(kept->is_deleted());
+  ps::Process* looked_up = nullptr;
+  CHECK(k.PsLookupProcessByProcessId(first, &looked_up) == STATUS_INVALID_PARAMETER);
+  const auto found = k.audit();
+  CHECK(count(found, "dangling-cid") == 1);
+  CHECK(count(found, "use-after-free") == 1);
+}
