@@ -60,33 +60,33 @@ void ObjectManager::set_tombstones(Tombstones policy, ReclaimHook hook) {
 void ObjectManager::reclaim(Object& o) {
   std::unique_ptr<Object> released;
   {
-    MutexLocker hold(lock_);
-    auto it = objects_.find(o.address());
-    if (it == objects_.end()) return;
-    released = std::move(it->second);
-    objects_.erase(it);
+    SpinLocker hold(lock_);
+    std::unique_ptr<Object>* slot = objects_.find(o.address());
+    if (slot == nullptr) return;
+    released = std::move(*slot);
+    objects_.erase(o.address());
   }
   // Destroyed here, outside the lock (a process's handle table goes with it).
 }
 
 std::size_t ObjectManager::resident() const {
-  MutexLocker hold(lock_);
+  SpinLocker hold(lock_);
   return objects_.size();
 }
 
 Object* ObjectManager::find(std::uint64_t address) const {
-  MutexLocker hold(lock_);
-  auto it = objects_.find(address);
-  return it != objects_.end() ? it->second.get() : nullptr;
+  SpinLocker hold(lock_);
+  const std::unique_ptr<Object>* slot = objects_.find(address);
+  return slot != nullptr ? slot->get() : nullptr;
 }
 
 std::vector<Object*> ObjectManager::all() const {
   std::vector<Object*> out;
   {
-    MutexLocker hold(lock_);
+    SpinLocker hold(lock_);
     out.reserve(objects_.size());
-    for (const auto& [address, o] : objects_)
-      out.push_back(o.get());
+    objects_.for_each(
+        [&](std::uint64_t, const std::unique_ptr<Object>& o) { out.push_back(o.get()); });
   }
   std::sort(out.begin(), out.end(),
             [](const Object* a, const Object* b) { return a->address() < b->address(); });

@@ -14,32 +14,56 @@
 #include <fmt/format.h>
 
 #include "ntemu/support/bugcheck.hpp"
+#include "ntemu/support/flat_map.hpp"
 
 namespace ntemu {
 namespace {
 
-// Per host thread: the kernel and thread that are "current", and the shadow call stack.
+// Per host thread: the kernel and thread that are "current", the shadow call stack and the
+// notify routines running. Fixed arrays, so the state is constant-initialised and reaching it
+// costs no per-access initialisation check; frames beyond the depth are counted, not kept.
 struct HostThreadState {
+  static constexpr std::size_t kMaxFrames = 64;
+  static constexpr std::size_t kMaxRoutines = 32;
   Kernel* kernel = nullptr;
   ps::Thread* thread = nullptr;
-  std::vector<Frame> stack;           // outermost first
-  std::vector<const void*> routines;  // notify routines running on this host thread
+  std::size_t depth = 0;                  // frames pushed (may exceed kMaxFrames)
+  std::array<Frame, kMaxFrames> stack{};  // outermost first
+  std::size_t running = 0;                // routines running (may exceed kMaxRoutines)
+  std::array<const void*, kMaxRoutines> routines{};
+
+  void push_routine(const void* r) {
+    if (running < kMaxRoutines) routines[running] = r;
+    ++running;
+  }
+  void pop_routine() { --running; }
+  bool runs(const void* r) const {
+    const std::size_t n = std::min(running, kMaxRoutines);
+    return std::find(routines.begin(), routines.begin() + static_cast<std::ptrdiff_t>(n), r) !=
+           routines.begin() + static_cast<std::ptrdiff_t>(n);
+  }
 };
-thread_local HostThreadState tls;
+constinit thread_local HostThreadState tls;
 
 // Pushes a frame on this host thread's shadow stack for its scope.
 class FrameScope {
  public:
   FrameScope(std::string_view module, std::string_view function) {
-    tls.stack.push_back(Frame{module, function, {0, 0, 0}, 0});
+    push(Frame{module, function, {0, 0, 0}, 0});
   }
   FrameScope(std::string_view module, std::string_view function, std::uint64_t a0, std::uint64_t a1,
              std::uint64_t a2) {
-    tls.stack.push_back(Frame{module, function, {a0, a1, a2}, 3});
+    push(Frame{module, function, {a0, a1, a2}, 3});
   }
-  ~FrameScope() { tls.stack.pop_back(); }
+  ~FrameScope() { --tls.depth; }
   FrameScope(const FrameScope&) = delete;
   FrameScope& operator=(const FrameScope&) = delete;
+
+ private:
+  static void push(const Frame& f) {
+    if (tls.depth < HostThreadState::kMaxFrames) tls.stack[tls.depth] = f;
+    ++tls.depth;
+  }
 };
 
 // Makes `kernel` current on this host thread for the scope of an entry point, so notify
@@ -130,8 +154,8 @@ struct Kernel::Impl {
     Balance balance;
   };
   struct Shard {
-    Mutex lock;
-    std::unordered_map<std::uint64_t, Balance> balance NTEMU_GUARDED_BY(lock);
+    SpinLock lock;
+    FlatMap64<Balance> balance NTEMU_GUARDED_BY(lock);
     std::vector<Unpaired> closed NTEMU_GUARDED_BY(lock);  // judged hazards of ended registrations
   };
   struct RoutineBook {
@@ -158,18 +182,29 @@ struct Kernel::Impl {
       const ob::Object* o = objects.find(b.object);
       return o != nullptr && !o->is_deleted() && current_id(*o, key_kind(key)) != key_id(key);
     }
-    // True when, in this registration, the routine was told of more creates than exits.
-    bool pending(BalanceKind kind, std::uint64_t id) {
+    // Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
+    // ID in this registration; returns whether it counted.
+    bool count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending, std::uint32_t step,
+                    std::uint64_t object) {
       Shard& sh = shard(id);
-      MutexLocker hold(sh.lock);
-      auto it = sh.balance.find(balance_key(kind, id));
-      return it != sh.balance.end() && it->second.generation == generation.load() &&
-             it->second.creates > it->second.exits;
+      SpinLocker hold(sh.lock);
+      if (only_if_pending) {
+        const Balance* b = sh.balance.find(balance_key(kind, id));
+        if (b == nullptr || b->generation != generation.load() || b->creates <= b->exits) {
+          return false;
+        }
+      }
+      count_locked(sh, kind, id, false, step, object);
+      return true;
     }
     void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
                std::uint64_t object) {
       Shard& sh = shard(id);
-      MutexLocker hold(sh.lock);
+      SpinLocker hold(sh.lock);
+      count_locked(sh, kind, id, create, step, object);
+    }
+    void count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create,
+                      std::uint32_t step, std::uint64_t object) NTEMU_REQUIRES(sh.lock) {
       const std::uint64_t key = balance_key(kind, id);
       Balance& b = sh.balance[key];
       const std::uint32_t now = generation.load(std::memory_order_acquire);
@@ -386,6 +421,7 @@ Kernel::ProcessCreated Kernel::NtCreateProcess(std::string image_name, ps::Proce
   ps::Thread& creator = current_thread();
   EnterKernel enter(this, creator);
   FrameScope frame("nt", "NtCreateProcess");
+  if (Status s = caller_check(creator, parent); !s.ok()) return {s};
   ps::Process& parent_process = parent != nullptr ? *parent : *creator.ThreadsProcess;
   // A new object table starts owned by the creating process's PID (semantics.md §2.2 step 6).
   auto table = std::make_unique<ex::AnyHandleTable>(
@@ -412,13 +448,32 @@ Kernel::ThreadCreated Kernel::NtCreateThread(ps::Process& process, CreateSuspend
   FrameScope stub(user ? "ntdll" : "nt", "ZwCreateThread");
   FrameScope gate("nt", user ? "KiFastCallEntry" : "KiSystemService");
   FrameScope frame("nt", "NtCreateThread");
+  if (Status s = caller_check(creator, &process); !s.ok()) return {s};
   return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));
+}
+
+Status Kernel::caller_check(const ps::Thread& caller, const ob::Object* target) const {
+  // No caller holds a handle to a deleted object: the object manager would refuse it.
+  if (target != nullptr && target->is_deleted()) return STATUS_INVALID_HANDLE;
+  // A caller whose process has exited has no object table left to receive the new handle
+  // (ObKillProcess closed it); a real exited thread would make no call at all.
+  ps::Process& own = *caller.ThreadsProcess;
+  bool exiting = false;
+  if (own.ProcessLock.held_by_current_thread()) {
+    own.ProcessLock.assert_held();
+    exiting = (own.Flags & ps::Process::kFlagProcessExiting) != 0;
+  } else {
+    MutexLocker hold(own.ProcessLock);
+    exiting = (own.Flags & ps::Process::kFlagProcessExiting) != 0;
+  }
+  return exiting ? STATUS_PROCESS_IS_TERMINATING : STATUS_SUCCESS;
 }
 
 Kernel::ThreadCreated Kernel::PsCreateSystemThread(std::string name) {
   ps::Thread& creator = current_thread();
   EnterKernel enter(this, creator);
   FrameScope frame("nt", "PsCreateSystemThread");
+  if (Status s = caller_check(creator, nullptr); !s.ok()) return {s};
   return PspCreateThread(*system_process_, PreviousMode::KernelMode, /*system_thread=*/true,
                          CreateSuspended::No, std::move(name));
 }
@@ -496,7 +551,14 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
     EnterKernel context(this, on_new_thread ? thread : current_thread());
     const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
     Status veto = STATUS_SUCCESS;
-    if (notify_process_create && held) veto = notify_process(process, true);
+    if (notify_process_create && held) {
+      try {
+        veto = notify_process(process, true);
+      } catch (...) {  // a bugcheck: the machine stops, the host must not keep the lock
+        process.ProcessLock.unlock();
+        throw;
+      }
+    }
     process.ProcessLock.unlock();
     if (notify_process_create && !held) veto = notify_process(process, true);
     if (!veto.ok()) {
@@ -535,9 +597,14 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
 // call-after-remove) and a re-read of the slot (a routine called after its slot was cleared).
 // EX_CALLBACK callers hold a block reference instead, so removal waits for them.
 namespace {
-template <class Array, class Routine, class MakeFinding, class... Args>
+// Exception codes a faulting routine reports in KMODE_EXCEPTION_NOT_HANDLED's first parameter.
+constexpr std::uint64_t kAccessViolation = 0xC0000005;
+constexpr std::uint64_t kCxxException = 0xE06D7363;  // the code MSVC gives C++ exceptions
+
+template <class Array, class Routine, class MakeFinding, class Fault, class... Args>
 void call_routine(Kernel::Impl& impl, Kernel::Impl::RoutineBook& book, const Array& array,
-                  std::uint32_t slot, Routine routine, MakeFinding&& if_removed, Args... args) {
+                  std::uint32_t slot, Routine routine, MakeFinding&& if_removed, Fault&& fault,
+                  Args... args) {
   const bool plain = array.storage() == NotifyStorage::PlainArray;
   if (plain) {
     // Sequentially consistent with the removal's clear and in-flight read: a removal either
@@ -549,10 +616,29 @@ void call_routine(Kernel::Impl& impl, Kernel::Impl::RoutineBook& book, const Arr
       impl.runtime_findings.push_back(std::move(f));
     }
   }
-  tls.routines.push_back(book.routine);
-  routine(args...);
-  tls.routines.pop_back();
-  if (plain) book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+  struct Running {  // undone on every way out, a throwing routine included
+    Running(Kernel::Impl::RoutineBook& b, bool p) : book(b), plain(p) {
+      tls.push_routine(b.routine);
+    }
+    ~Running() {
+      tls.pop_routine();
+      if (plain) book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    Kernel::Impl::RoutineBook& book;
+    const bool plain;
+  } running(book, plain);
+  // A NULL routine (registrations do not check) is a call through address 0; a routine that
+  // throws is an unhandled exception in kernel mode. Either stops the machine.
+  if (routine == nullptr) fault(kAccessViolation);
+  try {
+    routine(args...);
+  } catch (const BugCheck&) {
+    throw;  // the machine already stopped inside the routine's own kernel call
+  } catch (...) {
+    fault(kCxxException);
+  }
 }
 
 // What a notify event and its frame show of a routine.
@@ -586,9 +672,12 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
     }
     // An exit the routine cannot pair with a create it saw, of a process that existed before
     // its registration, is not judged: it registered too late to hear of the creation.
-    if (create || process.address() >= book.registered_since.load(std::memory_order_acquire) ||
-        book.pending(Impl::kProcessIds, pid.value())) {
-      book.count(Impl::kProcessIds, pid.value(), create, step, process.address());
+    if (create) {
+      book.count(Impl::kProcessIds, pid.value(), true, step, process.address());
+    } else {
+      const bool born_before =
+          process.address() < book.registered_since.load(std::memory_order_acquire);
+      book.count_exit(Impl::kProcessIds, pid.value(), born_before, step, process.address());
     }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
     auto if_removed = [&] {
@@ -597,8 +686,12 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
                                  symbol.module, symbol.function, pid.value(), i),
                      pid.value(), process.address(), impl_->step_text(step)};
     };
+    auto fault = [&](std::uint64_t code) {
+      bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
+    };
     if (!book.ex.load(std::memory_order_relaxed)) {
-      call_routine(*impl_, book, process_notify_, i, routine, if_removed, parent, pid, create);
+      call_routine(*impl_, book, process_notify_, i, routine, if_removed, fault, parent, pid,
+                   create);
       return;
     }
     // An Ex routine: the process, its PID, and the creation info (NULL on exit).
@@ -607,7 +700,7 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
     info.CreatingThreadId = context;
     info.ImageFileName = process.ImageFileName.c_str();
     const auto ex_routine = ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
-    call_routine(*impl_, book, process_notify_, i, ex_routine, if_removed, &process, pid,
+    call_routine(*impl_, book, process_notify_, i, ex_routine, if_removed, fault, &process, pid,
                  create ? &info : nullptr);
     if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
   });
@@ -637,10 +730,15 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
     // Thread bookkeeping is per TID; the PID a routine saw is checked through the process. As
     // for processes, the exit of a thread born before the registration whose create the
     // routine did not see is not judged.
-    if (create || thread.address() >= book.registered_since.load(std::memory_order_acquire) ||
-        book.pending(Impl::kThreadIds, tid.value())) {
-      book.count(Impl::kThreadIds, tid.value(), create, step, thread.address());
-      book.count(Impl::kThreadPids, pid.value(), create, step, thread.address());
+    if (create) {
+      book.count(Impl::kThreadIds, tid.value(), true, step, thread.address());
+      book.count(Impl::kThreadPids, pid.value(), true, step, thread.address());
+    } else {
+      const bool born_before =
+          thread.address() < book.registered_since.load(std::memory_order_acquire);
+      if (book.count_exit(Impl::kThreadIds, tid.value(), born_before, step, thread.address())) {
+        book.count(Impl::kThreadPids, pid.value(), false, step, thread.address());
+      }
     }
     FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
     call_routine(
@@ -652,6 +750,9 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                                      symbol.module, symbol.function, tid.value(), i),
                          tid.value(), thread.address(), impl_->step_text(step)};
         },
+        [&](std::uint64_t code) {
+          bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
+        },
         pid, tid, create);
   });
 }
@@ -660,7 +761,8 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
 
 template <class Array, class Routine>
 Status Kernel::register_routine(Array& array, Routine routine, Status full_status, bool ex) {
-  if (profile_.duplicate_registration == DuplicateRegistration::Rejected &&
+  // (An empty slot "contains" NULL: a NULL routine is not a duplicate of the empty slots.)
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected && routine != nullptr &&
       array.contains(routine)) {
     return STATUS_INVALID_PARAMETER;
   }
@@ -1036,8 +1138,7 @@ bool Kernel::removal_would_deadlock(const void* routine) {
   // A removal that waits for callers in flight, issued from inside that very routine, would wait
   // for itself forever (MSDOC: not to be called from the callback). Refuse, changing nothing.
   if (profile_.notify_storage != NotifyStorage::ExCallback) return false;
-  if (std::find(tls.routines.begin(), tls.routines.end(), routine) == tls.routines.end())
-    return false;
+  if (!tls.runs(routine)) return false;
   record_finding({"removal-deadlock",
                   fmt::format("{} asked to remove itself from inside its own call: the removal "
                               "would wait for itself; refused with STATUS_POSSIBLE_DEADLOCK",
@@ -1133,14 +1234,14 @@ std::vector<Kernel::Finding> Kernel::audit() {
     const std::string name = symbol.module + "!" + symbol.function;
     const std::uint32_t now = book->generation.load(std::memory_order_acquire);
     for (Impl::Shard& shard : book->shards) {
-      MutexLocker hold(shard.lock);
-      for (const auto& [key, b] : shard.balance) {
-        if (b.creates == b.exits) continue;
+      SpinLocker hold(shard.lock);
+      shard.balance.for_each([&](std::uint64_t key, const Impl::Balance& b) {
+        if (b.creates == b.exits) return;
         const bool ended = b.generation != now;
-        if (ended && !book->closed_hazard(key, b)) continue;
+        if (ended && !book->closed_hazard(key, b)) return;
         unpaired.push_back(
             {name, static_cast<int>(Impl::key_kind(key)), Impl::key_id(key), b, ended});
-      }
+      });
       for (const Impl::Unpaired& c : shard.closed) {
         unpaired.push_back(
             {name, static_cast<int>(Impl::key_kind(c.key)), Impl::key_id(c.key), c.balance, true});
@@ -1259,7 +1360,10 @@ bool Kernel::running_with_id(std::uint64_t key) {
 // --- stacks --------------------------------------------------------------------------------------
 
 std::vector<Frame> Kernel::call_stack() const {
-  return {tls.stack.rbegin(), tls.stack.rend()};
+  const std::size_t n = std::min(tls.depth, HostThreadState::kMaxFrames);
+  std::vector<Frame> frames(tls.stack.begin(), tls.stack.begin() + static_cast<std::ptrdiff_t>(n));
+  std::reverse(frames.begin(), frames.end());
+  return frames;
 }
 
 std::string Kernel::format_stack_kb() const {

@@ -236,6 +236,9 @@ class Kernel {
   bool dangling(std::uint64_t address, std::uint64_t id);  // records a use-after-free finding
   void check_removal_in_flight(const void* routine);
   bool running_with_id(std::uint64_t balance_key);
+  /// STATUS_INVALID_HANDLE when `target` is deleted (no handle to it can exist);
+  /// STATUS_PROCESS_IS_TERMINATING when the caller's process has exited (its table is gone).
+  Status caller_check(const ps::Thread& caller, const ob::Object* target) const;
   std::string deleted_step(const ob::Object* o) const;
   template <class Array, class Routine>
   Status register_routine(Array& array, Routine routine, Status full_status, bool ex);

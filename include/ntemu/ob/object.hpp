@@ -20,10 +20,10 @@
 #include <functional>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "ntemu/support/arch.hpp"
+#include "ntemu/support/flat_map.hpp"
 #include "ntemu/support/mutex.hpp"
 
 namespace ntemu::ob {
@@ -85,12 +85,12 @@ class ObjectManager {
   /// ObCreateObject: a new `T(address, args...)` with PointerCount 1 and HandleCount 0.
   template <class T, class... Args>
   T& create(Args&&... args) NTEMU_EXCLUDES(lock_) {
-    MutexLocker hold(lock_);
+    SpinLocker hold(lock_);
     const std::uint64_t address = next_address_;
     next_address_ += stride(T::kObjectType);
     auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
     T& ref = *object;
-    objects_.emplace(address, std::move(object));
+    objects_[address] = std::move(object);
     return ref;
   }
 
@@ -99,7 +99,7 @@ class ObjectManager {
   Tombstones tombstones() const { return tombstones_; }
   /// The address the next object will get: every object created so far lies below it.
   std::uint64_t watermark() const NTEMU_EXCLUDES(lock_) {
-    MutexLocker hold(lock_);
+    SpinLocker hold(lock_);
     return next_address_;
   }
   /// Objects in host memory now (live and kept tombstones).
@@ -135,10 +135,10 @@ class ObjectManager {
   void reclaim(Object& o) NTEMU_EXCLUDES(lock_);
 
   const Arch arch_;
-  mutable Mutex lock_;
+  mutable SpinLock lock_;  // short sections only: the map and the address counter
   std::uint64_t next_address_ NTEMU_GUARDED_BY(lock_);
   /// By model address. Never iterated for output without sorting (all() sorts).
-  std::unordered_map<std::uint64_t, std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
+  FlatMap64<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];
   Tombstones tombstones_ = Tombstones::Keep;
   ReclaimHook reclaim_hook_;

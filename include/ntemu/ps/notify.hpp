@@ -140,10 +140,18 @@ class NotifyArray {
         if (r != nullptr) fn(i, r, plain_context_[i].load(std::memory_order_acquire));
         continue;
       }
+      // An empty slot gives NULL at once; read it here to skip the call (same result).
+      if (blocks_[i].RoutineBlock.load(std::memory_order_acquire) == 0) continue;
       ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
       if (block == nullptr) continue;
+      // The reference is dropped on every way out, a routine that throws included.
+      struct Reference {
+        ex::CallbackManager& callbacks;
+        ex::ExCallback& slot;
+        ex::CallbackBlock* block;
+        ~Reference() { callbacks.ExDereferenceCallBackBlock(slot, block); }
+      } reference{*callbacks_, blocks_[i], block};
       fn(i, reinterpret_cast<Routine>(const_cast<void*>(block->Function)), block->Context);
-      callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
     }
   }
 
@@ -178,6 +186,8 @@ class NotifyArray {
     return storage_ == NotifyStorage::PlainArray ? plain_[i].load(std::memory_order_seq_cst)
                                                  : slot(i);
   }
+  /// ExCallback storage: slot `i` itself (for accounting checks).
+  const ex::ExCallback* slot_word(std::uint32_t i) const { return &blocks_[i]; }
   /// ExCallback storage: the slot's raw EX_FAST_REF word (block address | cached references).
   std::uint64_t raw(std::uint32_t i) const { return blocks_[i].raw(); }
   /// ExCallback storage: the block named by slot `i`, or nullptr.

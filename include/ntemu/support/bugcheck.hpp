@@ -15,6 +15,10 @@
 namespace ntemu {
 
 inline constexpr std::uint32_t CID_HANDLE_DELETION = 0x17;
+/// A notify routine faulted (a NULL routine was called, or it threw): P1 the exception code
+/// (STATUS_ACCESS_VIOLATION, or 0xE06D7363 for a C++ exception), P2 the faulting address (0:
+/// the model has no code addresses).
+inline constexpr std::uint32_t KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
 
 class BugCheck : public std::runtime_error {
  public:

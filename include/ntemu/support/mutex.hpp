@@ -63,4 +63,36 @@ class NTEMU_SCOPED_CAPABILITY MutexLocker {
   Mutex& m_;
 };
 
+/// A spin lock for short critical sections on hot paths (a few loads and stores, never a call
+/// out): uncontended it costs one exchange, where Mutex costs a pthread call each way.
+class NTEMU_CAPABILITY("mutex") SpinLock {
+ public:
+  SpinLock() = default;
+  SpinLock(const SpinLock&) = delete;
+  SpinLock& operator=(const SpinLock&) = delete;
+
+  void lock() NTEMU_ACQUIRE() {
+    while (locked_.exchange(true, std::memory_order_acquire)) {
+      while (locked_.load(std::memory_order_relaxed))
+        std::this_thread::yield();
+    }
+  }
+  void unlock() NTEMU_RELEASE() { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+/// Holds a SpinLock for its scope.
+class NTEMU_SCOPED_CAPABILITY SpinLocker {
+ public:
+  explicit SpinLocker(SpinLock& l) NTEMU_ACQUIRE(l) : l_(l) { l_.lock(); }
+  ~SpinLocker() NTEMU_RELEASE() { l_.unlock(); }
+  SpinLocker(const SpinLocker&) = delete;
+  SpinLocker& operator=(const SpinLocker&) = delete;
+
+ private:
+  SpinLock& l_;
+};
+
 }  // namespace ntemu
