@@ -4,8 +4,8 @@
 #   ./quickstart.sh demo   build (release) and run the main demo: the thought experiment of
 #                          the founding article (examples/scenarios/zero-pid.ntemu)
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
-#                          (concurrency tests), the clang -Wthread-safety build, and the
-#                          release build running the demo
+#                          (concurrency tests), the clang -Wthread-safety build, the
+#                          fuzzers (60 s each), and the release build running the demo
 #
 # .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
 set -euo pipefail
@@ -57,6 +57,24 @@ run_tests() {  # run_tests PRESET [ctest args...]
   [ "$rc" -eq 0 ] || echo "quickstart: ctest ($preset) failed" >&2
 }
 
+# Fuzz stage (tests/fuzz, docs/robustness.md): builds the `fuzz` preset (clang-14, libFuzzer,
+# ASan + UBSan) and runs each fuzzer for 60 s; one pass or one failure per fuzzer.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
+run_fuzz_stage() {
+  local saved=("${packages[@]}") f
+  packages=("${fuzz_packages[@]}")
+  install_missing
+  packages=("${saved[@]}")
+  for f in scenario api; do
+    if tests/fuzz/run.sh 60 "$f"; then
+      passed=$((passed + 1))
+    else
+      echo "quickstart: fuzzer $f failed" >&2
+      failed=$((failed + 1))
+    fi
+  done
+}
+
 run_demo() {
   ./build/release/emu/cli/ntemu run examples/scenarios/zero-pid.ntemu
 }
@@ -81,6 +99,8 @@ case "${1:-}" in
     echo "== thread-safety: clang -Wthread-safety build, unit tests =="
     build thread-safety
     run_tests thread-safety -L unit
+    echo "== fuzz: the libFuzzer harnesses, 60 s each (scenario parser/runner, API sequences) =="
+    run_fuzz_stage
     echo "== release: the demo command's build and run =="
     build release
     if run_demo >/dev/null; then
