@@ -1029,7 +1029,7 @@ class Runner final : public RoutineListener {
       MutexLocker hold(p.ProcessLock);
       active = p.ActiveThreads;
       flags = p.Flags;
-      threads = p.ThreadListHead;
+      threads = p.ThreadListHead.snapshot();
     }
     std::string out = fmt::format("PROCESS {}  object {}", p.ImageFileName, address(p.address()));
     if (p.is_deleted()) out += "  (deleted: a tombstone)";

@@ -65,6 +65,7 @@ void ObjectManager::reclaim(Object& o) {
     if (slot == nullptr) return;
     released = std::move(*slot);
     objects_.erase(o.address());
+    free_addresses_[static_cast<int>(o.type())].push_back(o.address());
   }
   // Destroyed here, outside the lock (a process's handle table goes with it).
 }

@@ -134,7 +134,8 @@ struct Kernel::Impl {
     std::uint64_t exits = 0;
     std::uint32_t last_step = 0;
     std::uint32_t generation = 0;  // the routine's registration the counts belong to
-    std::uint64_t object = 0;      // the object last counted under the ID
+    std::uint64_t object = 0;      // the object last counted under the ID: its address
+    std::uint64_t serial = 0;      // and its serial (an address may be reused)
   };
   enum BalanceKind : std::uint64_t { kProcessIds = 0, kThreadIds = 1, kThreadPids = 2 };
   static std::uint64_t balance_key(BalanceKind kind, std::uint64_t id) {
@@ -165,8 +166,8 @@ struct Kernel::Impl {
     std::atomic<const Symbol*> symbol{nullptr};  // null: unnamed
     std::atomic<bool> ex{false};                 // registered through the Ex API
     std::atomic<int> in_flight{0};               // calls running now (plain arrays only)
-    // Registrations alive (guarded by Impl::books), and the object watermark at the first one:
-    // objects below it existed before the routine could hear of them. The generation counts
+    // Registrations alive (guarded by Impl::books), and the object serial watermark at the first
+    // one: objects below it existed before the routine could hear of them. The generation counts
     // registrations that ended (the last removal of the routine returned).
     int registrations = 0;
     std::atomic<std::uint64_t> registered_since{0};
@@ -180,12 +181,13 @@ struct Kernel::Impl {
     bool closed_hazard(std::uint64_t key, const Balance& b) const {
       if (b.creates == b.exits) return false;
       const ob::Object* o = objects.find(b.object);
-      return o != nullptr && !o->is_deleted() && current_id(*o, key_kind(key)) != key_id(key);
+      return o != nullptr && o->serial() == b.serial && !o->is_deleted() &&
+             current_id(*o, key_kind(key)) != key_id(key);
     }
     // Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
     // ID in this registration; returns whether it counted.
     bool count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending, std::uint32_t step,
-                    std::uint64_t object) {
+                    const ob::Object& object) {
       Shard& sh = shard(id);
       SpinLocker hold(sh.lock);
       if (only_if_pending) {
@@ -198,13 +200,13 @@ struct Kernel::Impl {
       return true;
     }
     void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
-               std::uint64_t object) {
+               const ob::Object& object) {
       Shard& sh = shard(id);
       SpinLocker hold(sh.lock);
       count_locked(sh, kind, id, create, step, object);
     }
     void count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create,
-                      std::uint32_t step, std::uint64_t object) NTEMU_REQUIRES(sh.lock) {
+                      std::uint32_t step, const ob::Object& object) NTEMU_REQUIRES(sh.lock) {
       const std::uint64_t key = balance_key(kind, id);
       Balance& b = sh.balance[key];
       const std::uint32_t now = generation.load(std::memory_order_acquire);
@@ -216,7 +218,8 @@ struct Kernel::Impl {
       }
       (create ? b.creates : b.exits) += 1;
       b.last_step = step;
-      b.object = object;
+      b.object = object.address();
+      b.serial = object.serial();
     }
   };
   std::unordered_map<const void*, std::unique_ptr<RoutineBook>> routine_books
@@ -568,8 +571,7 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
       {
         MutexLocker hold(process.ProcessLock);
         --process.ActiveThreads;
-        process.ThreadListHead.erase(
-            std::find(process.ThreadListHead.begin(), process.ThreadListHead.end(), &thread));
+        process.ThreadListHead.erase(&thread);
         process.Flags |= ps::Process::kFlagProcessDelete;
       }
       PspExitProcess(process);
@@ -673,11 +675,11 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
     // An exit the routine cannot pair with a create it saw, of a process that existed before
     // its registration, is not judged: it registered too late to hear of the creation.
     if (create) {
-      book.count(Impl::kProcessIds, pid.value(), true, step, process.address());
+      book.count(Impl::kProcessIds, pid.value(), true, step, process);
     } else {
       const bool born_before =
-          process.address() < book.registered_since.load(std::memory_order_acquire);
-      book.count_exit(Impl::kProcessIds, pid.value(), born_before, step, process.address());
+          process.serial() < book.registered_since.load(std::memory_order_acquire);
+      book.count_exit(Impl::kProcessIds, pid.value(), born_before, step, process);
     }
     FrameScope frame(symbol.module, symbol.function, parent.value(), pid.value(), create ? 1 : 0);
     auto if_removed = [&] {
@@ -731,13 +733,13 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
     // for processes, the exit of a thread born before the registration whose create the
     // routine did not see is not judged.
     if (create) {
-      book.count(Impl::kThreadIds, tid.value(), true, step, thread.address());
-      book.count(Impl::kThreadPids, pid.value(), true, step, thread.address());
+      book.count(Impl::kThreadIds, tid.value(), true, step, thread);
+      book.count(Impl::kThreadPids, pid.value(), true, step, thread);
     } else {
       const bool born_before =
-          thread.address() < book.registered_since.load(std::memory_order_acquire);
-      if (book.count_exit(Impl::kThreadIds, tid.value(), born_before, step, thread.address())) {
-        book.count(Impl::kThreadPids, pid.value(), false, step, thread.address());
+          thread.serial() < book.registered_since.load(std::memory_order_acquire);
+      if (book.count_exit(Impl::kThreadIds, tid.value(), born_before, step, thread)) {
+        book.count(Impl::kThreadPids, pid.value(), false, step, thread);
       }
     }
     FrameScope frame(symbol.module, symbol.function, pid.value(), tid.value(), create ? 1 : 0);
@@ -949,13 +951,7 @@ void Kernel::PspThreadDelete(ps::Thread& thread) {
   ps::Process& process = *thread.ThreadsProcess;
   {
     MutexLocker hold(process.ProcessLock);
-    auto& list = process.ThreadListHead;
-    for (auto it = list.begin(); it != list.end(); ++it) {
-      if (*it == &thread) {
-        list.erase(it);
-        break;
-      }
-    }
+    process.ThreadListHead.erase(&thread);
   }
   objects_.dereference(process);
 }
@@ -1012,7 +1008,7 @@ Status Kernel::NtTerminateProcess(ps::Process& process) {
     }
     // With an explicit handle, PROCESS_DELETE is set at once (§3.1): no new thread gets in.
     process.Flags |= ps::Process::kFlagProcessDelete;
-    threads = process.ThreadListHead;
+    threads = process.ThreadListHead.snapshot();
   }
   for (ps::Thread* t : threads) {
     if ((t->CrossThreadFlags.fetch_or(ps::Thread::kFlagTerminated) & ps::Thread::kFlagTerminated) ==

@@ -44,6 +44,9 @@ class Object {
   ObjectType type() const { return type_; }
   /// The object's model kernel address (8-byte aligned, never reused).
   std::uint64_t address() const { return address_; }
+  /// The object's creation number in its kernel (1, 2, ...): unlike an address, which
+  /// ReclaimUnnamed may hand out again, it names one object for the kernel's lifetime.
+  std::uint64_t serial() const { return serial_; }
   std::int64_t pointer_count() const { return pointer_count_.load(std::memory_order_acquire); }
   std::int64_t handle_count() const { return handle_count_.load(std::memory_order_acquire); }
   /// True once the last reference went and the delete procedure ran: a tombstone.
@@ -63,6 +66,7 @@ class Object {
   friend class ObjectManager;
   const ObjectType type_;
   const std::uint64_t address_;
+  std::uint64_t serial_ = 0;                    // set by ObjectManager::create
   std::atomic<std::int64_t> pointer_count_{1};  ///< the creator's reference
   std::atomic<std::int64_t> handle_count_{0};
   std::atomic<bool> deleted_{false};
@@ -86,9 +90,18 @@ class ObjectManager {
   template <class T, class... Args>
   T& create(Args&&... args) NTEMU_EXCLUDES(lock_) {
     SpinLocker hold(lock_);
-    const std::uint64_t address = next_address_;
-    next_address_ += stride(T::kObjectType);
+    // A reclaimed address is reused first, like pool memory (ReclaimUnnamed only); else the
+    // next fresh one.
+    auto& reusable = free_addresses_[static_cast<int>(T::kObjectType)];
+    std::uint64_t address = next_address_;
+    if (!reusable.empty()) {
+      address = reusable.back();
+      reusable.pop_back();
+    } else {
+      next_address_ += stride(T::kObjectType);
+    }
     auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
+    object->serial_ = ++serials_;
     T& ref = *object;
     objects_[address] = std::move(object);
     return ref;
@@ -97,10 +110,10 @@ class ObjectManager {
   /// The tombstone policy; set before objects are deleted.
   void set_tombstones(Tombstones policy, ReclaimHook hook = {});
   Tombstones tombstones() const { return tombstones_; }
-  /// The address the next object will get: every object created so far lies below it.
+  /// The serial the next object will get: every object created so far has a lower one.
   std::uint64_t watermark() const NTEMU_EXCLUDES(lock_) {
     SpinLocker hold(lock_);
-    return next_address_;
+    return serials_ + 1;
   }
   /// Objects in host memory now (live and kept tombstones).
   std::size_t resident() const NTEMU_EXCLUDES(lock_);
@@ -137,6 +150,8 @@ class ObjectManager {
   const Arch arch_;
   mutable SpinLock lock_;  // short sections only: the map and the address counter
   std::uint64_t next_address_ NTEMU_GUARDED_BY(lock_);
+  std::uint64_t serials_ NTEMU_GUARDED_BY(lock_) = 0;
+  std::vector<std::uint64_t> free_addresses_[2] NTEMU_GUARDED_BY(lock_);  // by type
   /// By model address. Never iterated for output without sorting (all() sorts).
   FlatMap64<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];

@@ -10,6 +10,7 @@
 
 #include "ntemu/ex/any_handle_table.hpp"
 #include "ntemu/ob/object.hpp"
+#include "ntemu/ps/thread.hpp"
 #include "ntemu/support/ids.hpp"
 #include "ntemu/support/mutex.hpp"
 
@@ -50,7 +51,7 @@ class Process : public ob::Object {
   mutable Mutex ProcessLock;
   // Protected by ProcessLock:
   std::uint32_t ActiveThreads NTEMU_GUARDED_BY(ProcessLock) = 0;
-  std::vector<Thread*> ThreadListHead NTEMU_GUARDED_BY(ProcessLock);
+  ThreadList ThreadListHead NTEMU_GUARDED_BY(ProcessLock);
   std::uint32_t Flags NTEMU_GUARDED_BY(ProcessLock) = 0;
 };
 

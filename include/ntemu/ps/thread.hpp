@@ -3,8 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "ntemu/ob/object.hpp"
 #include "ntemu/support/ids.hpp"
@@ -42,6 +45,70 @@ class Thread : public ob::Object {
   std::atomic<std::uint64_t> CidUniqueThread{0};
   std::atomic<std::uint32_t> GrantedAccess{0};
   std::atomic<std::uint32_t> CrossThreadFlags{0};
+
+ private:
+  friend class ThreadList;
+  // ThreadListEntry: the links of the process's thread list (guarded by its ProcessLock).
+  Thread* list_prev_ = nullptr;
+  Thread* list_next_ = nullptr;
+};
+
+/// Process.ThreadListHead: the process's threads, doubly linked through the threads' own
+/// ThreadListEntry as in NT, in creation order, with O(1) insertion and removal.
+class ThreadList {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Thread*;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Thread* const*;
+    using reference = Thread* const&;
+    iterator() = default;
+    explicit iterator(Thread* t) : t_(t) {}
+    reference operator*() const { return t_; }
+    iterator& operator++() {
+      t_ = t_->list_next_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend bool operator==(const iterator&, const iterator&) = default;
+
+   private:
+    Thread* t_ = nullptr;
+  };
+
+  void push_back(Thread* t) {
+    t->list_prev_ = tail_;
+    t->list_next_ = nullptr;
+    (tail_ != nullptr ? tail_->list_next_ : head_) = t;
+    tail_ = t;
+    ++size_;
+  }
+  /// Unlinks `t`; false (changing nothing) if it is not in this list.
+  bool erase(Thread* t) {
+    if (t->list_prev_ == nullptr && head_ != t) return false;
+    (t->list_prev_ != nullptr ? t->list_prev_->list_next_ : head_) = t->list_next_;
+    (t->list_next_ != nullptr ? t->list_next_->list_prev_ : tail_) = t->list_prev_;
+    t->list_prev_ = t->list_next_ = nullptr;
+    --size_;
+    return true;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  iterator begin() const { return iterator(head_); }
+  iterator end() const { return iterator(); }
+  /// A copy of the list, to walk while the lock is not held.
+  std::vector<Thread*> snapshot() const { return {begin(), end()}; }
+
+ private:
+  Thread* head_ = nullptr;
+  Thread* tail_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 }  // namespace ntemu::ps

@@ -167,3 +167,31 @@ TEST_CASE("tombstones: a deleted object some CID entry still names is kept under
   CHECK(count(found, "dangling-cid") == 1);
   CHECK(count(found, "use-after-free") == 1);
 }
+
+TEST_CASE("tombstones: ReclaimUnnamed reuses a released address, never a serial") {
+  // x86's system range holds about 3.2 million model objects: a soak that never reused an
+  // address would run out of them (NtCreateThread failing with STATUS_INSUFFICIENT_RESOURCES).
+  Kernel k(Profile::xp());
+  k.set_tombstones(ob::Tombstones::ReclaimUnnamed);
+  auto p = k.NtCreateProcess("app");
+  auto keep = k.NtCreateThread(*p.process);  // keeps app running
+  REQUIRE(keep.status == STATUS_SUCCESS);
+  auto first = k.NtCreateThread(*p.process);
+  const std::uint64_t address = first.thread->address();
+  const std::uint64_t serial = first.thread->serial();
+  REQUIRE(k.NtTerminateThread(*first.thread) == STATUS_SUCCESS);
+  REQUIRE(k.NtClose(k.system_process(), first.handle) == STATUS_SUCCESS);
+  auto second = k.NtCreateThread(*p.process);
+  REQUIRE(second.status == STATUS_SUCCESS);
+  CHECK(second.thread->address() == address);
+  CHECK(second.thread->serial() > serial);
+  // Keep never reuses one.
+  Kernel kept(Profile::xp());
+  auto q = kept.NtCreateProcess("app");
+  REQUIRE(kept.NtCreateThread(*q.process).status == STATUS_SUCCESS);
+  auto a = kept.NtCreateThread(*q.process);
+  REQUIRE(kept.NtTerminateThread(*a.thread) == STATUS_SUCCESS);
+  REQUIRE(kept.NtClose(kept.system_process(), a.handle) == STATUS_SUCCESS);
+  auto b = kept.NtCreateThread(*q.process);
+  CHECK(b.thread->address() != a.thread->address());
+}
