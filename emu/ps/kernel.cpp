@@ -180,9 +180,14 @@ struct Kernel::Impl {
     // and no longer carries the ID — then the kernel changed the ID under it (a hazard).
     bool closed_hazard(std::uint64_t key, const Balance& b) const {
       if (b.creates == b.exits) return false;
-      const ob::Object* o = objects.find(b.object);
-      return o != nullptr && o->serial() == b.serial && !o->is_deleted() &&
-             current_id(*o, key_kind(key)) != key_id(key);
+      // Read under the object manager's lock: this book holds no reference on the object. A
+      // live thread still references its process, so that one is there too.
+      bool hazard = false;
+      objects.inspect(b.object, [&](const ob::Object* o) {
+        hazard = o != nullptr && o->serial() == b.serial && o->pointer_count() > 0 &&
+                 current_id(*o, key_kind(key)) != key_id(key);
+      });
+      return hazard;
     }
     // Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
     // ID in this registration; returns whether it counted.
@@ -1167,47 +1172,73 @@ std::vector<Kernel::Finding> Kernel::audit() {
   const std::size_t already = found.size();
   // PspCidTable: entries to tombstones, entries their objects no longer own, duplicates.
   std::map<std::uint64_t, std::vector<std::uint64_t>> by_object;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> entries;
-  cid_table_.enumerate(
-      [&](Handle h, const ex::EntryView& e) { entries.emplace_back(h.value(), e.object); });
-  for (const auto& [h, address] : entries) {
-    ob::Object* o = objects_.find(address);
-    if (o == nullptr || o->is_deleted()) {
+  // What each entry names, read while the entry is locked: an object some entry names is never
+  // released (ReclaimUnnamed), so it cannot go away under the reading.
+  struct EntryFacts {
+    std::uint64_t handle = 0;
+    std::uint64_t address = 0;
+    bool present = false;
+    bool deleted = false;
+    ob::ObjectType type = ob::ObjectType::Process;
+    std::string name;
+    std::uint64_t owned = 0;  // the ID the object carries now
+    std::uint32_t step_deleted = 0;
+    std::uint32_t step_cid = 0;
+  };
+  std::vector<EntryFacts> entries;
+  cid_table_.enumerate([&](Handle h, const ex::EntryView& e) {
+    EntryFacts f;
+    f.handle = h.value();
+    f.address = e.object;
+    if (const ob::Object* o = objects_.find(e.object)) {
+      f.present = true;
+      f.deleted = o->is_deleted();
+      f.type = o->type();
+      f.name = object_name(*o);
+      f.owned = o->type() == ob::ObjectType::Process
+                    ? static_cast<const ps::Process*>(o)->pid().value()
+                    : static_cast<const ps::Thread*>(o)->tid().value();
+      f.step_deleted = o->step_deleted.load();
+      f.step_cid = o->step_cid_created.load();
+    }
+    entries.push_back(std::move(f));
+  });
+  std::map<std::uint64_t, const EntryFacts*> facts_of;
+  for (const EntryFacts& f : entries) {
+    const std::uint64_t h = f.handle;
+    const std::uint64_t address = f.address;
+    if (!f.present || f.deleted) {
+      const std::string step = impl_->step_text(f.step_deleted);
       found.push_back(
           {"dangling-cid",
            fmt::format("PspCidTable entry {:#x} still points at {} {} ({:#x}), deleted at "
                        "'{}': a lookup of {:#x} would use freed memory, and the ID is never reused",
-                       h, o ? ob::to_string(o->type()) : "object", o ? object_name(*o) : "?",
-                       address, deleted_step(o), h),
-           h, address, deleted_step(o)});
+                       h, f.present ? ob::to_string(f.type) : "object", f.present ? f.name : "?",
+                       address, step, h),
+           h, address, step});
       continue;
     }
     by_object[address].push_back(h);
-    std::uint64_t owned = 0;
-    if (o->type() == ob::ObjectType::Process) {
-      owned = static_cast<ps::Process*>(o)->pid().value();
-    } else {
-      owned = static_cast<ps::Thread*>(o)->tid().value();
-    }
-    if (owned != h) {
+    facts_of[address] = &f;
+    if (f.owned != h) {
       found.push_back(
           {"leaked-cid",
            fmt::format("PspCidTable entry {:#x} points at {} {}, whose ID is now {:#x}: "
                        "its deletion will not destroy {:#x}",
-                       h, ob::to_string(o->type()), object_name(*o), owned, h),
+                       h, ob::to_string(f.type), f.name, f.owned, h),
            h, address, impl_->noted(&Impl::pid_changed_step, address)});
     }
   }
   for (const auto& [address, handles] : by_object) {
     if (handles.size() < 2) continue;
-    ob::Object* o = objects_.find(address);
+    const EntryFacts& f = *facts_of.at(address);
     std::string list;
     for (std::uint64_t h : handles)
       list += fmt::format("{}{:#x}", list.empty() ? "" : ", ", h);
     found.push_back({"duplicate-cid",
-                     fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(o->type()),
-                                 object_name(*o), handles.size(), list),
-                     handles.back(), address, impl_->step_text(o->step_cid_created.load())});
+                     fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(f.type),
+                                 f.name, handles.size(), list),
+                     handles.back(), address, impl_->step_text(f.step_cid)});
   }
   // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is
   // gone. Reported by routine symbol, kind and ID, whatever the host's hash order.
@@ -1324,33 +1355,41 @@ bool process_running(ps::Process& p, bool any_state) NTEMU_REQUIRES(p.ProcessLoc
 
 bool Kernel::running_with_id(std::uint64_t key) {
   // A live object that has not exited and carries the key's ID now, found through the ID's
-  // PspCidTable entry. ID 0 is nobody's: Idle keeps it but is never in PspCidTable, and a
-  // routine told 0 can never be told 0 exited.
+  // PspCidTable entry and read while that entry is locked (so the object cannot be released).
+  // ID 0 is nobody's: Idle keeps it but is never in PspCidTable, and a routine told 0 can never
+  // be told 0 exited.
   const auto kind = static_cast<Impl::BalanceKind>(key >> 62);
   const std::uint64_t id = key & ((std::uint64_t{1} << 62) - 1);
   if (id == 0) return false;
-  std::uint64_t address = 0;
-  cid_table_.with_locked(Handle{id}, [&](const ex::EntryView& e) { address = e.object; });
-  ob::Object* o = address != 0 ? objects_.find(address) : nullptr;
-  if (o == nullptr || o->is_deleted()) return false;
-  if (o->type() == ob::ObjectType::Process) {
-    if (kind == Impl::kThreadIds) return false;
+  bool running = false;
+  cid_table_.with_locked(Handle{id}, [&](const ex::EntryView& e) {
+    ob::Object* o = objects_.find(e.object);
+    if (o == nullptr || o->is_deleted()) return;
+    if (o->type() == ob::ObjectType::Thread) {
+      auto* t = static_cast<ps::Thread*>(o);
+      running = kind == Impl::kThreadIds &&
+                (t->CrossThreadFlags.load() & ps::Thread::kFlagTerminated) == 0 &&
+                t->tid().value() == id;
+      return;
+    }
+    if (kind == Impl::kThreadIds) return;
     auto* p = static_cast<ps::Process*>(o);
-    if (p->pid().value() != id) return false;
-    // Never wait for a process lock here: a removal may run while another host thread holds it
-    // around a notify call (win2000). A process whose lock is busy is live and being worked on.
+    if (p->pid().value() != id) return;
+    // Never wait for a process lock here: another host thread may hold it around a notify call
+    // (win2000). A process whose lock is busy is live and being worked on.
     if (p->ProcessLock.held_by_current_thread()) {
       p->ProcessLock.assert_held();
-      return process_running(*p, kind == Impl::kProcessIds);
+      running = process_running(*p, kind == Impl::kProcessIds);
+      return;
     }
-    if (!p->ProcessLock.try_lock()) return true;
-    const bool running = process_running(*p, kind == Impl::kProcessIds);
+    if (!p->ProcessLock.try_lock()) {
+      running = true;
+      return;
+    }
+    running = process_running(*p, kind == Impl::kProcessIds);
     p->ProcessLock.unlock();
-    return running;
-  }
-  if (kind != Impl::kThreadIds) return false;
-  auto* t = static_cast<ps::Thread*>(o);
-  return (t->CrossThreadFlags.load() & ps::Thread::kFlagTerminated) == 0 && t->tid().value() == id;
+  });
+  return running;
 }
 
 // --- stacks --------------------------------------------------------------------------------------

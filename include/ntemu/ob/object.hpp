@@ -140,6 +140,15 @@ class ObjectManager {
 
   /// The object (live or tombstone) at `address`, or nullptr if none was ever there.
   Object* find(std::uint64_t address) const NTEMU_EXCLUDES(lock_);
+  /// Calls `fn(object or nullptr)` with the object at `address` while no object can be released:
+  /// for reading an object the caller holds no reference on. `fn` must be short and must not
+  /// call into the object manager.
+  template <class Fn>
+  void inspect(std::uint64_t address, Fn&& fn) const NTEMU_EXCLUDES(lock_) {
+    SpinLocker hold(lock_);
+    const std::unique_ptr<Object>* slot = objects_.find(address);
+    fn(slot != nullptr ? static_cast<const Object*>(slot->get()) : nullptr);
+  }
   /// Every object in host memory (live and kept tombstones), in creation order.
   std::vector<Object*> all() const NTEMU_EXCLUDES(lock_);
 
