@@ -138,11 +138,12 @@ struct Kernel::Impl {
     std::uint64_t serial = 0;      // and its serial (an address may be reused)
   };
   enum BalanceKind : std::uint64_t { kProcessIds = 0, kThreadIds = 1, kThreadPids = 2 };
+  static constexpr std::uint64_t kIdMask = (std::uint64_t{1} << 62) - 1;
   static std::uint64_t balance_key(BalanceKind kind, std::uint64_t id) {
-    return (static_cast<std::uint64_t>(kind) << 62) | (id & ((std::uint64_t{1} << 62) - 1));
+    return (static_cast<std::uint64_t>(kind) << 62) | (id & kIdMask);
   }
   static BalanceKind key_kind(std::uint64_t key) { return static_cast<BalanceKind>(key >> 62); }
-  static std::uint64_t key_id(std::uint64_t key) { return key & ((std::uint64_t{1} << 62) - 1); }
+  static std::uint64_t key_id(std::uint64_t key) { return key & kIdMask; }
   // The ID `o` carries now under `kind` (its PID, its TID, or its process's PID).
   static std::uint64_t current_id(const ob::Object& o, BalanceKind kind) {
     if (o.type() == ob::ObjectType::Process)
@@ -460,6 +461,10 @@ Kernel::ThreadCreated Kernel::NtCreateThread(ps::Process& process, CreateSuspend
   return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));
 }
 
+void Kernel::routine_faulted(std::uint64_t code) {
+  bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
+}
+
 Status Kernel::caller_check(const ps::Thread& caller, const ob::Object* target) const {
   // No caller holds a handle to a deleted object: the object manager would refuse it.
   if (target != nullptr && target->is_deleted()) return STATUS_INVALID_HANDLE;
@@ -693,9 +698,7 @@ Status Kernel::notify_process(ps::Process& process, bool create) {
                                  symbol.module, symbol.function, pid.value(), i),
                      pid.value(), process.address(), impl_->step_text(step)};
     };
-    auto fault = [&](std::uint64_t code) {
-      bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
-    };
+    auto fault = [this](std::uint64_t code) { routine_faulted(code); };
     if (!book.ex.load(std::memory_order_relaxed)) {
       call_routine(*impl_, book, process_notify_, i, routine, if_removed, fault, parent, pid,
                    create);
@@ -757,10 +760,7 @@ void Kernel::notify_thread(ps::Thread& thread, ProcessId pid, bool create) {
                                      symbol.module, symbol.function, tid.value(), i),
                          tid.value(), thread.address(), impl_->step_text(step)};
         },
-        [&](std::uint64_t code) {
-          bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
-        },
-        pid, tid, create);
+        [this](std::uint64_t code) { routine_faulted(code); }, pid, tid, create);
   });
 }
 
@@ -1244,8 +1244,7 @@ std::vector<Kernel::Finding> Kernel::audit() {
   // gone. Reported by routine symbol, kind and ID, whatever the host's hash order.
   struct Unpaired {
     std::string routine;
-    int kind;
-    std::uint64_t id;
+    std::uint64_t key;  // kind and ID (Impl::balance_key): ordered by kind, then ID
     Impl::Balance b;
     bool ended;  // of a registration that ended: already judged a hazard
   };
@@ -1266,32 +1265,28 @@ std::vector<Kernel::Finding> Kernel::audit() {
         if (b.creates == b.exits) return;
         const bool ended = b.generation != now;
         if (ended && !book->closed_hazard(key, b)) return;
-        unpaired.push_back(
-            {name, static_cast<int>(Impl::key_kind(key)), Impl::key_id(key), b, ended});
+        unpaired.push_back({name, key, b, ended});
       });
       for (const Impl::Unpaired& c : shard.closed) {
-        unpaired.push_back(
-            {name, static_cast<int>(Impl::key_kind(c.key)), Impl::key_id(c.key), c.balance, true});
+        unpaired.push_back({name, c.key, c.balance, true});
       }
     }
   }
   std::sort(unpaired.begin(), unpaired.end(), [](const Unpaired& a, const Unpaired& b) {
-    return std::tie(a.routine, a.kind, a.id, a.b.last_step) <
-           std::tie(b.routine, b.kind, b.id, b.b.last_step);
+    return std::tie(a.routine, a.key, a.b.last_step) < std::tie(b.routine, b.key, b.b.last_step);
   });
   for (const Unpaired& u : unpaired) {
     // A running object with this ID may still get its exits: only judge the ones that are gone.
-    if (!u.ended &&
-        running_with_id(Impl::balance_key(static_cast<Impl::BalanceKind>(u.kind), u.id))) {
-      continue;
-    }
-    const char* what = u.kind == Impl::kProcessIds  ? "process"
-                       : u.kind == Impl::kThreadIds ? "thread"
-                                                    : "threads of process";
+    if (!u.ended && running_with_id(u.key)) continue;
+    const Impl::BalanceKind kind = Impl::key_kind(u.key);
+    const std::uint64_t id = Impl::key_id(u.key);
+    const char* what = kind == Impl::kProcessIds  ? "process"
+                       : kind == Impl::kThreadIds ? "thread"
+                                                  : "threads of process";
     found.push_back({"unbalanced-notify",
                      fmt::format("{} saw {} create(s) and {} exit(s) for {} ID {:#x}", u.routine,
-                                 u.b.creates, u.b.exits, what, u.id),
-                     u.id, 0, impl_->step_text(u.b.last_step)});
+                                 u.b.creates, u.b.exits, what, id),
+                     id, 0, impl_->step_text(u.b.last_step)});
   }
   // The notify arrays: the registration counter against the slots, and (EX_CALLBACK) blocks
   // that no slot names any more but were never freed.
@@ -1358,8 +1353,8 @@ bool Kernel::running_with_id(std::uint64_t key) {
   // PspCidTable entry and read while that entry is locked (so the object cannot be released).
   // ID 0 is nobody's: Idle keeps it but is never in PspCidTable, and a routine told 0 can never
   // be told 0 exited.
-  const auto kind = static_cast<Impl::BalanceKind>(key >> 62);
-  const std::uint64_t id = key & ((std::uint64_t{1} << 62) - 1);
+  const Impl::BalanceKind kind = Impl::key_kind(key);
+  const std::uint64_t id = Impl::key_id(key);
   if (id == 0) return false;
   bool running = false;
   cid_table_.with_locked(Handle{id}, [&](const ex::EntryView& e) {

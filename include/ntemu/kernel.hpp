@@ -246,6 +246,8 @@ class Kernel {
   Status remove_routine(Array& array, Routine routine);
 
   bool removal_would_deadlock(const void* routine);
+  /// A notify routine faulted (NULL, or it threw): bugcheck 0x1E with exception `code`.
+  [[noreturn]] void routine_faulted(std::uint64_t code);
   [[noreturn]] void bug_check(std::uint32_t code, std::string_view name, std::uint64_t p1,
                               std::uint64_t p2);
   bool tracing() const { return sink_ != nullptr; }
