@@ -280,10 +280,7 @@ class Runner final : public RoutineListener {
             .add("in_flight", race_->in_flight)
             .add("text", fmt::format("CPU 1: {}  (line {}, while {} runs on CPU 0)",
                                      armed.stmt->inner_source, armed.line, race_->in_flight)));
-    if (const auto* p = std::get_if<ProcessNotifyStmt>(&armed.stmt->inner);
-        p != nullptr && p->ex && !p->remove && !p->routine.is_null()) {
-      vetoes_[to_index(p->routine.index)] = p->veto;
-    }
+    if (const auto* p = std::get_if<ProcessNotifyStmt>(&armed.stmt->inner)) arm_veto(*p);
     Race& race = *race_;
     race.cpu1 = std::thread([this, &race] {
       // A driver's unload runs in a system thread: the first one here.
@@ -323,14 +320,9 @@ class Runner final : public RoutineListener {
     const Race& race = *race_;
     std::visit(
         [&](const auto& inner) {
-          Event e = Event{"call", {}}
-                        .add("line", race.line)
-                        .add("api", std::string(api_name(inner)))
-                        .add("status", status_text(race.status))
-                        .add("ntstatus", race.status.hex())
-                        .add("cpu", std::int64_t{1})
-                        .add("routine", inner.routine.name.text);
-          sink_.emit(std::move(e));
+          sink_.emit(call_event(race.line, api_name(inner), race.status)
+                         .add("cpu", std::int64_t{1})
+                         .add("routine", inner.routine.name.text));
         },
         race.stmt->inner);
     race_.reset();
@@ -405,12 +397,15 @@ class Runner final : public RoutineListener {
   }
 
   // --- reporting ---------------------------------------------------------------------------
-  static Event call_event(const Statement& s, std::string_view api, Status status) {
+  static Event call_event(int line, std::string_view api, Status status) {
     return Event{"call", {}}
-        .add("line", s.pos.line)
+        .add("line", line)
         .add("api", std::string(api))
         .add("status", status_text(status))
         .add("ntstatus", status.hex());
+  }
+  static Event call_event(const Statement& s, std::string_view api, Status status) {
+    return call_event(s.pos.line, api, status);
   }
 
   void set_status(const Statement& s, Status status) {
@@ -473,20 +468,16 @@ class Runner final : public RoutineListener {
   // --- statements --------------------------------------------------------------------------
   void exec(const Statement&, const KernelStmt&) {}
 
-  void exec(const Statement& s, const ProcessNotifyStmt& b) {
-    if (b.ex) return exec_ex(s, b);
-    const Status status = register_routine(b);
-    sink_.emit(call_event(s, "PsSetCreateProcessNotifyRoutine", status)
-                   .add("routine", b.routine.name.text)
-                   .add("remove", b.remove));
-    set_status(s, status);
+  // An Ex registration's veto is the routine's behaviour: set before the routine can be called,
+  // kept after its removal.
+  void arm_veto(const ProcessNotifyStmt& b) {
+    if (b.ex && !b.remove && !b.routine.is_null()) vetoes_[to_index(b.routine.index)] = b.veto;
   }
 
-  void exec_ex(const Statement& s, const ProcessNotifyStmt& b) {
-    // The veto is the routine's behaviour: set before it can be called, kept after removal.
-    if (!b.routine.is_null() && !b.remove) vetoes_[to_index(b.routine.index)] = b.veto;
+  void exec(const Statement& s, const ProcessNotifyStmt& b) {
+    arm_veto(b);
     const Status status = register_routine(b);
-    Event e = call_event(s, "PsSetCreateProcessNotifyRoutineEx", status)
+    Event e = call_event(s, api_name(b), status)
                   .add("routine", b.routine.name.text)
                   .add("remove", b.remove);
     if (b.veto) e.add("veto", status_text(*b.veto));
