@@ -294,11 +294,10 @@ bool HandleTable<A>::expand_locked() {
   const std::uint32_t first_index = page_index * kLow;
   // Slot 0 reserved; slots 1..kLow-1 chained in ascending order. The last link is set when the
   // chain is pushed in front of FirstFree.
-  page->entries[0].value_.store(Entry::kReservedSignature, std::memory_order_relaxed);
+  page->entries[0].value_.init(Entry::kReservedSignature);
   for (std::uint32_t i = 1; i + 1 < kLow; ++i) {
-    page->entries[i].value_.store(
-        static_cast<Word>((first_index + i + 1) * Handle::kValueIncrement),
-        std::memory_order_relaxed);
+    page->entries[i].value_.init(
+        static_cast<Word>((first_index + i + 1) * Handle::kValueIncrement));
   }
   LowPage* const raw = page.get();
 

@@ -49,19 +49,31 @@ constinit thread_local HostThreadState tls;
 class FrameScope {
  public:
   FrameScope(std::string_view module, std::string_view function) {
-    push(Frame{module, function, {0, 0, 0}, 0});
+    push(module, function, 0, 0, 0, 0);
   }
   FrameScope(std::string_view module, std::string_view function, std::uint64_t a0, std::uint64_t a1,
              std::uint64_t a2) {
-    push(Frame{module, function, {a0, a1, a2}, 3});
+    push(module, function, a0, a1, a2, 3);
   }
   ~FrameScope() { --tls.depth; }
   FrameScope(const FrameScope&) = delete;
   FrameScope& operator=(const FrameScope&) = delete;
 
  private:
-  static void push(const Frame& f) {
-    if (tls.depth < HostThreadState::kMaxFrames) tls.stack[tls.depth] = f;
+  // Field by field into the slot: building a Frame on the stack and copying it made the
+  // compiler reload the temporary with wider loads than it stored, a store-forwarding stall
+  // that cost about 10 ns per frame (docs/performance.md).
+  static void push(std::string_view module, std::string_view function, std::uint64_t a0,
+                   std::uint64_t a1, std::uint64_t a2, std::uint8_t count) {
+    if (tls.depth < HostThreadState::kMaxFrames) {
+      Frame& f = tls.stack[tls.depth];
+      f.module = module;
+      f.function = function;
+      f.args[0] = a0;
+      f.args[1] = a1;
+      f.args[2] = a2;
+      f.arg_count = count;
+    }
     ++tls.depth;
   }
 };

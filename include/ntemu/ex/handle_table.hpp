@@ -125,8 +125,24 @@ class HandleTableEntry {
 
  private:
   friend class HandleTable<A>;
-  std::atomic<Word> object_{0};
-  std::atomic<Word> value_{0};
+  // Plain words reached through std::atomic_ref: a fresh page is filled with plain stores (the
+  // compiler vectorises them) before it is published; every access after that is atomic.
+  class Cell {
+   public:
+    Word load(std::memory_order order) const { return std::atomic_ref<Word>(word_).load(order); }
+    void store(Word v, std::memory_order order) { std::atomic_ref<Word>(word_).store(v, order); }
+    bool compare_exchange_weak(Word& expected, Word desired, std::memory_order success,
+                               std::memory_order failure) {
+      return std::atomic_ref<Word>(word_).compare_exchange_weak(expected, desired, success,
+                                                                failure);
+    }
+    void init(Word v) { word_ = v; }  // only while the page is not yet published
+
+   private:
+    alignas(std::atomic_ref<Word>::required_alignment) mutable Word word_ = 0;
+  };
+  Cell object_;
+  Cell value_;
 };
 
 static_assert(sizeof(HandleTableEntry<Arch::X86>) == 8, "x86 entries are two 32-bit words");
@@ -187,16 +203,23 @@ class HandleTable {
   /// returns true. Returns false after visiting every entry.
   template <class Fn>
   bool enumerate(Fn&& fn, Handle* found = nullptr) {
+    // No entry in use when the walk starts: nothing to visit (an entry created meanwhile is
+    // one the walk may miss either way). handle_count() never undercounts live entries.
+    if (handle_count() == 0) return false;
     const std::uint64_t end = next_handle_needing_pool();
-    for (std::uint64_t v = Handle::kValueIncrement; v < end; v += Handle::kValueIncrement) {
-      if (v % Geometry::kPageSpan == 0) continue;  // reserved slot 0 of a page
-      Entry& e = entry_at(v);
-      if (!lock_entry(e)) continue;  // free
-      const bool stop = static_cast<bool>(fn(e, Handle{v}));
-      unlock(&e);
-      if (stop) {
-        if (found != nullptr) *found = Handle{v};
-        return true;
+    for (std::uint64_t page = 0; page < end; page += Geometry::kPageSpan) {
+      // One page lookup per page, then its entries in order; slot 0 is reserved.
+      Entry* entries = &entry_at(page + Handle::kValueIncrement) - 1;
+      for (std::uint32_t i = 1; i < Geometry::kLowLevelCount; ++i) {
+        Entry& e = entries[i];
+        if (!lock_entry(e)) continue;  // free (one plain load)
+        const Handle h{page + std::uint64_t{i} * Handle::kValueIncrement};
+        const bool stop = static_cast<bool>(fn(e, h));
+        unlock(&e);
+        if (stop) {
+          if (found != nullptr) *found = h;
+          return true;
+        }
       }
     }
     return false;
