@@ -1019,7 +1019,7 @@ class Runner final : public RoutineListener {
     {
       MutexLocker hold(p.ProcessLock);
       active = p.ActiveThreads;
-      flags = p.Flags;
+      flags = p.Flags.load(std::memory_order_acquire);
       threads = p.ThreadListHead.snapshot();
     }
     std::string out = fmt::format("PROCESS {}  object {}", p.ImageFileName, address(p.address()));

@@ -5,7 +5,37 @@
 namespace ntemu::ob {
 
 ObjectManager::ObjectManager(Arch arch)
-    : arch_(arch), next_address_(arch == Arch::X86 ? 0x89A01000ULL : 0xFFFFFA8000A01000ULL) {}
+    : arch_(arch),
+      next_address_(arch == Arch::X86 ? 0x89A01000ULL : 0xFFFFFA8000A01000ULL),
+      base_address_(next_address_) {}
+
+std::uint64_t ObjectManager::bucket(std::uint64_t address) const {
+  constexpr std::uint64_t kNone = kIndexChunk * kIndexChunks;
+  if (address < base_address_) return kNone;
+  const std::uint64_t b =
+      (address - base_address_) / std::min(stride(ObjectType::Process), stride(ObjectType::Thread));
+  return b < kNone ? b : kNone;
+}
+
+void ObjectManager::index_set(std::uint64_t address, Object* o) {
+  const std::uint64_t b = bucket(address);
+  if (b == kIndexChunk * kIndexChunks) return;
+  std::atomic<IndexChunk*>& chunk = index_[b / kIndexChunk];
+  IndexChunk* c = chunk.load(std::memory_order_relaxed);
+  if (c == nullptr) {
+    if (o == nullptr) return;
+    index_storage_.push_back(std::make_unique<IndexChunk>());
+    c = index_storage_.back().get();
+    chunk.store(c, std::memory_order_release);
+  }
+  Bucket& slot = c->buckets[b % kIndexChunk];
+  if (o != nullptr) {
+    slot.address.store(address, std::memory_order_relaxed);
+    slot.object.store(o, std::memory_order_release);
+  } else {
+    slot.object.store(nullptr, std::memory_order_release);
+  }
+}
 
 std::uint64_t ObjectManager::stride(ObjectType type) const {
   // Roughly the sizes of EPROCESS / ETHREAD of the era, 8-byte aligned; only determinism and
@@ -64,6 +94,7 @@ void ObjectManager::reclaim(Object& o) {
     std::unique_ptr<Object>* slot = objects_.find(o.address());
     if (slot == nullptr) return;
     released = std::move(*slot);
+    index_set(o.address(), nullptr);
     objects_.erase(o.address());
     free_addresses_[static_cast<int>(o.type())].push_back(o.address());
   }
@@ -76,6 +107,13 @@ std::size_t ObjectManager::resident() const {
 }
 
 Object* ObjectManager::find(std::uint64_t address) const {
+  if (const std::uint64_t b = bucket(address); b < kIndexChunk * kIndexChunks) {
+    const IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_acquire);
+    if (c == nullptr) return nullptr;
+    const Bucket& slot = c->buckets[b % kIndexChunk];
+    Object* o = slot.object.load(std::memory_order_acquire);
+    return o != nullptr && slot.address.load(std::memory_order_relaxed) == address ? o : nullptr;
+  }
   SpinLocker hold(lock_);
   const std::unique_ptr<Object>* slot = objects_.find(address);
   return slot != nullptr ? slot->get() : nullptr;

@@ -417,7 +417,7 @@ Kernel::ProcessCreated Kernel::PspCreateProcess(std::string image_name, ps::Proc
   FrameScope frame("nt", "PspCreateProcess");
   if (parent != nullptr) {
     MutexLocker hold(parent->ProcessLock);
-    if ((parent->Flags & ps::Process::kFlagProcessDelete) != 0) {
+    if ((parent->Flags.load(std::memory_order_acquire) & ps::Process::kFlagProcessDelete) != 0) {
       return {STATUS_PROCESS_IS_TERMINATING};
     }
   }
@@ -482,15 +482,10 @@ Status Kernel::caller_check(const ps::Thread& caller, const ob::Object* target) 
   if (target != nullptr && target->is_deleted()) return STATUS_INVALID_HANDLE;
   // A caller whose process has exited has no object table left to receive the new handle
   // (ObKillProcess closed it); a real exited thread would make no call at all.
-  ps::Process& own = *caller.ThreadsProcess;
-  bool exiting = false;
-  if (own.ProcessLock.held_by_current_thread()) {
-    own.ProcessLock.assert_held();
-    exiting = (own.Flags & ps::Process::kFlagProcessExiting) != 0;
-  } else {
-    MutexLocker hold(own.ProcessLock);
-    exiting = (own.Flags & ps::Process::kFlagProcessExiting) != 0;
-  }
+  // The exiting bit is set with an interlocked OR and read without the process lock.
+  const ps::Process& own = *caller.ThreadsProcess;
+  const bool exiting =
+      (own.Flags.load(std::memory_order_acquire) & ps::Process::kFlagProcessExiting) != 0;
   return exiting ? STATUS_PROCESS_IS_TERMINATING : STATUS_SUCCESS;
 }
 
@@ -536,7 +531,7 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
   bool notify_process_create = false;
   Status failure = STATUS_SUCCESS;
   process.ProcessLock.lock();
-  if ((process.Flags & ps::Process::kFlagProcessDelete) != 0) {
+  if ((process.Flags.load(std::memory_order_acquire) & ps::Process::kFlagProcessDelete) != 0) {
     failure = STATUS_PROCESS_IS_TERMINATING;
   } else {
     bool pid_assigned = false;
@@ -594,7 +589,7 @@ Kernel::ThreadCreated Kernel::PspCreateThread(ps::Process& process, PreviousMode
         MutexLocker hold(process.ProcessLock);
         --process.ActiveThreads;
         process.ThreadListHead.erase(&thread);
-        process.Flags |= ps::Process::kFlagProcessDelete;
+        process.Flags.fetch_or(ps::Process::kFlagProcessDelete, std::memory_order_acq_rel);
       }
       PspExitProcess(process);
       objects_.dereference(thread);
@@ -980,8 +975,8 @@ void Kernel::PspProcessDelete(ps::Process& process) {
   bool exited = false;
   {
     MutexLocker hold(process.ProcessLock);
-    exited = (process.Flags & ps::Process::kFlagProcessExiting) != 0;
-    process.Flags |= ps::Process::kFlagProcessExiting;
+    exited = (process.Flags.fetch_or(ps::Process::kFlagProcessExiting, std::memory_order_acq_rel) &
+              ps::Process::kFlagProcessExiting) != 0;
   }
   if (!exited) {
     // A process that never ran PspExitProcess(TRUE): its handles go now, and the profile says
@@ -1019,12 +1014,12 @@ Status Kernel::NtTerminateProcess(ps::Process& process) {
   std::vector<ps::Thread*> threads;
   {
     MutexLocker hold(process.ProcessLock);
-    if ((process.Flags & (ps::Process::kFlagProcessDelete | ps::Process::kFlagProcessExiting)) !=
-        0) {
+    if ((process.Flags.load(std::memory_order_acquire) &
+         (ps::Process::kFlagProcessDelete | ps::Process::kFlagProcessExiting)) != 0) {
       return STATUS_PROCESS_IS_TERMINATING;
     }
     // With an explicit handle, PROCESS_DELETE is set at once (§3.1): no new thread gets in.
-    process.Flags |= ps::Process::kFlagProcessDelete;
+    process.Flags.fetch_or(ps::Process::kFlagProcessDelete, std::memory_order_acq_rel);
     threads = process.ThreadListHead.snapshot();
   }
   for (ps::Thread* t : threads) {
@@ -1052,7 +1047,7 @@ void Kernel::PspExitThread(ps::Thread& thread) {
     MutexLocker hold(process.ProcessLock);
     if (process.ActiveThreads > 0) --process.ActiveThreads;
     if (process.ActiveThreads == 0) {
-      process.Flags |= ps::Process::kFlagProcessDelete;
+      process.Flags.fetch_or(ps::Process::kFlagProcessDelete, std::memory_order_acq_rel);
       last = true;
     }
   }
@@ -1066,7 +1061,7 @@ void Kernel::PspExitProcess(ps::Process& process) {
   FrameScope frame("nt", "PspExitProcess");
   {
     MutexLocker hold(process.ProcessLock);
-    process.Flags |= ps::Process::kFlagProcessExiting;
+    process.Flags.fetch_or(ps::Process::kFlagProcessExiting, std::memory_order_acq_rel);
   }
   static_cast<void>(notify_process(process, false));  // exits cannot be vetoed
   ObKillProcess(process);
@@ -1355,7 +1350,8 @@ std::vector<Kernel::Finding> Kernel::audit() {
 namespace {
 // Not exiting, and (unless any state will do) with a thread that has not exited.
 bool process_running(ps::Process& p, bool any_state) NTEMU_REQUIRES(p.ProcessLock) {
-  const bool exiting = (p.Flags & ps::Process::kFlagProcessExiting) != 0;
+  const bool exiting =
+      (p.Flags.load(std::memory_order_acquire) & ps::Process::kFlagProcessExiting) != 0;
   return !exiting && (any_state || p.ActiveThreads > 0);
 }
 }  // namespace

@@ -15,6 +15,7 @@
 /// Under that policy a host pointer to a deleted object must not be used: take a reference.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -103,6 +104,7 @@ class ObjectManager {
     auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
     object->serial_ = ++serials_;
     T& ref = *object;
+    index_set(address, &ref);
     objects_[address] = std::move(object);
     return ref;
   }
@@ -156,6 +158,23 @@ class ObjectManager {
   std::uint64_t stride(ObjectType type) const;
   void reclaim(Object& o) NTEMU_EXCLUDES(lock_);
 
+  // A lock-free index for find(): one bucket per smallest-stride span of the model address
+  // range (objects never overlap, so no two share a bucket), in chunks allocated on first use
+  // and kept for the manager's life. Written under lock_; read with acquire loads. Addresses
+  // beyond it (x64 after about 4M objects) are found in the map under the lock.
+  static constexpr std::uint64_t kIndexChunk = 4096;
+  static constexpr std::uint64_t kIndexChunks = 1024;
+  struct Bucket {
+    std::atomic<std::uint64_t> address{0};  // the object's address: a probe of another
+    std::atomic<Object*> object{nullptr};   // address in the same span finds nothing
+  };
+  struct IndexChunk {
+    Bucket buckets[kIndexChunk];
+  };
+  /// The bucket of `address`, or kIndexChunk * kIndexChunks when the index does not cover it.
+  std::uint64_t bucket(std::uint64_t address) const;
+  void index_set(std::uint64_t address, Object* o) NTEMU_REQUIRES(lock_);
+
   const Arch arch_;
   mutable SpinLock lock_;  // short sections only: the map and the address counter
   std::uint64_t next_address_ NTEMU_GUARDED_BY(lock_);
@@ -163,6 +182,9 @@ class ObjectManager {
   std::vector<std::uint64_t> free_addresses_[2] NTEMU_GUARDED_BY(lock_);  // by type
   /// By model address. Never iterated for output without sorting (all() sorts).
   FlatMap64<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
+  const std::uint64_t base_address_;
+  std::array<std::atomic<IndexChunk*>, kIndexChunks> index_{};
+  std::vector<std::unique_ptr<IndexChunk>> index_storage_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];
   Tombstones tombstones_ = Tombstones::Keep;
   ReclaimHook reclaim_hook_;

@@ -52,7 +52,9 @@ class Process : public ob::Object {
   // Protected by ProcessLock:
   std::uint32_t ActiveThreads NTEMU_GUARDED_BY(ProcessLock) = 0;
   ThreadList ThreadListHead NTEMU_GUARDED_BY(ProcessLock);
-  std::uint32_t Flags NTEMU_GUARDED_BY(ProcessLock) = 0;
+  /// Set with interlocked ORs (PS_SET_BITS), under ProcessLock where the bit must be ordered
+  /// against the thread list; read without the lock.
+  std::atomic<std::uint32_t> Flags{0};
 };
 
 }  // namespace ntemu::ps
