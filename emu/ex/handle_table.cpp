@@ -2,6 +2,8 @@
 // ntemu's own. Comments cite the step they implement.
 #include "ntemu/ex/handle_table.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cassert>
 #include <thread>
@@ -281,6 +283,20 @@ std::uint32_t HandleTable<A>::move_free_handles_locked() {
 }
 
 template <Arch A>
+void HandleTable<A>::fill_fresh(LowPage& page, std::uint32_t first_index) {
+  // Every entry free (word 0 = 0). Slot 0 reserved; slots 1..kLow-1 chained in ascending order;
+  // the last link is set when the chain is pushed in front of FirstFree.
+  constexpr std::uint32_t kLow = Geometry::kLowLevelCount;
+  for (std::uint32_t i = 0; i < kLow; ++i) {
+    page.entries[i].object_.init(0);
+    page.entries[i].value_.init(
+        i == 0 ? Entry::kReservedSignature
+               : static_cast<Word>(i + 1 < kLow ? (first_index + i + 1) * Handle::kValueIncrement
+                                                : 0));
+  }
+}
+
+template <Arch A>
 bool HandleTable<A>::expand_locked() {
   lock_.assert_held();
   // §6.2 growth: add one low-level page, raising the level when the current one is full.
@@ -288,16 +304,20 @@ bool HandleTable<A>::expand_locked() {
   const auto page_index = static_cast<std::uint32_t>(limit / Geometry::kPageSpan);
   if (page_index >= max_low_pages_) return false;
 
-  auto page = std::make_unique<LowPage>();
+  auto page = std::make_unique_for_overwrite<LowPage>();
   constexpr std::uint32_t kLow = Geometry::kLowLevelCount;
   constexpr std::uint32_t kMid = Geometry::kMidLevelCount;
   const std::uint32_t first_index = page_index * kLow;
-  // Slot 0 reserved; slots 1..kLow-1 chained in ascending order. The last link is set when the
-  // chain is pushed in front of FirstFree.
-  page->entries[0].value_.init(Entry::kReservedSignature);
-  for (std::uint32_t i = 1; i + 1 < kLow; ++i) {
-    page->entries[i].value_.init(
-        static_cast<Word>((first_index + i + 1) * Handle::kValueIncrement));
+  if (page_index == 0) {
+    // Every table's first page starts the same: copied whole from one prepared copy.
+    static const LowPage* const first = [] {
+      static LowPage prepared;
+      fill_fresh(prepared, 0);
+      return &prepared;
+    }();
+    std::memcpy(page->entries, first->entries, sizeof(first->entries));
+  } else {
+    fill_fresh(*page, first_index);
   }
   LowPage* const raw = page.get();
 

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -102,8 +103,6 @@ class HandleTableEntry {
   static constexpr Word kReservedSignature = static_cast<Word>(-2);
 
   HandleTableEntry() = default;
-  HandleTableEntry(const HandleTableEntry&) = delete;
-  HandleTableEntry& operator=(const HandleTableEntry&) = delete;
 
   /// Word 0 as stored: object | attributes | lock bit, or 0 when free.
   Word raw_object() const { return object_.load(std::memory_order_acquire); }
@@ -139,14 +138,23 @@ class HandleTableEntry {
     void init(Word v) { word_ = v; }  // only while the page is not yet published
 
    private:
-    alignas(std::atomic_ref<Word>::required_alignment) mutable Word word_ = 0;
+    // No initialiser: a fresh page is written whole (HandleTable::expand_locked) before use.
+    alignas(std::atomic_ref<Word>::required_alignment) mutable Word word_;
   };
+  // Copyable by the table only, so that a page of entries is trivially copyable: a table's
+  // first page is copied whole from a prepared one.
+  HandleTableEntry(const HandleTableEntry&) = default;
+  HandleTableEntry& operator=(const HandleTableEntry&) = default;
+
   Cell object_;
   Cell value_;
 };
 
 static_assert(sizeof(HandleTableEntry<Arch::X86>) == 8, "x86 entries are two 32-bit words");
 static_assert(sizeof(HandleTableEntry<Arch::X64>) == 16, "x64 entries are two 64-bit words");
+static_assert(std::is_trivially_copyable_v<HandleTableEntry<Arch::X86>> &&
+                  std::is_trivially_copyable_v<HandleTableEntry<Arch::X64>>,
+              "a fresh page is copied whole from a prepared one");
 
 /// Construction options.
 struct HandleTableOptions {
@@ -279,6 +287,7 @@ class HandleTable {
   Allocation allocate_entry() NTEMU_EXCLUDES(lock_);
   std::uint32_t move_free_handles_locked() NTEMU_REQUIRES(lock_);
   bool expand_locked() NTEMU_REQUIRES(lock_);
+  static void fill_fresh(LowPage& page, std::uint32_t first_index);
   void push_first_free(std::uint32_t head, Entry& tail);  // pushes head..tail in front
 
   // Lock-free state (interlocked in NT too).

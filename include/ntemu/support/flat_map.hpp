@@ -38,7 +38,7 @@ class FlatMap64 {
 
   /// The value for `key`, value-initialised if it was not there.
   V& operator[](std::uint64_t key) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    if ((size_ + 1) * 2 > slots_.size()) grow();
     std::size_t i = home(key);
     for (; slots_[i].key != kEmpty; i = (i + 1) & mask_) {
       if (slots_[i].key == key) return slots_[i].value;
