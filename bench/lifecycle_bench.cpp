@@ -442,6 +442,139 @@ void Baseline_RawDispatch(benchmark::State& state) {
     state.SkipWithError("routines not called");
 }
 
+// --- floors: what NT's own algorithm costs on this machine, without the model around it ----------
+// Each runs the memory operations the real kernel's path performs (the same interlocked
+// instructions on words laid out the same way), so a target below its figure is below what any
+// faithful implementation can reach here.
+
+// ExReferenceCallBackBlock + call + ExDereferenceCallBackBlock on the fast path, for eight
+// EX_CALLBACK slots: a compare-exchange taking a cached reference from the slot word's low bits
+// (x86: block address | up to 7), the call, a compare-exchange giving it back. Per routine:
+// time / 8.
+void Baseline_FastRefDispatch(benchmark::State& state) {
+  constexpr std::uint32_t kCache = 7;
+  struct Block {
+    PCREATE_THREAD_NOTIFY_ROUTINE function;
+  };
+  alignas(16) std::array<Block, 8> blocks{};
+  std::array<std::atomic<std::uint32_t>, 8> slots;  // fake 16-aligned block "addresses"
+  for (std::uint32_t i = 0; i < slots.size(); ++i) {
+    blocks[i].function = kThreadRoutines[i];
+    slots[i].store(0x1000U + 16U * i + kCache);
+  }
+  t_thread_calls = 0;
+  for (auto _ : state) {
+    for (std::uint32_t i = 0; i < slots.size(); ++i) {
+      std::uint32_t old = slots[i].load(std::memory_order_acquire);
+      while ((old & 0xFU) != 0 &&
+             !slots[i].compare_exchange_weak(old, old - 1, std::memory_order_acq_rel)) {
+      }
+      blocks[(old - 0x1000U) / 16U].function(ProcessId{8}, ThreadId{12}, true);
+      std::uint32_t cur = slots[i].load(std::memory_order_acquire);
+      while ((cur & 0xFU) < kCache &&
+             !slots[i].compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel)) {
+      }
+    }
+  }
+  if (t_thread_calls != 8 * static_cast<std::uint64_t>(state.iterations()))
+    state.SkipWithError("routines not called");
+}
+
+// The words every thread lifecycle touches that NT shares between processors, with one thread
+// routine registered (xp): PspCidTable's FirstFree (pop: compare-exchange) and LastFree (push:
+// exchange, then the link written into the previous tail entry), its HandleCount (an
+// interlocked increment at create, a decrement at destroy), the new entry in PspCidTable's page
+// (written at create, locked with a compare-exchange and cleared at destroy) and the routine's
+// EX_CALLBACK slot word (two calls, each a reference and a dereference). From one and from two
+// host threads: how far the kernel's own shared words let two processors scale.
+struct SharedLines {
+  alignas(64) std::atomic<std::uint64_t> first_free{1};
+  alignas(64) std::atomic<std::uint64_t> last_free{0};
+  alignas(64) std::atomic<std::int64_t> handle_count{0};
+  alignas(64) std::atomic<std::uint32_t> slot{0x1000U | 7U};
+  alignas(64) std::array<std::atomic<std::uint32_t>, 512> entries{};
+};
+SharedLines g_shared_lines;
+
+void Baseline_SharedLines(benchmark::State& state) {
+  SharedLines& s = g_shared_lines;
+  auto reference = [&s] {
+    std::uint32_t old = s.slot.load(std::memory_order_acquire);
+    while ((old & 7U) != 0 && !s.slot.compare_exchange_weak(old, old - 1)) {
+    }
+    std::uint32_t cur = s.slot.load(std::memory_order_acquire);
+    while ((cur & 7U) < 7U && !s.slot.compare_exchange_weak(cur, cur + 1)) {
+    }
+  };
+  for (auto _ : state) {
+    std::uint64_t head = s.first_free.load(std::memory_order_acquire);
+    while (!s.first_free.compare_exchange_weak(head, head + 1)) {
+    }
+    s.handle_count.fetch_add(1, std::memory_order_relaxed);
+    std::atomic<std::uint32_t>& entry = s.entries[1 + head % 511];
+    entry.store(0x89A01001U, std::memory_order_release);  // the create: object | unlocked
+    reference();                                          // the create notify
+    reference();                                          // the exit notify
+    std::uint32_t word = entry.load(std::memory_order_acquire);
+    while (!entry.compare_exchange_weak(word, word & ~1U)) {  // lock the entry to destroy it
+    }
+    entry.store(0, std::memory_order_release);
+    s.handle_count.fetch_sub(1, std::memory_order_relaxed);
+    const std::uint64_t tail = s.last_free.exchange(head, std::memory_order_acq_rel);
+    s.entries[1 + tail % 511].store(static_cast<std::uint32_t>(head * 4),
+                                    std::memory_order_release);  // the previous tail's link
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// PsLookupThreadByThreadId's memory walk with nothing else: a random live entry of a table of
+// 8-byte entries, locked with a compare-exchange, the object it names (~300 bytes, allocated
+// one by one) referenced, one field read, the entry unlocked and the object dereferenced. With
+// 1,000 and 1,000,000 live objects: the memory hierarchy's share of the Scale/Lookup ratio.
+struct LookupFloor {
+  struct Object {
+    std::atomic<std::int64_t> pointer_count{1};
+    std::uint64_t fields[36] = {};  // ~300 bytes, like a model ETHREAD
+  };
+  explicit LookupFloor(std::size_t live) : entries(live), order(live) {
+    objects.reserve(live);
+    for (std::size_t i = 0; i < live; ++i) {
+      objects.push_back(std::make_unique<Object>());
+      objects.back()->fields[3] = i;
+      entries[i].store(reinterpret_cast<std::uintptr_t>(objects.back().get()) | 1U);
+      order[i] = i;
+    }
+    std::mt19937_64 rng(42);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  std::vector<std::unique_ptr<Object>> objects;
+  std::vector<std::atomic<std::uintptr_t>> entries;
+  std::vector<std::size_t> order;  // shuffled probe order
+};
+
+void Baseline_LookupFloor(benchmark::State& state) {
+  static std::unique_ptr<LookupFloor> small;
+  static std::unique_ptr<LookupFloor> large;
+  const auto live = static_cast<std::size_t>(state.range(0));
+  auto& f = live <= 1000 ? small : large;
+  if (!f) f = std::make_unique<LookupFloor>(live);
+  std::size_t i = 0;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    std::atomic<std::uintptr_t>& e = f->entries[f->order[i]];
+    std::uintptr_t word = e.load(std::memory_order_acquire);
+    while (!e.compare_exchange_weak(word, word & ~std::uintptr_t{1})) {
+    }
+    auto* o = reinterpret_cast<LookupFloor::Object*>(word & ~std::uintptr_t{7});
+    o->pointer_count.fetch_add(1, std::memory_order_relaxed);
+    e.store(word | 1U, std::memory_order_release);
+    sum += o->fields[3];
+    o->pointer_count.fetch_sub(1, std::memory_order_acq_rel);
+    if (++i == f->order.size()) i = 0;
+  }
+  benchmark::DoNotOptimize(sum);
+}
+
 }  // namespace
 
 // Registration order is run order: the fork baseline runs before the million-thread
@@ -449,6 +582,12 @@ void Baseline_RawDispatch(benchmark::State& state) {
 BENCHMARK(Baseline_StdThread)->Name("Baseline/StdThread/create+join")->UseRealTime();
 BENCHMARK(Baseline_Fork)->Name("Baseline/HostProcess/fork+waitpid")->UseRealTime();
 BENCHMARK(Baseline_RawDispatch)->Name("Baseline/NotifyDispatch/raw-array/8-routines");
+BENCHMARK(Baseline_FastRefDispatch)->Name("Baseline/NotifyDispatch/fast-ref/8-routines");
+BENCHMARK(Baseline_SharedLines)
+    ->Name("Baseline/Concurrent/shared-lines")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
 
 BENCHMARK_CAPTURE(Lifecycle_Thread, xp_p1t1, KernelVersion::Xp, 1, 1)
     ->Name("Lifecycle/Thread/xp/p1t1");
@@ -470,6 +609,7 @@ BENCHMARK(Lifecycle_Concurrent)
     ->Threads(2)
     ->UseRealTime();
 BENCHMARK(Scale_Lookup)->Name("Scale/Lookup/xp")->Arg(1000)->Arg(1000000);
+BENCHMARK(Baseline_LookupFloor)->Name("Baseline/Scale/lookup-walk")->Arg(1000)->Arg(1000000);
 BENCHMARK(Scale_Lifecycle)->Name("Scale/Lifecycle/xp/p1t1")->Arg(1000)->Arg(1000000);
 
 BENCHMARK_MAIN();

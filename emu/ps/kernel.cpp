@@ -167,7 +167,7 @@ struct Kernel::Impl {
     std::uint64_t key;
     Balance balance;
   };
-  struct Shard {
+  struct alignas(64) Shard {  // a cache line each: host threads on different IDs do not meet
     SpinLock lock;
     FlatMap64<Balance> balance NTEMU_GUARDED_BY(lock);
     std::vector<Unpaired> closed NTEMU_GUARDED_BY(lock);  // judged hazards of ended registrations

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -27,31 +28,51 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void lock() NTEMU_ACQUIRE() {
-    m_.lock();
+    std::uint32_t c = kFree;
+    if (!state_.compare_exchange_strong(c, kLocked, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      lock_contended(c);
+    }
     owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   }
   void unlock() NTEMU_RELEASE() {
     owner_.store(std::thread::id{}, std::memory_order_relaxed);
-    m_.unlock();
+    if (state_.exchange(kFree, std::memory_order_release) == kContended) state_.notify_one();
   }
   bool try_lock() NTEMU_TRY_ACQUIRE(true) {
-    if (!m_.try_lock()) return false;
+    std::uint32_t c = kFree;
+    if (!state_.compare_exchange_strong(c, kLocked, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      return false;
+    }
     owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     return true;
   }
-  /// True when the calling host thread holds the lock.
   bool held_by_current_thread() const {
     return owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
   }
-  /// Tells the analysis (and, in assert-enabled builds, checks) that the lock is held.
   void assert_held() const NTEMU_ASSERT_CAPABILITY(this) { assert(held_by_current_thread()); }
 
  private:
-  std::mutex m_;
+  // A three-state futex mutex (Drepper, "Futexes Are Tricky", mutex 3): one compare-exchange
+  // takes a free lock and one exchange releases it, whether or not the process has other host
+  // threads (glibc's pthread_mutex_lock is cheaper only while the process has a single thread).
+  // Waiters sleep in std::atomic::wait.
+  static constexpr std::uint32_t kFree = 0;
+  static constexpr std::uint32_t kLocked = 1;     // no waiters
+  static constexpr std::uint32_t kContended = 2;  // maybe waiters
+  void lock_contended(std::uint32_t c) {
+    if (c != kContended) c = state_.exchange(kContended, std::memory_order_acquire);
+    while (c != kFree) {
+      state_.wait(kContended, std::memory_order_relaxed);
+      c = state_.exchange(kContended, std::memory_order_acquire);
+    }
+  }
+
+  std::atomic<std::uint32_t> state_{kFree};
   std::atomic<std::thread::id> owner_{};
 };
 
-/// Holds a Mutex for its scope.
 class NTEMU_SCOPED_CAPABILITY MutexLocker {
  public:
   explicit MutexLocker(Mutex& m) NTEMU_ACQUIRE(m) : m_(m) { m_.lock(); }
