@@ -480,6 +480,63 @@ void Baseline_FastRefDispatch(benchmark::State& state) {
     state.SkipWithError("routines not called");
 }
 
+// The interlocked operations NT itself performs in one thread lifecycle of the kind
+// Lifecycle/Thread/xp/p1t1 measures (one thread routine; counted conservatively: the
+// process-handle lookup NtCreateThread makes in NT, which the model's API skips, is left out),
+// each on its own cache-hot word, nothing else. Creation: the ETHREAD's pool block (a lookaside
+// pop), ExCreateHandle in PspCidTable (FirstFree pop, HandleCount), the process push lock
+// (acquire, release), the thread routine's fast reference (take, give back), ObInsertObject
+// (the creator's table: pop, HandleCount; the object's pointer and handle counts). Exit: the
+// Terminated bit (PS_SET_BITS), the process push lock, the routine's fast reference,
+// ExDestroyHandle in PspCidTable (entry lock, HandleCount, LastFree push). NtClose: the entry
+// lock, HandleCount, the free push, the handle count and the last dereference, which
+// dereferences the process and frees the pool block. 26 operations, 14 of them
+// compare-exchanges.
+struct InterlockedWords {
+  alignas(64) std::atomic<std::uint64_t> words[26] = {};
+};
+
+void Baseline_LifecycleInterlocked(benchmark::State& state) {
+  InterlockedWords w;
+  std::uint64_t n = 0;
+  auto cmpxchg = [&](int i) {
+    std::uint64_t v = w.words[i].load(std::memory_order_relaxed);
+    w.words[i].compare_exchange_strong(v, v + 1, std::memory_order_acq_rel);
+  };
+  auto xadd = [&](int i) { w.words[i].fetch_add(1, std::memory_order_acq_rel); };
+  for (auto _ : state) {
+    cmpxchg(0);   // pool: lookaside pop
+    cmpxchg(1);   // PspCidTable: FirstFree pop
+    xadd(2);      // PspCidTable: HandleCount
+    cmpxchg(3);   // process push lock: acquire
+    xadd(3);      // ... release
+    cmpxchg(4);   // fast reference: take
+    cmpxchg(4);   // ... give back
+    cmpxchg(5);   // creator's table: FirstFree pop
+    xadd(6);      // creator's table: HandleCount
+    xadd(7);      // ETHREAD PointerCount
+    xadd(8);      // ETHREAD HandleCount
+    xadd(9);      // Terminated bit
+    cmpxchg(3);   // process push lock: acquire
+    xadd(3);      // ... release
+    cmpxchg(4);   // fast reference: take
+    cmpxchg(4);   // ... give back
+    cmpxchg(10);  // PspCidTable: entry lock
+    xadd(2);      // PspCidTable: HandleCount
+    cmpxchg(11);  // PspCidTable: LastFree push
+    cmpxchg(12);  // creator's table: entry lock
+    xadd(6);      // creator's table: HandleCount
+    cmpxchg(5);   // creator's table: free push
+    xadd(8);      // ETHREAD HandleCount
+    xadd(7);      // ETHREAD PointerCount: the last reference
+    xadd(13);     // EPROCESS PointerCount
+    cmpxchg(0);   // pool: lookaside push
+    ++n;
+  }
+  benchmark::DoNotOptimize(n);
+  if (w.words[4].load() != 4 * n) state.SkipWithError("operations lost");
+}
+
 // The words every thread lifecycle touches that NT shares between processors, with one thread
 // routine registered (xp): PspCidTable's FirstFree (pop: compare-exchange) and LastFree (push:
 // exchange, then the link written into the previous tail entry), its HandleCount (an
@@ -583,6 +640,7 @@ BENCHMARK(Baseline_StdThread)->Name("Baseline/StdThread/create+join")->UseRealTi
 BENCHMARK(Baseline_Fork)->Name("Baseline/HostProcess/fork+waitpid")->UseRealTime();
 BENCHMARK(Baseline_RawDispatch)->Name("Baseline/NotifyDispatch/raw-array/8-routines");
 BENCHMARK(Baseline_FastRefDispatch)->Name("Baseline/NotifyDispatch/fast-ref/8-routines");
+BENCHMARK(Baseline_LifecycleInterlocked)->Name("Baseline/Lifecycle/interlocked-floor");
 BENCHMARK(Baseline_SharedLines)
     ->Name("Baseline/Concurrent/shared-lines")
     ->Threads(1)
