@@ -1,8 +1,8 @@
 /// \file
 /// An annotated mutex. `std::mutex` carries no capability attributes in libstdc++, so lock
-/// discipline is expressed with this wrapper instead; it also remembers its owner so that
-/// `assert_held()` checks the precondition of `...Locked()` functions at run time (GCC builds
-/// check nothing statically).
+/// discipline is expressed with this lock of ntemu's own instead (it works with
+/// `std::unique_lock`); it also remembers its owner so that `assert_held()` checks the
+/// precondition of `...Locked()` functions at run time (GCC builds check nothing statically).
 ///
 /// \code
 ///   ntemu::Mutex lock_;
@@ -28,11 +28,7 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void lock() NTEMU_ACQUIRE() {
-    std::uint32_t c = kFree;
-    if (!state_.compare_exchange_strong(c, kLocked, std::memory_order_acquire,
-                                        std::memory_order_relaxed)) {
-      lock_contended(c);
-    }
+    if (std::uint32_t seen = kFree; !take(seen)) lock_contended(seen);
     owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   }
   void unlock() NTEMU_RELEASE() {
@@ -40,17 +36,15 @@ class NTEMU_CAPABILITY("mutex") Mutex {
     if (state_.exchange(kFree, std::memory_order_release) == kContended) state_.notify_one();
   }
   bool try_lock() NTEMU_TRY_ACQUIRE(true) {
-    std::uint32_t c = kFree;
-    if (!state_.compare_exchange_strong(c, kLocked, std::memory_order_acquire,
-                                        std::memory_order_relaxed)) {
-      return false;
-    }
+    if (std::uint32_t seen = kFree; !take(seen)) return false;
     owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     return true;
   }
+  /// True when the calling host thread holds the lock.
   bool held_by_current_thread() const {
     return owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
   }
+  /// Tells the analysis (and, in assert-enabled builds, checks) that the lock is held.
   void assert_held() const NTEMU_ASSERT_CAPABILITY(this) { assert(held_by_current_thread()); }
 
  private:
@@ -61,6 +55,11 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   static constexpr std::uint32_t kFree = 0;
   static constexpr std::uint32_t kLocked = 1;     // no waiters
   static constexpr std::uint32_t kContended = 2;  // maybe waiters
+  // Takes a free lock; otherwise leaves the state it saw in `seen`.
+  bool take(std::uint32_t& seen) {
+    return state_.compare_exchange_strong(seen, kLocked, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
   void lock_contended(std::uint32_t c) {
     if (c != kContended) c = state_.exchange(kContended, std::memory_order_acquire);
     while (c != kFree) {
@@ -73,6 +72,7 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   std::atomic<std::thread::id> owner_{};
 };
 
+/// Holds a Mutex for its scope.
 class NTEMU_SCOPED_CAPABILITY MutexLocker {
  public:
   explicit MutexLocker(Mutex& m) NTEMU_ACQUIRE(m) : m_(m) { m_.lock(); }
@@ -85,7 +85,8 @@ class NTEMU_SCOPED_CAPABILITY MutexLocker {
 };
 
 /// A spin lock for short critical sections on hot paths (a few loads and stores, never a call
-/// out): uncontended it costs one exchange, where Mutex costs a pthread call each way.
+/// out): uncontended it costs one exchange to take and a plain store to release, where Mutex
+/// also exchanges to release and records its owner.
 class NTEMU_CAPABILITY("mutex") SpinLock {
  public:
   SpinLock() = default;
