@@ -7,19 +7,17 @@ namespace ntemu::ob {
 ObjectManager::ObjectManager(Arch arch)
     : arch_(arch),
       next_address_(arch == Arch::X86 ? 0x89A01000ULL : 0xFFFFFA8000A01000ULL),
-      base_address_(next_address_) {}
+      base_address_(next_address_),
+      bucket_span_(std::min(stride(ObjectType::Process), stride(ObjectType::Thread))) {}
 
 std::uint64_t ObjectManager::bucket(std::uint64_t address) const {
-  constexpr std::uint64_t kNone = kIndexChunk * kIndexChunks;
-  if (address < base_address_) return kNone;
-  const std::uint64_t b =
-      (address - base_address_) / std::min(stride(ObjectType::Process), stride(ObjectType::Thread));
-  return b < kNone ? b : kNone;
+  if (address < base_address_) return kNoBucket;
+  return std::min((address - base_address_) / bucket_span_, kNoBucket);
 }
 
 void ObjectManager::index_set(std::uint64_t address, Object* o) {
   const std::uint64_t b = bucket(address);
-  if (b == kIndexChunk * kIndexChunks) return;
+  if (b == kNoBucket) return;
   std::atomic<IndexChunk*>& chunk = index_[b / kIndexChunk];
   IndexChunk* c = chunk.load(std::memory_order_relaxed);
   if (c == nullptr) {
@@ -107,7 +105,7 @@ std::size_t ObjectManager::resident() const {
 }
 
 Object* ObjectManager::find(std::uint64_t address) const {
-  if (const std::uint64_t b = bucket(address); b < kIndexChunk * kIndexChunks) {
+  if (const std::uint64_t b = bucket(address); b != kNoBucket) {
     const IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_acquire);
     if (c == nullptr) return nullptr;
     const Bucket& slot = c->buckets[b % kIndexChunk];

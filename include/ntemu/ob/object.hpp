@@ -3,10 +3,12 @@
 /// deletion on the last reference, and tombstones.
 ///
 /// Every object gets a deterministic *model kernel address* (a bump allocator in the system
-/// range of the architecture) that is never reused. Handle tables and PspCidTable store these
-/// addresses, not host pointers. When the last reference goes, the type's delete procedure runs
-/// (e.g. PspThreadDelete) and the object becomes a **tombstone**: it stays in host memory, marked
-/// deleted, so a CID entry still naming its address is a detectable state, never freed memory.
+/// range of the architecture) that no other object gets while it is in host memory (only
+/// `Tombstones::ReclaimUnnamed`, below, hands a released object's address out again). Handle tables
+/// and PspCidTable store these addresses, not host pointers. When the last reference goes, the
+/// type's delete procedure runs (e.g. PspThreadDelete) and the object becomes a **tombstone**: it
+/// stays in host memory, marked deleted, so a CID entry still naming its address is a detectable
+/// state, never freed memory.
 ///
 /// By default (`Tombstones::Keep`) host memory is released only when the whole kernel instance
 /// is destroyed. `Tombstones::ReclaimUnnamed` (for long runs: soaks, benchmarks, fuzzers)
@@ -43,7 +45,8 @@ class Object {
   Object& operator=(const Object&) = delete;
 
   ObjectType type() const { return type_; }
-  /// The object's model kernel address (8-byte aligned, never reused).
+  /// The object's model kernel address (8-byte aligned; another object gets it only after this
+  /// one is released from host memory).
   std::uint64_t address() const { return address_; }
   /// The object's creation number in its kernel (1, 2, ...): unlike an address, which
   /// ReclaimUnnamed may hand out again, it names one object for the kernel's lifetime.
@@ -164,6 +167,7 @@ class ObjectManager {
   // beyond it (x64 after about 4M objects) are found in the map under the lock.
   static constexpr std::uint64_t kIndexChunk = 4096;
   static constexpr std::uint64_t kIndexChunks = 1024;
+  static constexpr std::uint64_t kNoBucket = kIndexChunk * kIndexChunks;
   struct Bucket {
     std::atomic<std::uint64_t> address{0};  // the object's address: a probe of another
     std::atomic<Object*> object{nullptr};   // address in the same span finds nothing
@@ -171,7 +175,7 @@ class ObjectManager {
   struct IndexChunk {
     Bucket buckets[kIndexChunk];
   };
-  /// The bucket of `address`, or kIndexChunk * kIndexChunks when the index does not cover it.
+  /// The bucket of `address`, or kNoBucket when the index does not cover it.
   std::uint64_t bucket(std::uint64_t address) const;
   void index_set(std::uint64_t address, Object* o) NTEMU_REQUIRES(lock_);
 
@@ -183,6 +187,7 @@ class ObjectManager {
   /// By model address. Never iterated for output without sorting (all() sorts).
   FlatMap64<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
   const std::uint64_t base_address_;
+  const std::uint64_t bucket_span_;  // the smaller of the two strides
   std::array<std::atomic<IndexChunk*>, kIndexChunks> index_{};
   std::vector<std::unique_ptr<IndexChunk>> index_storage_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];
