@@ -196,8 +196,35 @@ void check_calls(benchmark::State& state, const Machine& m, std::uint64_t thread
 }
 
 // --- thread and process lifecycles --------------------------------------------------------------
-// Runs `lifecycle` once per iteration from a worker process's first thread, on a fresh kernel.
-// `per_thread` / `per_process`: calls each thread / process routine gets per lifecycle.
+// Runs `lifecycle` once per iteration on `m`, from the first thread of a worker process of its
+// own (`name`), checks the routines' call counts, and ends the worker. `per_thread` /
+// `per_process`: calls each thread / process routine gets per lifecycle. False when the worker
+// could not be set up (the benchmark is then skipped).
+template <class Lifecycle>
+bool run_in_worker(benchmark::State& state, Machine& m, const char* name, Lifecycle lifecycle,
+                   std::uint64_t per_thread, std::uint64_t per_process) {
+  Worker w(m.kernel(), name);
+  if (!w.ok()) {
+    state.SkipWithError("worker setup failed");
+    return false;
+  }
+  {
+    Kernel::ContextScope context(m.kernel(), w.main());
+    t_thread_calls = 0;
+    t_process_calls = 0;
+    for (auto _ : state) {
+      if (const Failure f = lifecycle(m.kernel(), w.self())) {
+        state.SkipWithError(f.message().c_str());
+        break;
+      }
+    }
+    check_calls(state, m, t_thread_calls, t_process_calls, per_thread, per_process);
+  }
+  if (!w.finish()) state.SkipWithError("worker teardown failed");
+  return true;
+}
+
+// The same on a fresh kernel, which must be left clean.
 template <class Lifecycle>
 void run_lifecycles(benchmark::State& state, KernelVersion v, int process_routines,
                     int thread_routines, Lifecycle lifecycle, std::uint64_t per_thread,
@@ -207,26 +234,7 @@ void run_lifecycles(benchmark::State& state, KernelVersion v, int process_routin
     state.SkipWithError(m.error());
     return;
   }
-  {
-    Worker w(m.kernel(), "worker.exe");
-    if (!w.ok()) {
-      state.SkipWithError("worker setup failed");
-      return;
-    }
-    {
-      Kernel::ContextScope context(m.kernel(), w.main());
-      t_thread_calls = 0;
-      t_process_calls = 0;
-      for (auto _ : state) {
-        if (const Failure f = lifecycle(m.kernel(), w.self())) {
-          state.SkipWithError(f.message().c_str());
-          break;
-        }
-      }
-      check_calls(state, m, t_thread_calls, t_process_calls, per_thread, per_process);
-    }
-    if (!w.finish()) state.SkipWithError("worker teardown failed");
-  }
+  if (!run_in_worker(state, m, "worker.exe", lifecycle, per_thread, per_process)) return;
   if (!m.clean()) state.SkipWithError("objects or CID entries left behind");
 }
 
@@ -257,24 +265,10 @@ void Lifecycle_Concurrent(benchmark::State& state) {
     state.SkipWithError(m.error());
     return;
   }
-  Worker w(m.kernel(), state.thread_index() == 0 ? "worker0.exe" : "worker1.exe");
-  if (!w.ok()) {
-    state.SkipWithError("worker setup failed");
+  if (!run_in_worker(state, m, state.thread_index() == 0 ? "worker0.exe" : "worker1.exe",
+                     thread_lifecycle, 2, 0)) {
     return;
   }
-  {
-    Kernel::ContextScope context(m.kernel(), w.main());
-    t_thread_calls = 0;
-    t_process_calls = 0;
-    for (auto _ : state) {
-      if (const Failure f = thread_lifecycle(m.kernel(), w.self())) {
-        state.SkipWithError(f.message().c_str());
-        break;
-      }
-    }
-    check_calls(state, m, t_thread_calls, t_process_calls, 2, 0);
-  }
-  if (!w.finish()) state.SkipWithError("worker teardown failed");
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -447,12 +441,27 @@ void Baseline_RawDispatch(benchmark::State& state) {
 // instructions on words laid out the same way), so a target below its figure is below what any
 // faithful implementation can reach here.
 
+// The fast paths of ExReferenceCallBackBlock and ExDereferenceCallBackBlock on an x86 slot word
+// (16-byte aligned block address | up to 7 cached references): a compare-exchange taking a cached
+// reference (returning the word it took it from), and one giving it back.
+constexpr std::uint32_t kFastRefCache = 7;
+std::uint32_t take_cached_reference(std::atomic<std::uint32_t>& slot) {
+  std::uint32_t old = slot.load(std::memory_order_acquire);
+  while ((old & kFastRefCache) != 0 &&
+         !slot.compare_exchange_weak(old, old - 1, std::memory_order_acq_rel)) {
+  }
+  return old;
+}
+void give_back_cached_reference(std::atomic<std::uint32_t>& slot) {
+  std::uint32_t cur = slot.load(std::memory_order_acquire);
+  while ((cur & kFastRefCache) < kFastRefCache &&
+         !slot.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel)) {
+  }
+}
+
 // ExReferenceCallBackBlock + call + ExDereferenceCallBackBlock on the fast path, for eight
-// EX_CALLBACK slots: a compare-exchange taking a cached reference from the slot word's low bits
-// (x86: block address | up to 7), the call, a compare-exchange giving it back. Per routine:
-// time / 8.
+// EX_CALLBACK slots. Per routine: time / 8.
 void Baseline_FastRefDispatch(benchmark::State& state) {
-  constexpr std::uint32_t kCache = 7;
   struct Block {
     PCREATE_THREAD_NOTIFY_ROUTINE function;
   };
@@ -460,20 +469,14 @@ void Baseline_FastRefDispatch(benchmark::State& state) {
   std::array<std::atomic<std::uint32_t>, 8> slots;  // fake 16-aligned block "addresses"
   for (std::uint32_t i = 0; i < slots.size(); ++i) {
     blocks[i].function = kThreadRoutines[i];
-    slots[i].store(0x1000U + 16U * i + kCache);
+    slots[i].store(0x1000U + 16U * i + kFastRefCache);
   }
   t_thread_calls = 0;
   for (auto _ : state) {
     for (std::uint32_t i = 0; i < slots.size(); ++i) {
-      std::uint32_t old = slots[i].load(std::memory_order_acquire);
-      while ((old & 0xFU) != 0 &&
-             !slots[i].compare_exchange_weak(old, old - 1, std::memory_order_acq_rel)) {
-      }
-      blocks[(old - 0x1000U) / 16U].function(ProcessId{8}, ThreadId{12}, true);
-      std::uint32_t cur = slots[i].load(std::memory_order_acquire);
-      while ((cur & 0xFU) < kCache &&
-             !slots[i].compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel)) {
-      }
+      const std::uint32_t word = take_cached_reference(slots[i]);
+      blocks[(word - 0x1000U) / 16U].function(ProcessId{8}, ThreadId{12}, true);
+      give_back_cached_reference(slots[i]);
     }
   }
   if (t_thread_calls != 8 * static_cast<std::uint64_t>(state.iterations()))
@@ -548,20 +551,16 @@ struct SharedLines {
   alignas(64) std::atomic<std::uint64_t> first_free{1};
   alignas(64) std::atomic<std::uint64_t> last_free{0};
   alignas(64) std::atomic<std::int64_t> handle_count{0};
-  alignas(64) std::atomic<std::uint32_t> slot{0x1000U | 7U};
+  alignas(64) std::atomic<std::uint32_t> slot{0x1000U | kFastRefCache};
   alignas(64) std::array<std::atomic<std::uint32_t>, 512> entries{};
 };
 SharedLines g_shared_lines;
 
 void Baseline_SharedLines(benchmark::State& state) {
   SharedLines& s = g_shared_lines;
-  auto reference = [&s] {
-    std::uint32_t old = s.slot.load(std::memory_order_acquire);
-    while ((old & 7U) != 0 && !s.slot.compare_exchange_weak(old, old - 1)) {
-    }
-    std::uint32_t cur = s.slot.load(std::memory_order_acquire);
-    while ((cur & 7U) < 7U && !s.slot.compare_exchange_weak(cur, cur + 1)) {
-    }
+  auto reference = [&s] {  // one notify call's reference and dereference
+    take_cached_reference(s.slot);
+    give_back_cached_reference(s.slot);
   };
   for (auto _ : state) {
     std::uint64_t head = s.first_free.load(std::memory_order_acquire);

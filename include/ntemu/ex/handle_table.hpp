@@ -124,8 +124,8 @@ class HandleTableEntry {
 
  private:
   friend class HandleTable<A>;
-  // Plain words reached through std::atomic_ref: a fresh page is filled with plain stores (the
-  // compiler vectorises them) before it is published; every access after that is atomic.
+  // Plain words reached through std::atomic_ref: a fresh page is written with plain stores (or
+  // copied whole) before it is published; every access after that is atomic.
   class Cell {
    public:
     Word load(std::memory_order order) const { return std::atomic_ref<Word>(word_).load(order); }
