@@ -433,11 +433,13 @@ StatementBody parse_poke(Cursor& c) {
   return s;
 }
 
+// The kinds the kernel's verifier raises: the ones a scenario can expect.
 std::string finding_kinds() {
   std::string out;
-  for (std::string_view k : kFindingKinds) {
+  for (verify::FindingKind k : verify::all_finding_kinds()) {
+    if (verify::source_of(k) != verify::FindingSource::Kernel) continue;
     if (!out.empty()) out += ", ";
-    out += k;
+    out += verify::to_string(k);
   }
   return out;
 }
@@ -465,14 +467,12 @@ StatementBody parse_expect(Cursor& c) {
     if (!first.text.empty() && first.text.front() >= '0' && first.text.front() <= '9') {
       s.count = c.number(first, 0, first.text);
     } else {
-      bool known = false;
-      for (std::string_view k : kFindingKinds)
-        known = known || k == first.text;
-      if (!known) {
+      const auto kind = verify::parse_finding_kind(first.text);
+      if (!kind || verify::source_of(*kind) != verify::FindingSource::Kernel) {
         c.fail(c.pos(first),
                fmt::format("unknown finding kind '{}' (expected {})", first.text, finding_kinds()));
       }
-      s.kind = std::string(first.text);
+      s.kind = kind;
       s.count = c.take_number("a count of findings");
     }
     c.expect_end();

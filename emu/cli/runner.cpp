@@ -45,18 +45,6 @@ PCREATE_PROCESS_NOTIFY_ROUTINE process_ex_as_plain(std::size_t index) {
   return ps::routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(process_routine_ex(index));
 }
 
-// The name in BugCheck's message ("BugCheck 0x17 CID_HANDLE_DELETION (...)"); BugCheck has no
-// accessor for it (emu/cli/KERNEL_REQUESTS.md).
-std::string bugcheck_name(const BugCheck& b) {
-  const std::string_view what = b.what();
-  const std::size_t first = what.find(' ');
-  const std::size_t second = first == std::string_view::npos ? first : what.find(' ', first + 1);
-  if (second == std::string_view::npos) return "UNKNOWN";
-  const std::size_t end = what.find(' ', second + 1);
-  return std::string(
-      what.substr(second + 1, end == std::string_view::npos ? end : end - second - 1));
-}
-
 std::string plural(std::uint64_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -739,24 +727,11 @@ class Runner final : public RoutineListener {
 
   void exec(const Statement& s, const AuditStmt&) { run_audit(s.pos.line); }
 
-  // The kernel's verifier. Its `finding` events are held back and passed on after the `audit`
-  // event, which heads them with their count (line 0: the automatic audit at the end). Every
-  // finding the audit returns is listed under it: the kernel emits only those it found now, so
-  // the ones raised earlier while running (a use-after-free lookup), which it returns first, are
-  // listed again here from what it returned, in its event's form.
+  // The kernel's verifier, audited without emitting: the `audit` event heads the findings with
+  // their count (line 0: the automatic audit at the end), and every finding follows it — those
+  // raised while running (already emitted when raised) listed again, then the ones found now.
   void run_audit(int line) {
-    RecordingSink held;
-    kernel().set_trace_sink(&held);
-    std::vector<Kernel::Finding> findings;
-    try {
-      findings = kernel().audit();
-    } catch (...) {
-      kernel().set_trace_sink(&sink_);
-      for (const Event& e : held.events())
-        sink_.emit(e);
-      throw;
-    }
-    kernel().set_trace_sink(&sink_);
+    std::vector<Kernel::Finding> findings = kernel().verifier().audit(verify::AuditEvents::None);
     Event heading = Event{"audit", {}}
                         .add("line", line)
                         .add("automatic", line == 0)
@@ -768,21 +743,8 @@ class Runner final : public RoutineListener {
       heading.add("same_as", last_audit_line_);
     }
     sink_.emit(heading);
-    const std::vector<Event> emitted = held.events();
-    std::size_t reported = 0;
-    for (const Event& e : emitted)
-      reported += e.name == "finding" ? 1U : 0U;
-    for (std::size_t i = 0; reported + i < findings.size(); ++i) {
-      const Kernel::Finding& f = findings[i];
-      sink_.emit(Event{"finding", {}}
-                     .add("kind", f.kind)
-                     .add("detail", f.detail)
-                     .add("id", f.id)
-                     .add("object", f.object)
-                     .add("step", f.step));
-    }
-    for (const Event& e : emitted)
-      sink_.emit(e);
+    for (const Kernel::Finding& f : findings)
+      sink_.emit(verify::finding_event(f));
     last_findings_ = std::move(findings);
     last_audit_line_ = line;
   }
@@ -810,13 +772,13 @@ class Runner final : public RoutineListener {
         Event{"bugcheck", {}}
             .add("line", line)
             .add("code", std::uint64_t{b.code()})
-            .add("name", bugcheck_name(b))
+            .add("name", b.name())
             .add("parameters", fmt::format("{:#x}, {:#x}, {:#x}, {:#x}", p[0], p[1], p[2], p[3])));
   }
 
   void stopped(const Statement& s, const BugCheck& b) {
     report_bugcheck(s.pos.line, b);
-    down_ = Down{s.pos.line, b.code(), bugcheck_name(b), false};
+    down_ = Down{s.pos.line, b.code(), b.name(), false};
     outcome_.bugcheck = b.code();
     last_status_.reset();
     last_api_line_ = s.pos.line;
@@ -859,7 +821,8 @@ class Runner final : public RoutineListener {
     for (const Kernel::Finding& f : last_findings_) {
       if (!b.kind || f.kind == *b.kind) ++n;
     }
-    const std::string what = b.kind ? *b.kind + " finding" : std::string("finding");
+    const std::string what =
+        b.kind ? std::string(verify::to_string(*b.kind)) + " finding" : std::string("finding");
     const std::string where = fmt::format("the audit at line {}", last_audit_line_);
     if (n == b.count) return expect(s, true, fmt::format("{} in {}", plural(n, what), where));
     expect(s, false,

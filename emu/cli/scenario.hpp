@@ -14,11 +14,11 @@
 #include <variant>
 #include <vector>
 
-#include "ntemu/kernel.hpp"
 #include "ntemu/profile.hpp"
-#include "ntemu/ps/notify.hpp"
+#include "ntemu/ps/notify_routine.hpp"
 #include "ntemu/support/arch.hpp"
 #include "ntemu/support/status.hpp"
+#include "ntemu/verify/finding.hpp"
 
 namespace ntemu::cli {
 
@@ -177,12 +177,9 @@ struct ExpectCallsStmt {
   std::uint64_t count = 0;
 };
 
-/// The finding kinds of the model's verifier (Kernel::Finding::kind).
-using ntemu::kFindingKinds;
-
 /// expect findings [KIND] N (an extension): the most recent audit reported N findings (of KIND).
 struct ExpectFindingsStmt {
-  std::optional<std::string> kind;  ///< absent: all kinds together
+  std::optional<verify::FindingKind> kind;  ///< absent: all kinds together
   std::uint64_t count = 0;
 };
 

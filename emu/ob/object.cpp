@@ -71,8 +71,7 @@ bool ObjectManager::dereference(Object& o) {
       throw;
     }
     o.deleted_.store(true, std::memory_order_release);
-    if (tombstones_ == Tombstones::ReclaimUnnamed &&
-        o.cid_entries.load(std::memory_order_acquire) == 0 &&
+    if (tombstones_ == Tombstones::ReclaimUnnamed && o.pins.load(std::memory_order_acquire) == 0 &&
         (!reclaim_hook_ || reclaim_hook_(o))) {
       reclaim(o);
     }

@@ -14,17 +14,6 @@ namespace ntemu {
 Harness::State::State(Profile profile, TraceSink* forward)
     : tee(recording, forward), kernel(profile, &tee) {}
 
-void Harness::State::report(Kernel::Finding f) {
-  Event e{"finding", {}};
-  e.add("kind", f.kind).add("detail", f.detail).add("id", f.id).add("object", f.object);
-  e.add("step", f.step);
-  {
-    std::lock_guard hold(m);
-    findings.push_back(std::move(f));
-  }
-  emit(e);
-}
-
 bool Harness::State::pool_may_allocate() {
   std::lock_guard hold(m);
   if (pool_successes_before_failure > 0) {
@@ -55,7 +44,7 @@ void report_routines_left(Harness::State& s, const Array& array, const char* kin
   for (std::uint32_t i = 0; i < array.size(); ++i) {
     const void* routine = reinterpret_cast<const void*>(array.slot(i));
     if (!wdk::is_trampoline(routine)) continue;
-    s.report({"routine-after-unload",
+    s.report({verify::FindingKind::RoutineAfterUnload,
               fmt::format("{} is still in {} notify slot {} after {}: the real kernel would "
                           "call into unmapped driver code",
                           s.kernel.routine_symbol(routine), kind, i, when),
@@ -74,7 +63,7 @@ void report_leftovers(Harness::State& s, const char* when, bool pool) {
       leaked.push_back(block);
   }
   for (const auto& block : leaked) {
-    s.report({"pool-leak",
+    s.report({verify::FindingKind::PoolLeak,
               fmt::format("a {}-byte pool block with tag '{}'{} was still allocated after {}",
                           block.size, wdk::tag_text(block.tag),
                           block.step.empty() ? std::string{}
@@ -275,18 +264,11 @@ void Harness::poke_pid(ps::Process& process, ProcessId value) {
 }
 
 void Harness::set_step(std::string label) {
-  {
-    std::lock_guard hold(state_->m);
-    state_->step = label;
-  }
   state_->kernel.set_step(std::move(label));
 }
 
 std::vector<Kernel::Finding> Harness::audit() {
-  std::vector<Kernel::Finding> all = state_->kernel.audit();
-  std::lock_guard hold(state_->m);
-  all.insert(all.end(), state_->findings.begin(), state_->findings.end());
-  return all;
+  return state_->kernel.audit();  // the kernel's findings, then the ones the harness reported
 }
 
 std::vector<Event> Harness::events() const {

@@ -75,8 +75,6 @@ struct Harness::State {
 
   mutable std::mutex m;
   std::vector<std::string> debug_output;          // guarded by m
-  std::vector<Kernel::Finding> findings;          // guarded by m
-  std::string step;                               // guarded by m
   std::map<std::uint64_t, PoolBlock> pool;        // by allocation sequence; guarded by m
   std::uint64_t next_pool_sequence = 1;           // guarded by m
   std::size_t pool_successes_before_failure = 0;  // guarded by m
@@ -95,14 +93,11 @@ struct Harness::State {
   /// Routines named without a module: renamed with the driver's name at each load.
   std::vector<std::pair<const void*, std::string>> default_module_names;
 
-  /// Stores a finding and emits it as a `finding` event.
-  void report(Kernel::Finding f);
+  /// Reports a finding through the kernel's verifier (emitted as a `finding` event).
+  void report(verify::Finding f) { kernel.verifier().report(std::move(f)); }
   /// Emits `e` to the harness's sinks (not through the kernel, whose sink is the same tee).
   void emit(const Event& e) { tee.emit(e); }
-  std::string current_step() const {
-    std::lock_guard hold(m);
-    return step;
-  }
+  std::string current_step() { return kernel.verifier().current_step(); }
   /// May the pool allocate now? Consumes one injected success or failure.
   bool pool_may_allocate();
 };
@@ -115,8 +110,8 @@ void unregister_state(const Kernel* kernel);
 Harness::State* state_of(const Kernel* kernel);
 /// Frees every pool block `state` still holds and forgets them.
 void release_pool(Harness::State& state);
-/// A finding for the current kernel's harness, or a line on stderr without one.
-void report(Harness::State* state, Kernel::Finding f);
+/// A finding for the current kernel's verifier, or a line on stderr outside any kernel.
+void report(verify::Finding f);
 }  // namespace wdk
 
 }  // namespace ntemu

@@ -82,17 +82,19 @@ Current current() {
   return {k, k == nullptr ? nullptr : state_of(k)};
 }
 
-std::string context_step(Harness::State* state) {
-  return state == nullptr ? std::string{} : state->current_step();
+// The current kernel's step label, or "" outside any kernel.
+std::string context_step() {
+  Kernel* k = Kernel::current();
+  return k == nullptr ? std::string{} : k->verifier().current_step();
 }
 
 // Reports a call made above the IRQL its documentation allows; true if it was.
-bool irql_too_high(Harness::State* state, KIRQL max, const char* function) {
+bool irql_too_high(KIRQL max, const char* function) {
   if (t_irql <= max) return false;
-  report(state, {"irql-too-high",
-                 fmt::format("{} was called at IRQL {} (it requires IRQL <= {})", function,
-                             static_cast<unsigned>(t_irql), static_cast<unsigned>(max)),
-                 0, 0, context_step(state)});
+  report({verify::FindingKind::IrqlTooHigh,
+          fmt::format("{} was called at IRQL {} (it requires IRQL <= {})", function,
+                      static_cast<unsigned>(t_irql), static_cast<unsigned>(max)),
+          0, 0, context_step()});
   return true;
 }
 
@@ -103,13 +105,12 @@ T guarded(T fallback, const char* function, Body&& body) {
   try {
     return body();
   } catch (const BugCheck& b) {
-    Current c = current();
-    report(c.state, {"bugcheck", fmt::format("{} crashed the machine: {}", function, b.what()),
-                     b.code(), 0, context_step(c.state)});
+    report({verify::FindingKind::Bugcheck,
+            fmt::format("{} crashed the machine: {}", function, b.what()), b.code(), 0,
+            context_step()});
   } catch (const std::exception& e) {
-    Current c = current();
-    report(c.state, {"host-exception", fmt::format("{} failed on the host: {}", function, e.what()),
-                     0, 0, context_step(c.state)});
+    report({verify::FindingKind::HostException,
+            fmt::format("{} failed on the host: {}", function, e.what()), 0, 0, context_step()});
   }
   return fallback;
 }
@@ -121,17 +122,16 @@ ob::Object* resolve(Current c, const void* pointer, const char* function) {
   if (pointer == nullptr) return nullptr;
   ob::Object* o = c.kernel->objects().find(address_of(pointer));
   if (o == nullptr) {
-    report(c.state,
-           {"bad-object-pointer",
+    report({verify::FindingKind::BadObjectPointer,
             fmt::format("{} was given {:#x}, which names no object", function, address_of(pointer)),
-            0, address_of(pointer), context_step(c.state)});
+            0, address_of(pointer), context_step()});
     return nullptr;
   }
   if (o->is_deleted()) {
-    report(c.state, {"use-after-free",
-                     fmt::format("{} was given {:#x}, a {} object that was already deleted",
-                                 function, o->address(), ob::to_string(o->type())),
-                     0, o->address(), context_step(c.state)});
+    report({verify::FindingKind::UseAfterFree,
+            fmt::format("{} was given {:#x}, a {} object that was already deleted", function,
+                        o->address(), ob::to_string(o->type())),
+            0, o->address(), context_step()});
     return nullptr;
   }
   return o;
@@ -182,11 +182,11 @@ void invoke_driver(const void* trampoline, Call&& call) {
   Current c = current();
   if (c.state != nullptr && c.state->code_unloaded.load(std::memory_order_acquire)) {
     const std::string symbol = c.kernel->routine_symbol(trampoline);
-    report(c.state, {"call-into-unloaded-driver",
-                     fmt::format("{} was called after its driver was unloaded (the real kernel "
-                                 "would run unmapped code); the call was skipped",
-                                 symbol),
-                     0, 0, context_step(c.state)});
+    report({verify::FindingKind::CallIntoUnloadedDriver,
+            fmt::format("{} was called after its driver was unloaded (the real kernel "
+                        "would run unmapped code); the call was skipped",
+                        symbol),
+            0, 0, context_step()});
     return;
   }
   const KIRQL entry = t_irql;
@@ -194,12 +194,11 @@ void invoke_driver(const void* trampoline, Call&& call) {
   if (t_irql != entry) {
     const std::string symbol =
         c.kernel != nullptr ? c.kernel->routine_symbol(trampoline) : std::string("routine");
-    report(c.state,
-           {"irql-not-restored",
+    report({verify::FindingKind::IrqlNotRestored,
             fmt::format("{} returned at IRQL {} but was called at IRQL {} (a lock left "
                         "held?)",
                         symbol, static_cast<unsigned>(t_irql), static_cast<unsigned>(entry)),
-            0, 0, context_step(c.state)});
+            0, 0, context_step()});
     t_irql = entry;
   }
 }
@@ -345,12 +344,13 @@ void release_pool(Harness::State& state) {
   }
 }
 
-void report(Harness::State* state, Kernel::Finding f) {
-  if (state != nullptr) {
-    state->report(std::move(f));
+void report(verify::Finding f) {
+  if (Kernel* k = Kernel::current()) {
+    k->verifier().report(std::move(f));
     return;
   }
-  std::fprintf(stderr, "ntemu wdk: %s: %s\n", f.kind.c_str(), f.detail.c_str());
+  std::fprintf(stderr, "ntemu wdk: %s: %s\n", std::string(verify::to_string(f.kind)).c_str(),
+               f.detail.c_str());
 }
 
 }  // namespace ntemu::wdk
@@ -372,7 +372,7 @@ NTSTATUS PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE NotifyRo
                                          BOOLEAN Remove) {
   const Current c = current();
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(c.state, PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutine");
+  irql_too_high(PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutine");
   return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateProcessNotifyRoutine", [&] {
     ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE t = nullptr;
     if (NotifyRoutine != nullptr) {
@@ -390,7 +390,7 @@ NTSTATUS PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX Not
                                            BOOLEAN Remove) {
   const Current c = current();
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(c.state, PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutineEx");
+  irql_too_high(PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutineEx");
   return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateProcessNotifyRoutineEx", [&] {
     if (!c.kernel->profile().has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
     ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX t = nullptr;
@@ -408,7 +408,7 @@ NTSTATUS PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX Not
 NTSTATUS PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine) {
   const Current c = current();
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(c.state, PASSIVE_LEVEL, "PsSetCreateThreadNotifyRoutine");
+  irql_too_high(PASSIVE_LEVEL, "PsSetCreateThreadNotifyRoutine");
   return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateThreadNotifyRoutine", [&] {
     ntemu::PCREATE_THREAD_NOTIFY_ROUTINE t = nullptr;
     if (NotifyRoutine != nullptr) {
@@ -422,7 +422,7 @@ NTSTATUS PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRout
 NTSTATUS PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine) {
   const Current c = current();
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(c.state, PASSIVE_LEVEL, "PsRemoveCreateThreadNotifyRoutine");
+  irql_too_high(PASSIVE_LEVEL, "PsRemoveCreateThreadNotifyRoutine");
   return guarded(STATUS_UNSUCCESSFUL, "PsRemoveCreateThreadNotifyRoutine", [&] {
     if (!c.kernel->profile().has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
     const auto t =
@@ -473,7 +473,7 @@ NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process) {
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
   if (Process == nullptr) return STATUS_INVALID_PARAMETER;
   *Process = nullptr;
-  irql_too_high(c.state, APC_LEVEL, "PsLookupProcessByProcessId");
+  irql_too_high(APC_LEVEL, "PsLookupProcessByProcessId");
   return guarded(STATUS_UNSUCCESSFUL, "PsLookupProcessByProcessId", [&] {
     ntemu::ps::Process* p = nullptr;
     const ntemu::Status st =
@@ -488,7 +488,7 @@ NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread) {
   if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
   if (Thread == nullptr) return STATUS_INVALID_PARAMETER;
   *Thread = nullptr;
-  irql_too_high(c.state, APC_LEVEL, "PsLookupThreadByThreadId");
+  irql_too_high(APC_LEVEL, "PsLookupThreadByThreadId");
   return guarded(STATUS_UNSUCCESSFUL, "PsLookupThreadByThreadId", [&] {
     ntemu::ps::Thread* t = nullptr;
     const ntemu::Status st =
@@ -504,7 +504,7 @@ NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process, PETHREAD
   if (Cid == nullptr || Thread == nullptr) return STATUS_INVALID_PARAMETER;
   *Thread = nullptr;
   if (Process != nullptr) *Process = nullptr;
-  irql_too_high(c.state, APC_LEVEL, "PsLookupProcessThreadByCid");
+  irql_too_high(APC_LEVEL, "PsLookupProcessThreadByCid");
   return guarded(STATUS_UNSUCCESSFUL, "PsLookupProcessThreadByCid", [&] {
     ntemu::ps::Process* p = nullptr;
     ntemu::ps::Thread* t = nullptr;
@@ -822,7 +822,7 @@ PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
   const Current c = current();
   if (c.kernel == nullptr) return nullptr;
   const bool paged = PoolType == PagedPool || PoolType == PagedPoolCacheAligned;
-  irql_too_high(c.state, paged ? APC_LEVEL : DISPATCH_LEVEL, "ExAllocatePoolWithTag");
+  irql_too_high(paged ? APC_LEVEL : DISPATCH_LEVEL, "ExAllocatePoolWithTag");
   if (c.state != nullptr && !c.state->pool_may_allocate()) return nullptr;
   void* memory = std::malloc(NumberOfBytes == 0 ? 1 : NumberOfBytes);
   if (memory == nullptr) return nullptr;
@@ -845,7 +845,6 @@ PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes) {
 namespace {
 void free_pool(PVOID P, const ULONG* tag, const char* function) {
   if (P == nullptr) return;
-  const Current c = current();
   ntemu::wdk::PoolOwner owner{};
   bool found = false;
   {
@@ -859,20 +858,20 @@ void free_pool(PVOID P, const ULONG* tag, const char* function) {
   }
   if (!found) {
     // Not a block ntemu handed out (or freed twice): BAD_POOL_CALLER on a real kernel.
-    ntemu::wdk::report(c.state, {"bad-pool-free",
-                                 fmt::format("{} was given {:#x}, which is not an allocated pool "
-                                             "block (freed twice, or never allocated); nothing "
-                                             "was freed",
-                                             function, ntemu::wdk::address_of(P)),
-                                 0, 0, ntemu::wdk::context_step(c.state)});
+    ntemu::wdk::report({ntemu::verify::FindingKind::BadPoolFree,
+                        fmt::format("{} was given {:#x}, which is not an allocated pool "
+                                    "block (freed twice, or never allocated); nothing "
+                                    "was freed",
+                                    function, ntemu::wdk::address_of(P)),
+                        0, 0, ntemu::wdk::context_step()});
     return;
   }
   if (tag != nullptr && *tag != owner.tag) {
     ntemu::wdk::report(
-        c.state, {"pool-tag-mismatch",
-                  fmt::format("{} was given tag '{}' for a block allocated with tag '{}'", function,
-                              ntemu::wdk::tag_text(*tag), ntemu::wdk::tag_text(owner.tag)),
-                  0, 0, ntemu::wdk::context_step(c.state)});
+        {ntemu::verify::FindingKind::PoolTagMismatch,
+         fmt::format("{} was given tag '{}' for a block allocated with tag '{}'", function,
+                     ntemu::wdk::tag_text(*tag), ntemu::wdk::tag_text(owner.tag)),
+         0, 0, ntemu::wdk::context_step()});
   }
   if (owner.state != nullptr) {
     std::lock_guard hold(owner.state->m);
@@ -940,13 +939,11 @@ bool take(Word& word, Word free_value, const char* function) {
   std::atomic_ref<Word> ref(word);
   const auto me = static_cast<Word>(ntemu::wdk::owner_token());
   if (ref.load(std::memory_order_acquire) == me) {
-    const Current c = current();
-    ntemu::wdk::report(c.state,
-                       {"lock-recursion",
+    ntemu::wdk::report({ntemu::verify::FindingKind::LockRecursion,
                         fmt::format("{} on a lock this thread already holds: the real machine "
                                     "would deadlock (or bugcheck); it was not acquired again",
                                     function),
-                        0, 0, ntemu::wdk::context_step(c.state)});
+                        0, 0, ntemu::wdk::context_step()});
     return false;
   }
   for (;;) {
@@ -983,8 +980,7 @@ VOID ExInitializeFastMutex(PFAST_MUTEX FastMutex) {
 }
 
 VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex) {
-  const Current c = current();
-  irql_too_high(c.state, APC_LEVEL, "ExAcquireFastMutex");
+  irql_too_high(APC_LEVEL, "ExAcquireFastMutex");
   // The owner token is the lock word; Count mirrors it for the WDK's "1 = free" reading.
   const KIRQL old = ntemu::wdk::t_irql;
   if (!take<ULONG_PTR>(FastMutex->Owner, 0, "ExAcquireFastMutex")) return;

@@ -179,8 +179,9 @@ TEST_CASE("tracker: BUG tracker-stale-pid - a PID zeroed in a running process le
     bool dangling_first = false;
     bool unbalanced_first = false;
     for (const auto& f : h.audit()) {
-      if (f.kind == "dangling-cid" && f.id == first_pid) dangling_first = true;
-      if (f.kind == "unbalanced-notify" && f.id == first_pid &&
+      if (f.kind == ntemu::verify::FindingKind::DanglingCid && f.id == first_pid)
+        dangling_first = true;
+      if (f.kind == ntemu::verify::FindingKind::UnbalancedNotify && f.id == first_pid &&
           f.detail.find("tracker!TrackerProcessNotify") != std::string::npos) {
         unbalanced_first = true;
       }

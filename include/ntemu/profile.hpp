@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "ntemu/ex/handle_table.hpp"
+#include "ntemu/ps/notify_array.hpp"
 #include "ntemu/support/arch.hpp"
 #include "ntemu/support/result.hpp"
 #include "ntemu/support/status.hpp"
@@ -78,14 +79,6 @@ enum class ThreadCidProcessCopy : std::uint8_t {
   /// When the thread object is set up, before the TID (XP and later): a later zeroing of the
   /// process's PID is not seen by threads created before it, and is seen as 0 after it.
   AtThreadObjectSetup,
-};
-
-/// How the notify arrays are stored and called (semantics.md §4, §5).
-enum class NotifyStorage : std::uint8_t {
-  /// Plain routine pointers; removal does not wait for callers in flight (Windows 2000).
-  PlainArray,
-  /// EX_CALLBACK slots: fast references and rundown protection (XP and later).
-  ExCallback,
 };
 
 /// Which thread the create notifications run on.

@@ -64,7 +64,7 @@ TEST_CASE("§9.30 [2003] removal waits for the routine in flight, then no event 
   CHECK_FALSE(removal_returned_early(k, true));
   CHECK(k.process_notify_array().count() == 0);
   for (const auto& f : k.audit())
-    CHECK(f.kind != "call-after-remove");
+    CHECK(verify::to_string(f.kind) != "call-after-remove");
 }
 
 TEST_CASE(
@@ -73,7 +73,7 @@ TEST_CASE(
   const bool early = removal_returned_early(k, false);
   bool reported = false;
   for (const auto& f : k.audit())
-    reported = reported || f.kind == "call-after-remove";
+    reported = reported || f.kind == verify::FindingKind::CallAfterRemove;
   CHECK(early == reported);
   CHECK(early);
 }

@@ -391,7 +391,7 @@ struct Run {
     if (with_audit) {
       std::map<std::string, std::size_t> kinds;
       for (const Kernel::Finding& f : k.audit())
-        ++kinds[f.kind];
+        ++kinds[std::string(verify::to_string(f.kind))];
       require(kinds["dangling-cid"] == dangling && kinds["leaked-cid"] == leaked &&
                   kinds["duplicate-cid"] == duplicates,
               "audit says {}/{}/{} dangling/leaked/duplicate, the harness {}/{}/{}",

@@ -209,7 +209,7 @@ inline Outcome run(const Profile& profile, std::uint64_t lifecycles, int workers
     }
   }
   for (const Kernel::Finding& f : k.audit())
-    ++out.findings[f.kind];
+    ++out.findings[std::string(verify::to_string(f.kind))];
   k.cid_table().enumerate([&](Handle, const ex::EntryView&) { ++out.cid_entries; });
   out.resident = k.objects().resident();
   if (profile.notify_storage == NotifyStorage::ExCallback) {

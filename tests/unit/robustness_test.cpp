@@ -30,7 +30,7 @@ Profile profile_of(KernelVersion v, Arch a) {
 std::size_t count_kind(const std::vector<Kernel::Finding>& f, const std::string& kind) {
   std::size_t n = 0;
   for (const auto& x : f)
-    n += x.kind == kind ? 1U : 0U;
+    n += verify::to_string(x.kind) == kind ? 1U : 0U;
   return n;
 }
 

@@ -37,7 +37,7 @@ std::uint64_t num(HANDLE h) {
 int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
   int n = 0;
   for (const auto& f : findings)
-    n += f.kind == kind ? 1 : 0;
+    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
   return n;
 }
 

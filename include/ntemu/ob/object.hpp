@@ -56,12 +56,13 @@ class Object {
   /// True once the last reference went and the delete procedure ran: a tombstone.
   bool is_deleted() const { return deleted_.load(std::memory_order_acquire); }
 
-  /// The verifier's bookkeeping, kept with the object so it costs no lookup: how many PspCidTable
-  /// entries name it, and the step labels (Kernel::set_step, as indices) at which its latest
-  /// client ID was created and at which it was deleted.
-  std::atomic<std::int32_t> cid_entries{0};
-  std::atomic<std::uint32_t> step_cid_created{0};
-  std::atomic<std::uint32_t> step_deleted{0};
+  /// How many table entries name the object by address (PspCidTable's, counted by whoever
+  /// writes them): under ReclaimUnnamed a tombstone some entry still names is never released,
+  /// so every dangling entry stays detectable.
+  std::atomic<std::int32_t> pins{0};
+  /// Two words an observer may keep with the object (the verifier keeps step labels there), so
+  /// observing costs no lookup. The object manager never reads them.
+  mutable std::array<std::atomic<std::uint32_t>, 2> annotations{};
 
  protected:
   Object(ObjectType type, std::uint64_t address) : type_(type), address_(address) {}

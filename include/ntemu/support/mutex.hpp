@@ -84,6 +84,26 @@ class NTEMU_SCOPED_CAPABILITY MutexLocker {
   Mutex& m_;
 };
 
+/// Holds a Mutex for its scope, or until release(): for a section that lets the lock go early
+/// on some paths and must still let it go if an exception leaves the scope.
+class NTEMU_SCOPED_CAPABILITY ReleasableMutexLocker {
+ public:
+  explicit ReleasableMutexLocker(Mutex& m) NTEMU_ACQUIRE(m) : m_(&m) { m.lock(); }
+  ~ReleasableMutexLocker() NTEMU_RELEASE() {
+    if (m_ != nullptr) m_->unlock();
+  }
+  /// Unlocks now; the scope's end then does nothing.
+  void release() NTEMU_RELEASE() {
+    m_->unlock();
+    m_ = nullptr;
+  }
+  ReleasableMutexLocker(const ReleasableMutexLocker&) = delete;
+  ReleasableMutexLocker& operator=(const ReleasableMutexLocker&) = delete;
+
+ private:
+  Mutex* m_;
+};
+
 /// A spin lock for short critical sections on hot paths (a few loads and stores, never a call
 /// out): uncontended it costs one exchange to take and a plain store to release, where Mutex
 /// also exchanges to release and records its owner.

@@ -66,7 +66,7 @@ struct Fixture {
   std::vector<std::string> kinds() {
     std::vector<std::string> out;
     for (const auto& f : k.audit())
-      out.push_back(f.kind);
+      out.push_back(std::string(verify::to_string(f.kind)));
     return out;
   }
   LogSink sink;
@@ -188,7 +188,7 @@ TEST_CASE("§9.40 [win2000] the thought experiment: zero the PID, a new thread, 
   const auto findings = f.k.audit();
   std::vector<std::string> kinds;
   for (const auto& x : findings)
-    kinds.push_back(x.kind);
+    kinds.push_back(std::string(verify::to_string(x.kind)));
   CHECK(join(kinds) == join({"use-after-free", "dangling-cid", "unbalanced-notify",
                              "unbalanced-notify", "unbalanced-notify"}));
   CHECK(findings[0].step == "PsLookupProcessByProcessId old");
@@ -250,7 +250,7 @@ TEST_CASE(
   g_self_kernel = nullptr;
   const auto findings = f.k.audit();
   REQUIRE(!findings.empty());
-  CHECK(findings[0].kind == "call-after-remove");
+  CHECK(verify::to_string(findings[0].kind) == "call-after-remove");
   CHECK(findings[0].detail.find("returned while 1 call(s) of it were still running") !=
         std::string::npos);
 }

@@ -17,8 +17,9 @@ void process_routine(ProcessId, ProcessId, bool) {}
 void thread_routine(ProcessId, ThreadId, bool) {}
 
 int count(const std::vector<Kernel::Finding>& found, const std::string& kind) {
-  return static_cast<int>(std::count_if(found.begin(), found.end(),
-                                        [&](const Kernel::Finding& f) { return f.kind == kind; }));
+  return static_cast<int>(std::count_if(found.begin(), found.end(), [&](const Kernel::Finding& f) {
+    return verify::to_string(f.kind) == kind;
+  }));
 }
 
 std::vector<Profile> every_version() {
@@ -85,7 +86,7 @@ TEST_CASE("verifier: a PID changed under a routine that was then removed is stil
   const auto found = k.audit();
   CHECK(count(found, "unbalanced-notify") == 1);
   const auto it = std::find_if(found.begin(), found.end(), [](const Kernel::Finding& f) {
-    return f.kind == "unbalanced-notify";
+    return f.kind == verify::FindingKind::UnbalancedNotify;
   });
   REQUIRE(it != found.end());
   CHECK(it->id == a.value());

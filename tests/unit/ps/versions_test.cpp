@@ -177,7 +177,7 @@ TEST_CASE(
     // Nothing destroyed the PID: 0xc dangles, and is never handed out again.
     std::vector<std::string> kinds;
     for (const auto& f : m.k.audit())
-      kinds.push_back(f.kind + " " + std::to_string(f.id));
+      kinds.push_back(std::string(verify::to_string(f.kind)) + " " + std::to_string(f.id));
     CHECK(std::find(kinds.begin(), kinds.end(), "dangling-cid 12") != kinds.end());
     for (int i = 0; i < 3; ++i) {
       auto q = m.k.NtCreateProcess("later");
@@ -217,7 +217,7 @@ TEST_CASE(
   CHECK(k.process_notify_array().count() == 1);  // still registered
   const auto findings = k.audit();
   REQUIRE(!findings.empty());
-  CHECK(findings[0].kind == "removal-deadlock");
+  CHECK(verify::to_string(findings[0].kind) == "removal-deadlock");
   CHECK(k.PsSetCreateProcessNotifyRoutine(&removes_itself, true) == STATUS_SUCCESS);
 }
 

@@ -1,4 +1,5 @@
-#include "ntemu/trace.hpp"
+// The JSON-lines and text sinks.
+#include "ntemu/trace/sink.hpp"
 
 #include <fmt/format.h>
 
@@ -61,21 +62,6 @@ std::string text(const Event& e, std::string_view key) {
 }
 
 }  // namespace
-
-std::uint64_t Event::number(std::string_view key) const {
-  const Field* f = find(key);
-  if (f == nullptr) return 0;
-  if (const auto* u = std::get_if<std::uint64_t>(&f->value)) return *u;
-  if (const auto* i = std::get_if<std::int64_t>(&f->value)) return static_cast<std::uint64_t>(*i);
-  return 0;
-}
-
-const Field* Event::find(std::string_view key) const {
-  for (const auto& f : fields) {
-    if (f.key == key) return &f;
-  }
-  return nullptr;
-}
 
 std::string JsonlSink::to_json(const Event& e, std::uint64_t seq) {
   std::string out = fmt::format("{{\"seq\":{},\"event\":", seq);

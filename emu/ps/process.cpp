@@ -1,0 +1,70 @@
+// Process creation: NtCreateProcess → PspCreateProcess (semantics.md §2.2), and the one place a
+// process gets its PID, PspAssignProcessId — called here on XP and later, lazily from
+// PspCreateThread on Windows 2000 (§2.4).
+#include "context.hpp"
+#include "ntemu/dbg/shadow_stack.hpp"
+
+namespace ntemu::ps {
+
+bool Executive::PspAssignProcessId(Process& process) {
+  // §2.2 steps 8–9: ExCreateHandle in PspCidTable, then ExSetHandleTableOwner.
+  const Handle pid = PspCreateCid(process);
+  if (pid.is_null()) return false;
+  process.UniqueProcessId.store(pid.value(), std::memory_order_release);
+  process.ObjectTable->set_owner(ProcessId{pid.value()});
+  return true;
+}
+
+Executive::ProcessCreated Executive::PspCreateProcess(std::string image_name, Process* parent,
+                                                      std::unique_ptr<ex::AnyHandleTable> table) {
+  dbg::FrameScope frame("nt", "PspCreateProcess");
+  if (parent != nullptr) {
+    MutexLocker hold(parent->ProcessLock);
+    if ((parent->Flags.load(std::memory_order_acquire) & Process::kFlagProcessDelete) != 0) {
+      return {STATUS_PROCESS_IS_TERMINATING};
+    }
+  }
+  // §2.2 step 4: the parent's PID whenever a parent exists.
+  const ProcessId inherited = parent != nullptr ? parent->pid() : ProcessId{};
+  Process& process = objects_.create<Process>(std::move(image_name), inherited, std::move(table));
+  if (profile_.pid_assignment == PidAssignment::InPspCreateProcess &&
+      !PspAssignProcessId(process)) {
+    objects_.dereference(process);
+    return {STATUS_INSUFFICIENT_RESOURCES};
+  }
+  return {STATUS_SUCCESS, &process, Handle{}};
+}
+
+Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Process* parent) {
+  Thread& creator = current_thread();
+  detail::EnterKernel enter(this, creator);
+  dbg::FrameScope frame("nt", "NtCreateProcess");
+  if (Status s = caller_check(creator, parent); !s.ok()) return {s};
+  Process& parent_process = parent != nullptr ? *parent : *creator.ThreadsProcess;
+  // A new object table starts owned by the creating process's PID (semantics.md §2.2 step 6).
+  auto table = std::make_unique<ex::AnyHandleTable>(
+      profile_.arch, ex::HandleTableOptions{.owner = creator.ThreadsProcess->pid()});
+  ProcessCreated created =
+      PspCreateProcess(std::move(image_name), &parent_process, std::move(table));
+  if (!created.status.ok()) return created;
+  Process& process = *created.process;
+  created.handle = ObInsertObject(*creator.ThreadsProcess, process, kProcessAllAccess);
+  // The handle now holds the process; the creation reference is dropped (§2.2 step 11).
+  objects_.dereference(process);
+  process.GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
+  return created;
+}
+
+Status Executive::caller_check(const Thread& caller, const ob::Object* target) const {
+  // No caller holds a handle to a deleted object: the object manager would refuse it.
+  if (target != nullptr && target->is_deleted()) return STATUS_INVALID_HANDLE;
+  // A caller whose process has exited has no object table left to receive the new handle
+  // (ObKillProcess closed it); a real exited thread would make no call at all.
+  // The exiting bit is set with an interlocked OR and read without the process lock.
+  const Process& own = *caller.ThreadsProcess;
+  const bool exiting =
+      (own.Flags.load(std::memory_order_acquire) & Process::kFlagProcessExiting) != 0;
+  return exiting ? STATUS_PROCESS_IS_TERMINATING : STATUS_SUCCESS;
+}
+
+}  // namespace ntemu::ps

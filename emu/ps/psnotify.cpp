@@ -1,0 +1,106 @@
+// Notify-routine registration (semantics.md §4): PsSetCreateProcessNotifyRoutine(Ex),
+// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine, the debugger's names for
+// routines, and the researcher's direct slot poke. The dispatchers are in psnotify_run.cpp.
+#include <mutex>
+
+#include "context.hpp"
+#include "ntemu/dbg/shadow_stack.hpp"
+
+namespace ntemu::ps {
+
+using detail::EnterKernel;
+
+template <class Array, class Routine>
+Status Executive::register_routine(NotifyKind kind, Array& array, Routine routine,
+                                   Status full_status, bool ex) {
+  // (An empty slot "contains" NULL: a NULL routine is not a duplicate of the empty slots.)
+  if (profile_.duplicate_registration == DuplicateRegistration::Rejected && routine != nullptr &&
+      array.contains(routine)) {
+    return STATUS_INVALID_PARAMETER;
+  }
+  NotifyRoutine& record = routines_.get(routine_address(routine), symbols_);
+  observe(&KernelObserver::routine_registering, kind, record);
+  record.ex.store(ex, std::memory_order_release);
+  const Status st = array.add(routine, full_status, &record);
+  observe(&KernelObserver::routine_registered, kind, record, st);
+  return st;
+}
+
+template <class Array, class Routine>
+Status Executive::remove_routine(NotifyKind kind, Array& array, Routine routine) {
+  NotifyRoutine& record = routines_.get(routine_address(routine), symbols_);
+  // A removal that waits for callers in flight, issued from inside that very routine, would
+  // wait for itself forever (MSDOC: not to be called from the callback). Refuse, changing
+  // nothing.
+  if (array.storage() == NotifyStorage::ExCallback && detail::t_context.runs(record.function)) {
+    observe(&KernelObserver::removal_refused, kind, record);
+    return STATUS_POSSIBLE_DEADLOCK;
+  }
+  const Status st = array.remove(routine, profile_.notify_not_found_status);
+  if (st.ok()) observe(&KernelObserver::routine_removed, kind, record, array);
+  return st;
+}
+
+namespace {
+// Registration and removal hold the registration lock when the profile serialises them.
+std::unique_lock<Mutex> serialise(Mutex& lock, const Profile& profile) {
+  std::unique_lock<Mutex> hold(lock, std::defer_lock);
+  if (profile.registration_locking == RegistrationLocking::Serialized) hold.lock();
+  return hold;
+}
+}  // namespace
+
+Status Executive::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine,
+                                                  bool Remove) {
+  EnterKernel enter(this, current_thread());
+  dbg::FrameScope frame("nt", "PsSetCreateProcessNotifyRoutine");
+  const auto serial = serialise(registration_lock_, profile_);
+  if (Remove) return remove_routine(NotifyKind::Process, process_notify_, routine);
+  return register_routine(NotifyKind::Process, process_notify_, routine,
+                          profile_.process_notify_full_status, false);
+}
+
+Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine,
+                                                    bool Remove) {
+  if (!profile_.has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
+  EnterKernel enter(this, current_thread());
+  dbg::FrameScope frame("nt", "PsSetCreateProcessNotifyRoutineEx");
+  const auto as_plain = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
+  const auto serial = serialise(registration_lock_, profile_);
+  if (Remove) return remove_routine(NotifyKind::Process, process_notify_, as_plain);
+  return register_routine(NotifyKind::Process, process_notify_, as_plain,
+                          profile_.process_notify_full_status, true);
+}
+
+Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  EnterKernel enter(this, current_thread());
+  dbg::FrameScope frame("nt", "PsSetCreateThreadNotifyRoutine");
+  const auto serial = serialise(registration_lock_, profile_);
+  return register_routine(NotifyKind::Thread, thread_notify_, routine,
+                          profile_.thread_notify_full_status, false);
+}
+
+Status Executive::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  if (!profile_.has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
+  EnterKernel enter(this, current_thread());
+  dbg::FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
+  const auto serial = serialise(registration_lock_, profile_);
+  return remove_routine(NotifyKind::Thread, thread_notify_, routine);
+}
+
+void Executive::poke_clear_notify_slot(NotifyKind kind, std::uint32_t slot) {
+  NotifySlots& array = kind == NotifyKind::Process ? static_cast<NotifySlots&>(process_notify_)
+                                                   : static_cast<NotifySlots&>(thread_notify_);
+  if (slot >= array.size()) return;
+  const ex::CallbackBlock* block =
+      array.storage() == NotifyStorage::ExCallback ? array.block(slot) : nullptr;
+  observe(&KernelObserver::slot_poked, kind, slot, block);
+  array.clear_slot(slot);
+}
+
+void Executive::name_routine(const void* routine, std::string module, std::string function) {
+  const dbg::Symbol* named = symbols_.name(routine, std::move(module), std::move(function));
+  routines_.get(routine, symbols_).symbol.store(named, std::memory_order_release);
+}
+
+}  // namespace ntemu::ps

@@ -1,0 +1,109 @@
+// The notify dispatchers (semantics.md §4, §5): PspRunCreateProcessNotifyRoutines and
+// PspRunCreateThreadNotifyRoutines walk their array in slot order and call each routine, with
+// the executive's observers told before and after every call. Under EX_CALLBACK storage the
+// array holds a block reference around the call, so a removal waits for it; plain arrays hold
+// nothing (the Windows 2000 hazard).
+#include "context.hpp"
+#include "ntemu/dbg/shadow_stack.hpp"
+
+namespace ntemu::ps {
+namespace {
+// Exception codes a faulting routine reports in KMODE_EXCEPTION_NOT_HANDLED's first parameter.
+constexpr std::uint64_t kAccessViolation = 0xC0000005;
+constexpr std::uint64_t kCxxException = 0xE06D7363;  // the code MSVC gives C++ exceptions
+}  // namespace
+
+NotifyRoutine& Executive::slot_routine(const void* routine, void* context) {
+  auto* record = static_cast<NotifyRoutine*>(context);
+  return record != nullptr && record->function == routine ? *record
+                                                          : routines_.get(routine, symbols_);
+}
+
+void Executive::routine_faulted(std::uint64_t code) {
+  bug_check(KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", code, 0);
+}
+
+template <class Body>
+void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t (&args)[3],
+                                    Body&& body) {
+  observe(&KernelObserver::routine_calling, call);
+  const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
+  dbg::FrameScope frame(symbol.module, symbol.function, args[0], args[1], args[2]);
+  struct Running {  // undone on every way out, a faulting routine included
+    Running(Executive& e, const NotifyCall& c) : executive(e), call(c) {
+      detail::t_context.push_routine(c.routine->function);
+    }
+    ~Running() {
+      detail::t_context.pop_routine();
+      executive.observe(&KernelObserver::routine_returned, call);
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    Executive& executive;
+    const NotifyCall& call;
+  } running(*this, call);
+  // A NULL routine (registrations do not check) is a call through address 0; a routine that
+  // throws is an unhandled exception in kernel mode. Either stops the machine.
+  if (call.routine->function == nullptr) routine_faulted(kAccessViolation);
+  try {
+    body();
+  } catch (const BugCheck&) {
+    throw;  // the machine already stopped inside the routine's own kernel call
+  } catch (...) {
+    routine_faulted(kCxxException);
+  }
+}
+
+Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool create) {
+  Status veto = STATUS_SUCCESS;
+  if (process_notify_.count() == 0) return veto;  // the counter is only the fast "any?" test
+  NotifyCall call;
+  call.kind = NotifyKind::Process;
+  call.array = &process_notify_;
+  call.create = create;
+  call.pid = process.pid();
+  call.parent = process.InheritedFromUniqueProcessId;
+  call.context = current_thread().Cid();
+  call.object = &process;
+  const std::uint64_t args[3] = {call.parent.value(), call.pid.value(), create ? 1U : 0U};
+  process_notify_.for_each([&](std::uint32_t slot, PCREATE_PROCESS_NOTIFY_ROUTINE routine,
+                               void* context) {
+    call.slot = slot;
+    call.routine = &slot_routine(routine_address(routine), context);
+    if (!call.routine->ex.load(std::memory_order_relaxed)) {
+      call_notify_routine(call, args, [&] { routine(call.parent, call.pid, create); });
+      return;
+    }
+    // An Ex routine: the process, its PID, and the creation info (NULL on exit).
+    PS_CREATE_NOTIFY_INFO info;
+    info.ParentProcessId = call.parent;
+    info.CreatingThreadId = call.context;
+    info.ImageFileName = process.ImageFileName.c_str();
+    const auto ex_routine = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
+    call_notify_routine(call, args,
+                        [&] { ex_routine(&process, call.pid, create ? &info : nullptr); });
+    if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
+  });
+  return veto;
+}
+
+void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, bool create) {
+  if (thread_notify_.count() == 0) return;
+  NotifyCall call;
+  call.kind = NotifyKind::Thread;
+  call.array = &thread_notify_;
+  call.create = create;
+  call.pid = pid;
+  call.tid = thread.tid();
+  call.context = current_thread().Cid();
+  call.object = &thread;
+  const std::uint64_t args[3] = {pid.value(), call.tid.value(), create ? 1U : 0U};
+  thread_notify_.for_each([&](std::uint32_t slot, PCREATE_THREAD_NOTIFY_ROUTINE routine,
+                              void* context) {
+    call.slot = slot;
+    call.routine = &slot_routine(routine_address(routine), context);
+    call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
+  });
+}
+
+}  // namespace ntemu::ps

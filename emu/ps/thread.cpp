@@ -1,0 +1,143 @@
+// Thread creation: NtCreateThread and PsCreateSystemThread → PspCreateThread (semantics.md §2.1
+// for Server 2003, §2.4 for Windows 2000, the profile answering every version question). The
+// steps follow the numbering of §2.1.
+#include "context.hpp"
+#include "ntemu/dbg/shadow_stack.hpp"
+
+namespace ntemu::ps {
+
+using detail::EnterKernel;
+
+Executive::ThreadCreated Executive::NtCreateThread(Process& process, CreateSuspended suspended,
+                                                   std::string name) {
+  Thread& creator = current_thread();
+  EnterKernel enter(this, creator);
+  // A user-mode caller enters through ntdll's stub and the fast system-call gate; kernel-mode
+  // code (a system thread) through the kernel's Zw stub and the system-service dispatcher.
+  const PreviousMode mode = creator.is_system() ? PreviousMode::KernelMode : PreviousMode::UserMode;
+  const bool user = mode == PreviousMode::UserMode;
+  dbg::FrameScope stub(user ? "ntdll" : "nt", "ZwCreateThread");
+  dbg::FrameScope gate("nt", user ? "KiFastCallEntry" : "KiSystemService");
+  dbg::FrameScope frame("nt", "NtCreateThread");
+  if (Status s = caller_check(creator, &process); !s.ok()) return {s};
+  return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));
+}
+
+Executive::ThreadCreated Executive::PsCreateSystemThread(std::string name) {
+  Thread& creator = current_thread();
+  EnterKernel enter(this, creator);
+  dbg::FrameScope frame("nt", "PsCreateSystemThread");
+  if (Status s = caller_check(creator, nullptr); !s.ok()) return {s};
+  return PspCreateThread(*system_process_, PreviousMode::KernelMode, /*system_thread=*/true,
+                         CreateSuspended::No, std::move(name));
+}
+
+Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMode mode,
+                                                    bool system_thread, CreateSuspended suspended,
+                                                    std::string name) {
+  dbg::FrameScope frame("nt", "PspCreateThread");
+  if (process.ProcessLock.held_by_current_thread()) {
+    // Re-entered from a notify routine that runs under this process's lock (the profile's
+    // ProcessLockDuringNotify::Held): the real kernel would wait for itself forever. Fail,
+    // changing nothing, instead of hanging the host.
+    return {STATUS_POSSIBLE_DEADLOCK};
+  }
+  // Step 3: a user-mode caller may not create threads in the System process.
+  if (mode == PreviousMode::UserMode && &process == system_process_) return {STATUS_INVALID_HANDLE};
+
+  // Steps 4–5: the thread object, which references its process until it is deleted.
+  objects_.reference(process);
+  Thread& thread = objects_.create<Thread>(process, std::move(name));
+  if (system_thread) thread.CrossThreadFlags.fetch_or(Thread::kFlagSystem);
+  if (profile_.thread_cid_process_copy == ThreadCidProcessCopy::AtThreadObjectSetup) {
+    thread.CidUniqueProcess.store(process.UniqueProcessId.load());
+  }
+
+  // Step 6: the TID comes first (BLOG). Its failure delivers no callback.
+  const Handle tid = PspCreateCid(thread);
+  if (tid.is_null()) {
+    objects_.dereference(thread);
+    return {profile_.tid_allocation_failure_status};
+  }
+  thread.CidUniqueThread.store(tid.value(), std::memory_order_release);
+
+  // Steps 10–11 under the process lock; on failure the thread's deletion releases the TID and
+  // no callback has run.
+  ReleasableMutexLocker lock(process.ProcessLock);
+  const Inserted inserted = PspInsertThreadLocked(process, thread);
+  if (!inserted.status.ok()) {
+    lock.release();
+    objects_.dereference(thread);
+    return {inserted.status};
+  }
+
+  // Steps 12 and 14: the routines run on the creating thread, or on the new one if the profile
+  // says so; the process lock is held around the process-notify loop where the profile says.
+  {
+    const bool on_new_thread = profile_.create_notify_context == CreateNotifyContext::NewThread;
+    EnterKernel context(this, on_new_thread ? thread : current_thread());
+    const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
+    Status veto = STATUS_SUCCESS;
+    if (inserted.notify_process && held) veto = PspRunCreateProcessNotifyRoutines(process, true);
+    lock.release();
+    if (inserted.notify_process && !held) veto = PspRunCreateProcessNotifyRoutines(process, true);
+    if (!veto.ok()) {
+      PspBackOutVetoedThread(process, thread);
+      return {veto};
+    }
+    // The thread's context and start routine are set up (KiInitializeThread); before it is
+    // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
+    PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, true);
+  }
+
+  // Steps 17–18: the handle (system threads' handles are kernel handles: System's table), and
+  // GrantedAccess, which opens the thread to lookups.
+  Process& handle_owner = system_thread ? *system_process_ : current_process();
+  const Handle handle = ObInsertObject(handle_owner, thread, kThreadAllAccess);
+  thread.GrantedAccess.store(kThreadAllAccess, std::memory_order_release);
+  (void)suspended;  // suspension is not observable by anything modeled yet
+  return {STATUS_SUCCESS, &thread, handle, thread.Cid()};
+}
+
+Executive::Inserted Executive::PspInsertThreadLocked(Process& process, Thread& thread) {
+  process.ProcessLock.assert_held();
+  // Step 10: a process being deleted takes no new thread.
+  if ((process.Flags.load(std::memory_order_acquire) & Process::kFlagProcessDelete) != 0) {
+    return {STATUS_PROCESS_IS_TERMINATING, false};
+  }
+  // win2000 (§2.4 step 4): a process whose UniqueProcessId is 0 gets its PID now — the first
+  // thread's creation, or any thread's after a driver zeroed it.
+  bool pid_assigned = false;
+  if (profile_.pid_assignment == PidAssignment::LazyInPspCreateThread &&
+      process.UniqueProcessId.load(std::memory_order_acquire) == 0) {
+    if (!PspAssignProcessId(process)) return {profile_.pid_allocation_failure_status, false};
+    pid_assigned = true;
+  }
+  if (profile_.thread_cid_process_copy == ThreadCidProcessCopy::AfterPidAssignment) {
+    thread.CidUniqueProcess.store(process.UniqueProcessId.load(std::memory_order_acquire),
+                                  std::memory_order_release);
+  }
+  // Step 11: the point of no return.
+  const std::uint32_t old_active_threads = process.ActiveThreads++;
+  process.ThreadListHead.push_back(&thread);
+  const bool notify = profile_.process_notify_trigger == ProcessNotifyTrigger::PidAssigned
+                          ? pid_assigned
+                          : old_active_threads == 0;
+  return {STATUS_SUCCESS, notify};
+}
+
+void Executive::PspBackOutVetoedThread(Process& process, Thread& thread) {
+  // An Ex routine vetoed the process (Vista; the exact veto point is [U], §2.6/§8.5): the first
+  // thread is taken back out, the process exits (its routines hear of it), and the creation
+  // fails with the routine's status; no thread notify is delivered.
+  {
+    MutexLocker hold(process.ProcessLock);
+    --process.ActiveThreads;
+    process.ThreadListHead.erase(&thread);
+    process.Flags.fetch_or(Process::kFlagProcessDelete, std::memory_order_acq_rel);
+  }
+  PspExitProcess(process);
+  objects_.dereference(thread);
+}
+
+}  // namespace ntemu::ps

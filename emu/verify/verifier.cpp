@@ -1,0 +1,166 @@
+// The verifier's hooks: what it records as the executive reports each step, and the findings it
+// raises at once (semantics.md §7 hazards). The audit is in audit.cpp.
+#include "ntemu/verify/verifier.hpp"
+
+#include <fmt/format.h>
+
+#include "books.hpp"
+
+namespace ntemu::verify {
+
+Verifier::Verifier(ps::Executive& executive)
+    : executive_(executive), books_(std::make_unique<Books>()) {}
+
+Verifier::~Verifier() = default;
+
+void Verifier::set_step(std::string label) {
+  MutexLocker hold(books_->lock);
+  if (books_->step_labels.back() != label) books_->step_labels.push_back(std::move(label));
+  books_->step_now.store(static_cast<std::uint32_t>(books_->step_labels.size() - 1),
+                         std::memory_order_release);
+}
+
+std::string Verifier::current_step() const {
+  return books_->current_step();
+}
+
+void Verifier::raise(Finding f) {
+  if (sink_ != nullptr) sink_->emit(finding_event(f));
+  MutexLocker hold(books_->lock);
+  books_->raised.push_back(std::move(f));
+}
+
+void Verifier::report(Finding f) {
+  if (sink_ != nullptr) sink_->emit(finding_event(f));
+  MutexLocker hold(books_->lock);
+  books_->reported.push_back(std::move(f));
+}
+
+// --- objects and client IDs ---------------------------------------------------------------
+
+void Verifier::cid_created(Handle, const ob::Object& object) {
+  object.annotations[kStepCidCreated].store(books_->now(), std::memory_order_relaxed);
+}
+
+void Verifier::object_deleting(const ob::Object& object) {
+  object.annotations[kStepDeleted].store(books_->now(), std::memory_order_relaxed);
+}
+
+void Verifier::lookup_reached_deleted(std::uint64_t id, std::uint64_t address,
+                                      const ob::Object* o) {
+  const std::string deleted =
+      o == nullptr ? std::string() : books_->step_text(o->annotations[kStepDeleted].load());
+  raise({FindingKind::UseAfterFree,
+         fmt::format("lookup of ID {:#x} went through PspCidTable to {} {:#x}, deleted at "
+                     "'{}': the kernel would read freed memory",
+                     id, o != nullptr ? ob::to_string(o->type()) : "object", address, deleted),
+         id, address, books_->current_step()});
+}
+
+void Verifier::pid_poked(const ps::Process& process, ProcessId) {
+  books_->note(&Books::pid_changed_step, process.address());
+}
+
+void Verifier::slot_poked(ps::NotifyKind kind, std::uint32_t, const ex::CallbackBlock* block) {
+  if (block != nullptr) books_->note(&Books::slot_cleared_step, block->address());
+  books_->note(&Books::slot_cleared_step, kind == ps::NotifyKind::Process ? 0 : 1);
+}
+
+// --- registration ---------------------------------------------------------------------------
+
+void Verifier::routine_registering(ps::NotifyKind, ps::NotifyRoutine& routine) {
+  RoutineBook& book = books_->book(routine, executive_.objects());
+  const std::uint64_t watermark = executive_.objects().watermark();
+  MutexLocker hold(books_->lock);
+  if (book.registrations++ == 0) {
+    book.registered_since.store(watermark, std::memory_order_release);
+  }
+}
+
+void Verifier::routine_registered(ps::NotifyKind, ps::NotifyRoutine& routine, Status status) {
+  if (status.ok()) return;
+  RoutineBook& book = books_->book(routine, executive_.objects());
+  MutexLocker hold(books_->lock);
+  --book.registrations;
+}
+
+void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
+                               const ps::NotifySlots& array) {
+  RoutineBook& book = books_->book(routine, executive_.objects());
+  if (array.storage() == NotifyStorage::PlainArray) {
+    const int running = book.in_flight.load(std::memory_order_seq_cst);
+    if (running != 0) {
+      raise({FindingKind::CallAfterRemove,
+             fmt::format("removal of {} returned while {} call(s) of it were still running: the "
+                         "driver may unload under them",
+                         executive_.routine_symbol(routine.function), running),
+             0, 0, books_->current_step()});
+    }
+  }
+  MutexLocker hold(books_->lock);
+  // The last registration is gone: what it was told of is judged as an ended registration.
+  if (book.registrations > 0 && --book.registrations == 0) {
+    book.generation.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void Verifier::removal_refused(ps::NotifyKind, ps::NotifyRoutine& routine) {
+  raise({FindingKind::RemovalDeadlock,
+         fmt::format("{} asked to remove itself from inside its own call: the removal would wait "
+                     "for itself; refused with STATUS_POSSIBLE_DEADLOCK",
+                     executive_.routine_symbol(routine.function)),
+         0, 0, books_->current_step()});
+}
+
+// --- calls ------------------------------------------------------------------------------------
+
+void Verifier::routine_calling(const ps::NotifyCall& call) {
+  RoutineBook& book = books_->book(*call.routine, executive_.objects());
+  const std::uint32_t step = books_->now();
+  const ob::Object& object = *call.object;
+  // An exit the routine cannot pair with a create it saw, of an object that existed before its
+  // registration, is not judged: it registered too late to hear of the creation.
+  const bool born_before =
+      object.serial() < book.registered_since.load(std::memory_order_acquire);
+  if (call.kind == ps::NotifyKind::Process) {
+    if (call.create) {
+      book.count(kProcessIds, call.pid.value(), true, step, object);
+    } else {
+      book.count_exit(kProcessIds, call.pid.value(), born_before, step, object);
+    }
+  } else {
+    // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
+    if (call.create) {
+      book.count(kThreadIds, call.tid.value(), true, step, object);
+      book.count(kThreadPids, call.pid.value(), true, step, object);
+    } else if (book.count_exit(kThreadIds, call.tid.value(), born_before, step, object)) {
+      book.count(kThreadPids, call.pid.value(), false, step, object);
+    }
+  }
+  if (call.array->storage() != NotifyStorage::PlainArray) return;
+  // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
+  // a slot cleared before the call was made means the routine runs after its removal.
+  // Sequentially consistent with the removal's clear and in-flight read: a removal either sees
+  // this call in flight, or this call sees the cleared slot.
+  book.in_flight.fetch_add(1, std::memory_order_seq_cst);
+  if (call.array->routine_seq_cst(call.slot) != call.routine->function) {
+    const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
+    const bool process = call.kind == ps::NotifyKind::Process;
+    const std::uint64_t id = process ? call.pid.value() : call.tid.value();
+    Finding f{FindingKind::CallAfterRemove,
+              fmt::format("{}!{} was called for {} {:#x} after its slot {} was cleared",
+                          symbol.module, symbol.function, process ? "process" : "thread", id,
+                          call.slot),
+              id, call.object->address(), books_->step_text(step)};
+    MutexLocker hold(books_->lock);
+    books_->raised.push_back(std::move(f));  // listed by the audit, not emitted now
+  }
+}
+
+void Verifier::routine_returned(const ps::NotifyCall& call) {
+  if (call.array->storage() != NotifyStorage::PlainArray) return;
+  RoutineBook& book = books_->book(*call.routine, executive_.objects());
+  book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+}  // namespace ntemu::verify
