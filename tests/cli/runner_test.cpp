@@ -3,9 +3,11 @@
 #include "runner.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -622,4 +624,37 @@ TEST_CASE("runner: a thread that terminates itself is noted, once") {
   REQUIRE(notes.size() == 1);
   CHECK(num(*notes[0], "line") == 4);
   CHECK(str(*notes[0], "message").find("the current thread (worker) has exited") == 0);
+}
+
+// Regression (runner-audit-drops-race-routing): an audit used to swap the kernel's sink for a
+// recording one and then restore the scenario's own sink rather than the race router, so after
+// the first audit the events raised on CPU 1 went out from CPU 1's host thread, at a time that
+// depends on scheduling. Every event must reach the output from the scenario's own thread.
+TEST_CASE(
+    "runner: after an audit, CPU 1's events still reach the output from the scenario's "
+    "thread") {
+  struct ThreadCheckingSink final : TraceSink {
+    const std::thread::id owner = std::this_thread::get_id();
+    std::mutex lock;
+    std::vector<std::string> foreign;  // events emitted from another host thread
+    std::vector<std::string> names;
+    void emit(const Event& e) override {
+      std::lock_guard hold(lock);
+      names.push_back(e.name);
+      if (std::this_thread::get_id() != owner) foreign.push_back(e.name);
+    }
+  } sink;
+  // win2000: CPU 1's removal returns while edr runs, and the verifier raises call-after-remove
+  // on CPU 1 — an event CPU 1 emits, after the audit at line 2.
+  Compiled c = compile_scenario(
+      "kernel win2000\n"
+      "audit\n"
+      "PsSetCreateProcessNotifyRoutine edr\n"
+      "during edr process PsSetCreateProcessNotifyRoutine edr remove\n"
+      "CreateProcess notepad\n",
+      {});
+  REQUIRE(c.errors.empty());
+  run_script(c.script, "race.ntemu", sink);
+  CHECK(std::count(sink.names.begin(), sink.names.end(), "finding") >= 1);
+  CHECK(sink.foreign.empty());
 }
