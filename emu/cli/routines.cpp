@@ -1,57 +1,38 @@
-// The trampoline pool. Each template instance is its own function with its own address (the
-// index is baked into its body, so identical-code folding cannot merge two of them).
+// The recording routines: three function pools (support/function_pool.hpp), each entry reporting
+// its call to the listener installed on the calling host thread.
 #include "routines.hpp"
 
-#include <array>
-#include <utility>
+#include "ntemu/support/function_pool.hpp"
 
 namespace ntemu::cli {
 namespace {
 
 thread_local RoutineListener* t_listener = nullptr;
 
-template <std::size_t N>
-void process_trampoline(ProcessId parent, ProcessId process, bool create) {
+void process_call(std::size_t index, ProcessId parent, ProcessId process, bool create) {
   if (t_listener == nullptr) return;
   t_listener->routine_invoked(
-      {ps::NotifyKind::Process, N, parent.value(), process.value(), create});
+      {ps::NotifyKind::Process, index, parent.value(), process.value(), create});
 }
 
-template <std::size_t N>
-void process_ex_trampoline(ps::Process*, ProcessId process, PS_CREATE_NOTIFY_INFO* info) {
+void process_ex_call(std::size_t index, ps::Process*, ProcessId process,
+                     PS_CREATE_NOTIFY_INFO* info) {
   if (t_listener == nullptr) return;
   const std::uint64_t parent = info != nullptr ? info->ParentProcessId.value() : 0;
   t_listener->routine_invoked(
-      {ps::NotifyKind::Process, N, parent, process.value(), info != nullptr, true, info});
+      {ps::NotifyKind::Process, index, parent, process.value(), info != nullptr, true, info});
 }
 
-template <std::size_t N>
-void thread_trampoline(ProcessId process, ThreadId thread, bool create) {
+void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool create) {
   if (t_listener == nullptr) return;
-  t_listener->routine_invoked({ps::NotifyKind::Thread, N, process.value(), thread.value(), create});
+  t_listener->routine_invoked(
+      {ps::NotifyKind::Thread, index, process.value(), thread.value(), create});
 }
 
-template <std::size_t... I>
-constexpr std::array<PCREATE_PROCESS_NOTIFY_ROUTINE, sizeof...(I)> process_pool(
-    std::index_sequence<I...>) {
-  return {&process_trampoline<I>...};
-}
-
-template <std::size_t... I>
-constexpr std::array<PCREATE_PROCESS_NOTIFY_ROUTINE_EX, sizeof...(I)> process_ex_pool(
-    std::index_sequence<I...>) {
-  return {&process_ex_trampoline<I>...};
-}
-
-template <std::size_t... I>
-constexpr std::array<PCREATE_THREAD_NOTIFY_ROUTINE, sizeof...(I)> thread_pool(
-    std::index_sequence<I...>) {
-  return {&thread_trampoline<I>...};
-}
-
-constexpr auto kProcessPool = process_pool(std::make_index_sequence<kRoutinePoolSize>{});
-constexpr auto kProcessExPool = process_ex_pool(std::make_index_sequence<kRoutinePoolSize>{});
-constexpr auto kThreadPool = thread_pool(std::make_index_sequence<kRoutinePoolSize>{});
+using ProcessPool = FunctionPool<void(ProcessId, ProcessId, bool), kRoutinePoolSize, &process_call>;
+using ProcessExPool = FunctionPool<void(ps::Process*, ProcessId, PS_CREATE_NOTIFY_INFO*),
+                                   kRoutinePoolSize, &process_ex_call>;
+using ThreadPool = FunctionPool<void(ProcessId, ThreadId, bool), kRoutinePoolSize, &thread_call>;
 
 }  // namespace
 
@@ -64,15 +45,21 @@ ListenerScope::~ListenerScope() {
 }
 
 PCREATE_PROCESS_NOTIFY_ROUTINE process_routine(std::size_t index) {
-  return kProcessPool.at(index);
+  return ProcessPool::at(index);
 }
 
 PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_routine_ex(std::size_t index) {
-  return kProcessExPool.at(index);
+  return ProcessExPool::at(index);
 }
 
 PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index) {
-  return kThreadPool.at(index);
+  return ThreadPool::at(index);
+}
+
+std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine) {
+  if (kind == ps::NotifyKind::Thread) return ThreadPool::index_of(routine);
+  if (auto i = ProcessPool::index_of(routine)) return i;
+  return ProcessExPool::index_of(routine);
 }
 
 }  // namespace ntemu::cli

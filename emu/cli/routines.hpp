@@ -17,8 +17,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
-#include "ntemu/ps/notify.hpp"
+#include "ntemu/ps/notify_routine.hpp"
 
 namespace ntemu::cli {
 
@@ -64,5 +65,8 @@ PCREATE_PROCESS_NOTIFY_ROUTINE process_routine(std::size_t index);
 PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_routine_ex(std::size_t index);
 /// Pool entry `index` (< kRoutinePoolSize) as a thread-notify routine.
 PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index);
+/// The pool index of `routine` as a routine of `kind` (process: a process or an Ex entry), or
+/// nullopt for another address.
+std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine);
 
 }  // namespace ntemu::cli

@@ -6,17 +6,12 @@
 namespace ntemu::trace {
 namespace {
 
-std::string object_name(const ob::Object& o) {
-  if (o.type() == ob::ObjectType::Process) return static_cast<const ps::Process&>(o).ImageFileName;
-  return static_cast<const ps::Thread&>(o).Name;
-}
-
 Event cid_event(const char* op, Handle handle, const ob::Object& object) {
   return Event{"cid", {}}
       .add("op", op)
       .add("handle", handle.value())
       .add("type", std::string(ob::to_string(object.type())))
-      .add("name", object_name(object));
+      .add("name", ps::object_name(object));
 }
 
 }  // namespace

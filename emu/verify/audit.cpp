@@ -5,9 +5,9 @@
 #include <map>
 #include <tuple>
 
+#include <fmt/format.h>
 #include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
-#include <fmt/format.h>
 
 #include "books.hpp"
 #include "ntemu/verify/verifier.hpp"
@@ -39,7 +39,7 @@ std::vector<EntryFacts> read_cid_table(ps::Executive& executive) {
       f.present = true;
       f.deleted = o->is_deleted();
       f.type = o->type();
-      f.name = object_name(*o);
+      f.name = ps::object_name(*o);
       f.owned = current_id(*o, o->type() == ob::ObjectType::Process ? kProcessIds : kThreadIds);
       f.step_deleted = o->annotations[kStepDeleted].load();
       f.step_cid = o->annotations[kStepCidCreated].load();

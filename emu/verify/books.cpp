@@ -8,11 +8,6 @@ std::uint64_t current_id(const ob::Object& o, BalanceKind kind) {
   return kind == kThreadPids ? t.ThreadsProcess->pid().value() : t.tid().value();
 }
 
-std::string object_name(const ob::Object& o) {
-  if (o.type() == ob::ObjectType::Process) return static_cast<const ps::Process&>(o).ImageFileName;
-  return static_cast<const ps::Thread&>(o).Name;
-}
-
 bool RoutineBook::closed_hazard(std::uint64_t key, const Balance& b) const {
   if (b.creates == b.exits) return false;
   // Read under the object manager's lock: this book holds no reference on the object. A live

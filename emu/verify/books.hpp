@@ -51,8 +51,6 @@ struct BalanceKey {
 
 /// The ID `o` carries now under `kind` (its PID, its TID, or its process's PID).
 std::uint64_t current_id(const ob::Object& o, BalanceKind kind);
-/// The scenario name of a process or thread (its image or thread name).
-std::string object_name(const ob::Object& o);
 
 struct Unpaired {
   std::uint64_t key;
@@ -94,8 +92,8 @@ struct RoutineBook {
              const ob::Object& object);
 
  private:
-  void count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create,
-                    std::uint32_t step, const ob::Object& object) NTEMU_REQUIRES(sh.lock);
+  void count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
+                    const ob::Object& object) NTEMU_REQUIRES(sh.lock);
 };
 
 struct Verifier::Books {
@@ -107,8 +105,7 @@ struct Verifier::Books {
   // Small ordered tables: flat maps. Keyed by model address (PID pokes) and, for slot pokes,
   // by EX_CALLBACK block address and by array (0 process, 1 thread).
   boost::container::flat_map<std::uint64_t, std::uint32_t> pid_changed_step NTEMU_GUARDED_BY(lock);
-  boost::container::flat_map<std::uint64_t, std::uint32_t> slot_cleared_step
-      NTEMU_GUARDED_BY(lock);
+  boost::container::flat_map<std::uint64_t, std::uint32_t> slot_cleared_step NTEMU_GUARDED_BY(lock);
   std::vector<Finding> raised NTEMU_GUARDED_BY(lock);    // while running, in raise order
   std::vector<Finding> reported NTEMU_GUARDED_BY(lock);  // from outside (report)
 

@@ -120,8 +120,7 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
   const ob::Object& object = *call.object;
   // An exit the routine cannot pair with a create it saw, of an object that existed before its
   // registration, is not judged: it registered too late to hear of the creation.
-  const bool born_before =
-      object.serial() < book.registered_since.load(std::memory_order_acquire);
+  const bool born_before = object.serial() < book.registered_since.load(std::memory_order_acquire);
   if (call.kind == ps::NotifyKind::Process) {
     if (call.create) {
       book.count(kProcessIds, call.pid.value(), true, step, object);
@@ -147,11 +146,11 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
     const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
     const bool process = call.kind == ps::NotifyKind::Process;
     const std::uint64_t id = process ? call.pid.value() : call.tid.value();
-    Finding f{FindingKind::CallAfterRemove,
-              fmt::format("{}!{} was called for {} {:#x} after its slot {} was cleared",
-                          symbol.module, symbol.function, process ? "process" : "thread", id,
-                          call.slot),
-              id, call.object->address(), books_->step_text(step)};
+    Finding f{
+        FindingKind::CallAfterRemove,
+        fmt::format("{}!{} was called for {} {:#x} after its slot {} was cleared", symbol.module,
+                    symbol.function, process ? "process" : "thread", id, call.slot),
+        id, call.object->address(), books_->step_text(step)};
     MutexLocker hold(books_->lock);
     books_->raised.push_back(std::move(f));  // listed by the audit, not emitted now
   }

@@ -57,4 +57,10 @@ class Process : public ob::Object {
   std::atomic<std::uint32_t> Flags{0};
 };
 
+/// The name a process or thread shows in traces and dumps: its image name, or the thread's name.
+inline const std::string& object_name(const ob::Object& o) {
+  if (o.type() == ob::ObjectType::Process) return static_cast<const Process&>(o).ImageFileName;
+  return static_cast<const Thread&>(o).Name;
+}
+
 }  // namespace ntemu::ps

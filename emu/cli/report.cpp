@@ -1,0 +1,49 @@
+#include "report.hpp"
+
+#include "routines.hpp"
+
+namespace ntemu::cli {
+
+std::string status_text(Status s) {
+  return s.name().empty() ? s.hex() : std::string(s.name());
+}
+
+Event call_event(int line, std::string_view api, Status status) {
+  return Event{"call", {}}
+      .add("line", line)
+      .add("api", std::string(api))
+      .add("status", status_text(status))
+      .add("ntstatus", status.hex());
+}
+
+std::string_view api_name(const ProcessNotifyStmt& b) {
+  return b.ex ? "PsSetCreateProcessNotifyRoutineEx" : "PsSetCreateProcessNotifyRoutine";
+}
+
+std::string_view api_name(const ThreadNotifyStmt& b) {
+  return b.remove ? "PsRemoveCreateThreadNotifyRoutine" : "PsSetCreateThreadNotifyRoutine";
+}
+
+namespace {
+std::size_t index_of(const RoutineRef& r) {
+  return static_cast<std::size_t>(r.index);
+}
+}  // namespace
+
+Status register_routine(Kernel& kernel, const ProcessNotifyStmt& b) {
+  if (b.ex) {
+    return kernel.PsSetCreateProcessNotifyRoutineEx(
+        b.routine.is_null() ? nullptr : process_routine_ex(index_of(b.routine)), b.remove);
+  }
+  return kernel.PsSetCreateProcessNotifyRoutine(
+      b.routine.is_null() ? nullptr : process_routine(index_of(b.routine)), b.remove);
+}
+
+Status register_routine(Kernel& kernel, const ThreadNotifyStmt& b) {
+  const PCREATE_THREAD_NOTIFY_ROUTINE routine =
+      b.routine.is_null() ? nullptr : thread_routine(index_of(b.routine));
+  return b.remove ? kernel.PsRemoveCreateThreadNotifyRoutine(routine)
+                  : kernel.PsSetCreateThreadNotifyRoutine(routine);
+}
+
+}  // namespace ntemu::cli

@@ -1,0 +1,300 @@
+// The scenario runner's API statements: registration, creation, termination and close, lookups,
+// context and variables, pokes, and arming races. Each calls one kernel entry point and reports
+// its `call` event after the call returned.
+#include <fmt/format.h>
+
+#include "report.hpp"
+#include "runner_impl.hpp"
+
+namespace ntemu::cli {
+
+// --- registration ----------------------------------------------------------------------------
+
+void Runner::arm_veto(const ProcessNotifyStmt& b) {
+  if (b.ex && !b.remove && !b.routine.is_null()) {
+    vetoes_[static_cast<std::size_t>(b.routine.index)] = b.veto;
+  }
+}
+
+void Runner::exec(const Statement& s, const ProcessNotifyStmt& b) {
+  arm_veto(b);
+  const Status status = register_routine(kernel(), b);
+  Event e = call_event(s.pos.line, api_name(b), status)
+                .add("routine", b.routine.name.text)
+                .add("remove", b.remove);
+  if (b.veto) e.add("veto", status_text(*b.veto));
+  sink_.emit(std::move(e));
+  set_status(s, status);
+}
+
+void Runner::exec(const Statement& s, const ThreadNotifyStmt& b) {
+  const Status status = register_routine(kernel(), b);
+  sink_.emit(call_event(s.pos.line, api_name(b), status).add("routine", b.routine.name.text));
+  set_status(s, status);
+}
+
+void Runner::exec(const Statement& s, const DuringStmt& b) {
+  races_->arm(s.pos.line, b);
+}
+
+Status Runner::run_race_statement(const DuringStmt& b) {
+  return std::visit([this](const auto& inner) { return register_routine(kernel(), inner); },
+                    b.inner);
+}
+
+// --- creation -------------------------------------------------------------------------------
+
+void Runner::exec(const Statement& s, const CreateProcessStmt& b) {
+  ps::Process* parent = nullptr;
+  if (b.parent_symbol != kNoSymbol) {
+    parent = process_of(b.parent_symbol);
+    if (parent == nullptr) return skip(s, not_created(b.parent_symbol));
+  }
+  const std::string parent_name =
+      ps::object_name(parent != nullptr ? *parent : kernel().current_process());
+  const std::string& name = symbol(b.symbol).name;
+  ps::Process& creator = kernel().current_process();  // receives the handle
+  Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent);
+  Event e = call_event(s.pos.line, "NtCreateProcess", p.status);
+  if (b.with_thread) e.add("via", "CreateProcess");
+  e.add("name", name).add("parent_name", parent_name);
+  if (p.status.ok() && p.process != nullptr) {
+    bind(b.symbol, p.process);
+    record_handle(b.symbol, creator, p.handle);
+    e.add("pid", p.process->pid().value())
+        .add("parent", p.process->InheritedFromUniqueProcessId.value())
+        .add("handle", p.handle.value());
+  }
+  sink_.emit(e);
+  set_status(s, p.status);
+  if (!b.with_thread || !p.status.ok() || p.process == nullptr) return;
+  create_thread(s, *p.process, b.thread_symbol, CreateSuspended::No, /*via=*/true);
+}
+
+void Runner::create_thread(const Statement& s, ps::Process& process, int thread_symbol,
+                           CreateSuspended suspended, bool via_create_process) {
+  const std::string& name = symbol(thread_symbol).name;
+  ps::Process& creator = kernel().current_process();  // receives the handle
+  Kernel::ThreadCreated t = kernel().NtCreateThread(process, suspended, name);
+  report_thread(s, "NtCreateThread", t, name, process, via_create_process,
+                suspended == CreateSuspended::Yes);
+  if (t.status.ok()) {
+    bind(thread_symbol, t.thread);
+    record_handle(thread_symbol, creator, t.handle);
+  }
+  set_status(s, t.status);
+}
+
+void Runner::report_thread(const Statement& s, std::string_view api, const Kernel::ThreadCreated& t,
+                           const std::string& name, ps::Process& process, bool via_create_process,
+                           bool suspended) {
+  Event e = call_event(s.pos.line, api, t.status);
+  if (via_create_process) e.add("via", "CreateProcess");
+  e.add("name", name).add("process", process.ImageFileName);
+  if (suspended) e.add("suspended", true);
+  if (t.status.ok() && t.thread != nullptr) {
+    e.add("pid", t.cid.UniqueProcess.value())
+        .add("tid", t.cid.UniqueThread.value())
+        .add("handle", t.handle.value());
+  }
+  sink_.emit(e);
+}
+
+void Runner::exec(const Statement& s, const CreateThreadStmt& b) {
+  if (b.system) {
+    const std::string& name = symbol(b.symbol).name;
+    Kernel::ThreadCreated t = kernel().PsCreateSystemThread(name);
+    report_thread(s, "PsCreateSystemThread", t, name, kernel().system_process(), false, false);
+    if (t.status.ok()) {
+      bind(b.symbol, t.thread);
+      record_handle(b.symbol, kernel().system_process(), t.handle);  // a kernel handle
+    }
+    set_status(s, t.status);
+    return;
+  }
+  ps::Process* process = process_of(b.process_symbol);
+  if (process == nullptr) return skip(s, not_created(b.process_symbol));
+  create_thread(s, *process, b.symbol, b.suspended ? CreateSuspended::Yes : CreateSuspended::No,
+                false);
+}
+
+// --- termination and close ------------------------------------------------------------------
+
+namespace {
+bool terminated(const ps::Thread& t) {
+  return (t.CrossThreadFlags.load() & ps::Thread::kFlagTerminated) != 0;
+}
+
+void add_thread_result(Event& e, const ps::Thread& t) {
+  const ClientId cid = t.Cid();
+  e.add("name", t.Name)
+      .add("process", t.ThreadsProcess->ImageFileName)
+      .add("pid", cid.UniqueProcess.value())
+      .add("tid", cid.UniqueThread.value());
+}
+}  // namespace
+
+void Runner::note_if_current_exited(const Statement& s) {
+  const ps::Thread& t = kernel().current_thread();
+  if (!terminated(t)) return;
+  note(s, fmt::format("the current thread ({}) has exited; later statements still run as it "
+                      "until a 'context' statement",
+                      t.Name));
+}
+
+void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
+  if (objects_[static_cast<std::size_t>(b.symbol)] == nullptr) {
+    return skip(s, not_created(b.symbol));
+  }
+  switch (b.op) {
+    case ObjectOpStmt::Op::TerminateThread: {
+      ps::Thread& t = *thread_of(b.symbol);
+      const bool current_alive = !terminated(kernel().current_thread());
+      const Status status = kernel().NtTerminateThread(t);
+      Event e = call_event(s.pos.line, "NtTerminateThread", status);
+      add_thread_result(e, t);
+      sink_.emit(e);
+      set_status(s, status);
+      if (current_alive) note_if_current_exited(s);
+      return;
+    }
+    case ObjectOpStmt::Op::TerminateProcess: {
+      ps::Process& p = *process_of(b.symbol);
+      const bool current_alive = !terminated(kernel().current_thread());
+      const Status status = kernel().NtTerminateProcess(p);
+      sink_.emit(call_event(s.pos.line, "NtTerminateProcess", status)
+                     .add("name", p.ImageFileName)
+                     .add("pid", p.pid().value()));
+      set_status(s, status);
+      if (current_alive) note_if_current_exited(s);
+      return;
+    }
+    case ObjectOpStmt::Op::Close: {
+      // The handle recorded at the creation, in the table that received it; a second close
+      // passes the same value again and gets the kernel's answer.
+      const HandleRecord& h = handles_[static_cast<std::size_t>(b.symbol)];
+      ob::Object& o = *objects_[static_cast<std::size_t>(b.symbol)];
+      // Handle values are reused: say so when this one now names another object.
+      std::uint64_t named = 0;
+      (void)h.owner->ObjectTable->with_locked(h.handle,
+                                              [&](const ex::EntryView& e) { named = e.object; });
+      const ob::Object* other =
+          named != 0 && named != o.address() ? kernel().objects().find(named) : nullptr;
+      if (other != nullptr) {
+        note(s, fmt::format("handle {:#x} in {}'s table was closed before and now names {} {}: "
+                            "this close closes that handle",
+                            h.handle.value(), h.owner->ImageFileName, ob::to_string(other->type()),
+                            ps::object_name(*other)));
+      }
+      const Status status = kernel().NtClose(*h.owner, h.handle);
+      sink_.emit(call_event(s.pos.line, "NtClose", status)
+                     .add("name", symbol(b.symbol).name)
+                     .add("type", std::string(ob::to_string(o.type())))
+                     .add("handle", h.handle.value())
+                     .add("owner", h.owner->ImageFileName));
+      set_status(s, status);
+      return;
+    }
+  }
+}
+
+// --- lookups --------------------------------------------------------------------------------
+
+void Runner::exec(const Statement& s, const LookupStmt& b) {
+  switch (b.api) {
+    case LookupStmt::Api::ProcessById: {
+      const std::uint64_t id = eval(s, b.first);
+      ps::Process* p = nullptr;
+      const Status status = kernel().PsLookupProcessByProcessId(ProcessId{id}, &p);
+      Event e = call_event(s.pos.line, "PsLookupProcessByProcessId", status).add("id", id);
+      if (status.ok() && p != nullptr) {
+        e.add("name", p->ImageFileName).add("pid", p->pid().value());
+        kernel().ObDereferenceObject(*p);
+      }
+      sink_.emit(e);
+      set_status(s, status);
+      return;
+    }
+    case LookupStmt::Api::ThreadById: {
+      const std::uint64_t id = eval(s, b.first);
+      ps::Thread* t = nullptr;
+      const Status status = kernel().PsLookupThreadByThreadId(ThreadId{id}, &t);
+      Event e = call_event(s.pos.line, "PsLookupThreadByThreadId", status).add("id", id);
+      if (status.ok() && t != nullptr) {
+        add_thread_result(e, *t);
+        kernel().ObDereferenceObject(*t);
+      }
+      sink_.emit(e);
+      set_status(s, status);
+      return;
+    }
+    case LookupStmt::Api::ProcessThreadByCid: {
+      const ClientId cid{ProcessId{eval(s, b.first)}, ThreadId{eval(s, b.second)}};
+      ps::Process* p = nullptr;
+      ps::Thread* t = nullptr;
+      const Status status = kernel().PsLookupProcessThreadByCid(cid, &p, &t);
+      Event e = call_event(s.pos.line, "PsLookupProcessThreadByCid", status)
+                    .add("cid_pid", cid.UniqueProcess.value())
+                    .add("cid_tid", cid.UniqueThread.value());
+      if (status.ok() && t != nullptr) {
+        add_thread_result(e, *t);
+        kernel().ObDereferenceObject(*t);
+      }
+      if (status.ok() && p != nullptr) kernel().ObDereferenceObject(*p);
+      sink_.emit(e);
+      set_status(s, status);
+      return;
+    }
+  }
+}
+
+// --- context, variables, pokes ----------------------------------------------------------------
+
+void Runner::exec(const Statement& s, const ContextStmt& b) {
+  ps::Thread* t = thread_of(b.symbol);
+  if (t == nullptr) return skip(s, not_created(b.symbol));
+  context_.reset();
+  context_.emplace(kernel(), *t);
+  const ClientId cid = t->Cid();
+  sink_.emit(Event{"context", {}}
+                 .add("line", s.pos.line)
+                 .add("name", t->Name)
+                 .add("process", t->ThreadsProcess->ImageFileName)
+                 .add("pid", cid.UniqueProcess.value())
+                 .add("tid", cid.UniqueThread.value()));
+}
+
+void Runner::exec(const Statement& s, const LetStmt& b) {
+  const std::uint64_t v = eval(s, b.value);
+  if (b.symbol != kNoSymbol) values_[static_cast<std::size_t>(b.symbol)] = v;
+  sink_.emit(Event{"let", {}}.add("line", s.pos.line).add("name", b.var.text).add("value", v));
+}
+
+void Runner::exec(const Statement& s, const PokePidStmt& b) {
+  ps::Process* p = process_of(b.symbol);
+  if (p == nullptr) return skip(s, not_created(b.symbol));
+  const std::uint64_t v = eval(s, b.value);
+  const std::uint64_t old = p->pid().value();
+  kernel().poke_unique_process_id(*p, ProcessId{v});
+  sink_.emit(Event{"poke", {}}
+                 .add("line", s.pos.line)
+                 .add("target", p->ImageFileName + ".UniqueProcessId")
+                 .add("old", old)
+                 .add("value", v));
+}
+
+void Runner::exec(const Statement& s, const PokeSlotStmt& b) {
+  const auto slot = static_cast<std::uint32_t>(b.slot);
+  const bool process = b.kind == ps::NotifyKind::Process;
+  const void* old = process ? kernel().process_notify_array().routine(slot)
+                            : kernel().thread_notify_array().routine(slot);
+  const std::string old_symbol = kernel().routine_symbol(old);
+  kernel().poke_clear_notify_slot(b.kind, slot);
+  sink_.emit(Event{"poke", {}}
+                 .add("line", s.pos.line)
+                 .add("target", fmt::format("{}-notify[{}]", process ? "process" : "thread", slot))
+                 .add("old_routine", old_symbol)
+                 .add("value", b.value));
+}
+
+}  // namespace ntemu::cli
