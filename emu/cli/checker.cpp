@@ -198,7 +198,7 @@ class Checker {
 
   void check(const Statement& s, ProcessNotifyStmt& b, std::size_t) {
     if (b.ex) {
-      if (script_.version != KernelVersion::Vista) {
+      if (!profile_.has_process_notify_routine_ex) {
         error(s.pos, fmt::format("PsSetCreateProcessNotifyRoutineEx does not exist in {} (it "
                                  "was added in Windows Vista SP1)",
                                  to_string(script_.version)));
