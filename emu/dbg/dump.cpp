@@ -89,7 +89,7 @@ std::string dump_callbacks(const ps::Executive& executive, const RoutineNote& no
 std::string dump_process(ps::Process& p, Arch arch) {
   std::uint32_t active = 0;
   std::uint32_t flags = 0;
-  std::vector<ps::Thread*> threads;
+  ps::ThreadList::Snapshot threads;
   {
     MutexLocker hold(p.ProcessLock);
     active = p.ActiveThreads;

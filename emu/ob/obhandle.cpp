@@ -1,7 +1,8 @@
 #include "ntemu/ob/obhandle.hpp"
 
 #include <utility>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 namespace ntemu::ob {
 namespace {
@@ -34,7 +35,8 @@ Status ObCloseHandle(ObjectManager& objects, ex::AnyHandleTable& table, Handle h
 }
 
 void ObCloseAllHandles(ObjectManager& objects, ex::AnyHandleTable& table) {
-  std::vector<std::pair<Handle, std::uint64_t>> open;
+  // Inline for a typical process's few handles: an exit allocates nothing here.
+  boost::container::small_vector<std::pair<Handle, std::uint64_t>, 16> open;
   table.enumerate([&](Handle h, const ex::EntryView& e) { open.emplace_back(h, e.object); });
   for (const auto& [h, address] : open) {
     if (table.destroy(h)) release_handle(objects, address);

@@ -31,7 +31,7 @@ Status Executive::NtTerminateProcess(Process& process) {
   EnterKernel enter(this, current_thread());
   dbg::FrameScope frame("nt", "NtTerminateProcess");
   if (&process == system_process_ || &process == idle_process_) return STATUS_ACCESS_DENIED;
-  std::vector<Thread*> threads;
+  ThreadList::Snapshot threads;
   {
     MutexLocker hold(process.ProcessLock);
     if ((process.Flags.load(std::memory_order_acquire) &

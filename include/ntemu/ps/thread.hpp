@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "ntemu/ob/object.hpp"
 #include "ntemu/support/ids.hpp"
 
@@ -102,8 +104,10 @@ class ThreadList {
   bool empty() const { return size_ == 0; }
   iterator begin() const { return iterator(head_); }
   iterator end() const { return iterator(); }
-  /// A copy of the list, to walk while the lock is not held.
-  std::vector<Thread*> snapshot() const { return {begin(), end()}; }
+  /// A copy of the list, to walk while the lock is not held (inline for a handful of threads,
+  /// so terminating a process allocates nothing).
+  using Snapshot = boost::container::small_vector<Thread*, 8>;
+  Snapshot snapshot() const { return Snapshot(begin(), end()); }
 
  private:
   Thread* head_ = nullptr;
