@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang)
+packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang graphviz)
 
 install_missing() {
   local missing=()
