@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 
+#include "ntemu/dbg/shadow_stack.hpp"
 #include "ntemu/ps/executive.hpp"
 
 namespace ntemu::ps::detail {
@@ -52,6 +53,18 @@ class EnterKernel {
  private:
   Executive* previous_executive_;
   Thread* previous_thread_;
+};
+
+/// The one guard line an entry point begins with: the calling thread's context made current
+/// and the routine's frame ("nt!NAME") pushed, both for the call's scope.
+class EntryPoint {
+ public:
+  EntryPoint(Executive* executive, std::string_view name)
+      : enter_(executive, executive->current_thread()), frame_("nt", name) {}
+
+ private:
+  EnterKernel enter_;
+  dbg::FrameScope frame_;
 };
 
 }  // namespace ntemu::ps::detail

@@ -16,8 +16,7 @@ void Executive::add_observer(KernelObserver& observer) {
 }
 
 void Executive::remove_observer(KernelObserver& observer) {
-  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer),
-                   observers_.end());
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
 }
 
 void Executive::set_tombstones(ob::Tombstones policy) {
@@ -28,8 +27,7 @@ void Executive::set_tombstones(ob::Tombstones policy) {
 
 Process* Executive::process_at(std::uint64_t address) const {
   ob::Object* o = objects_.find(address);
-  return o != nullptr && o->type() == ob::ObjectType::Process ? static_cast<Process*>(o)
-                                                              : nullptr;
+  return o != nullptr && o->type() == ob::ObjectType::Process ? static_cast<Process*>(o) : nullptr;
 }
 
 Thread* Executive::thread_at(std::uint64_t address) const {
@@ -46,8 +44,7 @@ Handle Executive::ObInsertObject(Process& owner, ob::Object& object, std::uint32
 }
 
 Status Executive::NtClose(Process& owner, Handle handle) {
-  detail::EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "NtClose");
+  detail::EntryPoint entry(this, "NtClose");
   return ob::ObCloseHandle(objects_, *owner.ObjectTable, handle);  // may delete, and bugcheck
 }
 

@@ -13,14 +13,12 @@ using detail::EnterKernel;
 namespace {
 // Marks `thread` terminated; false if it already was.
 bool mark_terminated(Thread& thread) {
-  return (thread.CrossThreadFlags.fetch_or(Thread::kFlagTerminated) & Thread::kFlagTerminated) ==
-         0;
+  return (thread.CrossThreadFlags.fetch_or(Thread::kFlagTerminated) & Thread::kFlagTerminated) == 0;
 }
 }  // namespace
 
 Status Executive::NtTerminateThread(Thread& thread) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "NtTerminateThread");
+  detail::EntryPoint entry(this, "NtTerminateThread");
   if (thread.is_system()) return STATUS_ACCESS_DENIED;  // system threads exit on their own [I]
   if (!mark_terminated(thread)) return STATUS_THREAD_IS_TERMINATING;
   PspExitThread(thread);
@@ -28,8 +26,7 @@ Status Executive::NtTerminateThread(Thread& thread) {
 }
 
 Status Executive::NtTerminateProcess(Process& process) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "NtTerminateProcess");
+  detail::EntryPoint entry(this, "NtTerminateProcess");
   if (&process == system_process_ || &process == idle_process_) return STATUS_ACCESS_DENIED;
   ThreadList::Snapshot threads;
   {

@@ -2,8 +2,7 @@
 
 namespace ntemu::ps {
 
-NotifySlots::NotifySlots(std::uint32_t slots, NotifyStorage storage,
-                         ex::CallbackManager* callbacks)
+NotifySlots::NotifySlots(std::uint32_t slots, NotifyStorage storage, ex::CallbackManager* callbacks)
     : size_(slots),
       storage_(storage),
       callbacks_(callbacks),

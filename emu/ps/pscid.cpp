@@ -6,8 +6,6 @@
 
 namespace ntemu::ps {
 
-using detail::EnterKernel;
-
 Handle Executive::PspCreateCid(ob::Object& object) {
   const Handle h = cid_table_.create({.object = object.address()});
   if (h.is_null()) return h;
@@ -52,8 +50,7 @@ void Executive::PspMapCid(std::uint64_t id, Fn&& fn) {
 }
 
 Status Executive::PsLookupProcessByProcessId(ProcessId id, Process** process) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsLookupProcessByProcessId");
+  detail::EntryPoint entry(this, "PsLookupProcessByProcessId");
   *process = nullptr;
   PspMapCid<Process>(id.value(), [&](Process& p) {
     if (objects_.reference_safe(p)) *process = &p;
@@ -62,8 +59,7 @@ Status Executive::PsLookupProcessByProcessId(ProcessId id, Process** process) {
 }
 
 Status Executive::PsLookupThreadByThreadId(ThreadId id, Thread** thread) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsLookupThreadByThreadId");
+  detail::EntryPoint entry(this, "PsLookupThreadByThreadId");
   *thread = nullptr;
   PspMapCid<Thread>(id.value(), [&](Thread& t) {
     if (objects_.reference_safe(t)) *thread = &t;
@@ -73,8 +69,7 @@ Status Executive::PsLookupThreadByThreadId(ThreadId id, Thread** thread) {
 
 Status Executive::PsLookupProcessThreadByCid(const ClientId& cid, Process** process,
                                              Thread** thread) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsLookupProcessThreadByCid");
+  detail::EntryPoint entry(this, "PsLookupProcessThreadByCid");
   *thread = nullptr;
   if (process != nullptr) *process = nullptr;
   PspMapCid<Thread>(cid.UniqueThread.value(), [&](Thread& t) {

@@ -12,9 +12,8 @@ Executive::Executive(Profile profile)
       callbacks_(profile.arch),
       process_notify_(profile.process_notify_slots, profile.notify_storage, &callbacks_),
       thread_notify_(profile.thread_notify_slots, profile.notify_storage, &callbacks_) {
-  objects_.set_delete_procedure(ob::ObjectType::Thread, [this](ob::Object& o) {
-    PspThreadDelete(static_cast<Thread&>(o));
-  });
+  objects_.set_delete_procedure(
+      ob::ObjectType::Thread, [this](ob::Object& o) { PspThreadDelete(static_cast<Thread&>(o)); });
   objects_.set_delete_procedure(ob::ObjectType::Process, [this](ob::Object& o) {
     PspProcessDelete(static_cast<Process&>(o));
   });
@@ -42,9 +41,9 @@ void Executive::boot() {
   system_process_ = system.process;
   // Open-by-ID is enabled for System as for any process (§2.2 step 12); Idle is never in the table.
   system_process_->GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
-  ThreadCreated first = PspCreateThread(*system_process_, PreviousMode::KernelMode,
-                                        /*system_thread=*/true, CreateSuspended::No,
-                                        "system_thread");
+  ThreadCreated first =
+      PspCreateThread(*system_process_, PreviousMode::KernelMode,
+                      /*system_thread=*/true, CreateSuspended::No, "system_thread");
   first_system_thread_ = first.thread;
 }
 

@@ -8,8 +8,6 @@
 
 namespace ntemu::ps {
 
-using detail::EnterKernel;
-
 template <class Array, class Routine>
 Status Executive::register_routine(NotifyKind kind, Array& array, Routine routine,
                                    Status full_status, bool ex) {
@@ -52,8 +50,7 @@ std::unique_lock<Mutex> serialise(Mutex& lock, const Profile& profile) {
 
 Status Executive::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine,
                                                   bool Remove) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsSetCreateProcessNotifyRoutine");
+  detail::EntryPoint entry(this, "PsSetCreateProcessNotifyRoutine");
   const auto serial = serialise(registration_lock_, profile_);
   if (Remove) return remove_routine(NotifyKind::Process, process_notify_, routine);
   return register_routine(NotifyKind::Process, process_notify_, routine,
@@ -63,8 +60,7 @@ Status Executive::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE
 Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine,
                                                     bool Remove) {
   if (!profile_.has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsSetCreateProcessNotifyRoutineEx");
+  detail::EntryPoint entry(this, "PsSetCreateProcessNotifyRoutineEx");
   const auto as_plain = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
   const auto serial = serialise(registration_lock_, profile_);
   if (Remove) return remove_routine(NotifyKind::Process, process_notify_, as_plain);
@@ -73,8 +69,7 @@ Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTI
 }
 
 Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsSetCreateThreadNotifyRoutine");
+  detail::EntryPoint entry(this, "PsSetCreateThreadNotifyRoutine");
   const auto serial = serialise(registration_lock_, profile_);
   return register_routine(NotifyKind::Thread, thread_notify_, routine,
                           profile_.thread_notify_full_status, false);
@@ -82,8 +77,7 @@ Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
 
 Status Executive::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
   if (!profile_.has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
-  EnterKernel enter(this, current_thread());
-  dbg::FrameScope frame("nt", "PsRemoveCreateThreadNotifyRoutine");
+  detail::EntryPoint entry(this, "PsRemoveCreateThreadNotifyRoutine");
   const auto serial = serialise(registration_lock_, profile_);
   return remove_routine(NotifyKind::Thread, thread_notify_, routine);
 }

@@ -66,24 +66,24 @@ Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool creat
   call.context = current_thread().Cid();
   call.object = &process;
   const std::uint64_t args[3] = {call.parent.value(), call.pid.value(), create ? 1U : 0U};
-  process_notify_.for_each([&](std::uint32_t slot, PCREATE_PROCESS_NOTIFY_ROUTINE routine,
-                               void* context) {
-    call.slot = slot;
-    call.routine = &slot_routine(routine_address(routine), context);
-    if (!call.routine->ex.load(std::memory_order_relaxed)) {
-      call_notify_routine(call, args, [&] { routine(call.parent, call.pid, create); });
-      return;
-    }
-    // An Ex routine: the process, its PID, and the creation info (NULL on exit).
-    PS_CREATE_NOTIFY_INFO info;
-    info.ParentProcessId = call.parent;
-    info.CreatingThreadId = call.context;
-    info.ImageFileName = process.ImageFileName.c_str();
-    const auto ex_routine = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
-    call_notify_routine(call, args,
-                        [&] { ex_routine(&process, call.pid, create ? &info : nullptr); });
-    if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
-  });
+  process_notify_.for_each(
+      [&](std::uint32_t slot, PCREATE_PROCESS_NOTIFY_ROUTINE routine, void* context) {
+        call.slot = slot;
+        call.routine = &slot_routine(routine_address(routine), context);
+        if (!call.routine->ex.load(std::memory_order_relaxed)) {
+          call_notify_routine(call, args, [&] { routine(call.parent, call.pid, create); });
+          return;
+        }
+        // An Ex routine: the process, its PID, and the creation info (NULL on exit).
+        PS_CREATE_NOTIFY_INFO info;
+        info.ParentProcessId = call.parent;
+        info.CreatingThreadId = call.context;
+        info.ImageFileName = process.ImageFileName.c_str();
+        const auto ex_routine = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
+        call_notify_routine(call, args,
+                            [&] { ex_routine(&process, call.pid, create ? &info : nullptr); });
+        if (create && !info.CreationStatus.ok() && veto.ok()) veto = info.CreationStatus;
+      });
   return veto;
 }
 
@@ -98,12 +98,12 @@ void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, 
   call.context = current_thread().Cid();
   call.object = &thread;
   const std::uint64_t args[3] = {pid.value(), call.tid.value(), create ? 1U : 0U};
-  thread_notify_.for_each([&](std::uint32_t slot, PCREATE_THREAD_NOTIFY_ROUTINE routine,
-                              void* context) {
-    call.slot = slot;
-    call.routine = &slot_routine(routine_address(routine), context);
-    call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
-  });
+  thread_notify_.for_each(
+      [&](std::uint32_t slot, PCREATE_THREAD_NOTIFY_ROUTINE routine, void* context) {
+        call.slot = slot;
+        call.routine = &slot_routine(routine_address(routine), context);
+        call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
+      });
 }
 
 }  // namespace ntemu::ps
