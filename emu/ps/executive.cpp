@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
@@ -21,8 +21,7 @@ void Executive::remove_observer(KernelObserver& observer) {
 
 void Executive::set_tombstones(ob::Tombstones policy) {
   // Never release the thread current on the releasing host thread: it is still in use there.
-  objects_.set_tombstones(policy,
-                          [](const ob::Object& o) { return detail::t_context.thread != &o; });
+  objects_.set_tombstones(policy, [](const ob::Object& o) { return t_host_context.thread != &o; });
 }
 
 Process* Executive::process_at(std::uint64_t address) const {

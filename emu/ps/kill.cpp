@@ -3,12 +3,10 @@
 // last thread (process-exit notify, then ObKillProcess closes the process's handles).
 #include <vector>
 
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
-
-using detail::EnterKernel;
 
 namespace {
 // Marks `thread` terminated; false if it already was.
@@ -47,7 +45,7 @@ Status Executive::NtTerminateProcess(Process& process) {
 
 void Executive::PspExitThread(Thread& thread) {
   // Runs in the exiting thread's context (§3.1).
-  EnterKernel context(this, thread);
+  Executive::ContextScope context(*this, thread);
   dbg::FrameScope frame("nt", "PspExitThread");
   Process& process = *thread.ThreadsProcess;
   // Step 4: the thread-exit notify; its PID per the profile (2003: the process field).

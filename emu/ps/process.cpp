@@ -1,7 +1,7 @@
 // Process creation: NtCreateProcess → PspCreateProcess (semantics.md §2.2), and the one place a
 // process gets its PID, PspAssignProcessId — called here on XP and later, lazily from
 // PspCreateThread on Windows 2000 (§2.4).
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
@@ -37,7 +37,7 @@ Executive::ProcessCreated Executive::PspCreateProcess(std::string image_name, Pr
 
 Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Process* parent) {
   Thread& creator = current_thread();
-  detail::EnterKernel enter(this, creator);
+  Executive::ContextScope enter(*this, creator);
   dbg::FrameScope frame("nt", "NtCreateProcess");
   if (Status s = caller_check(creator, parent); !s.ok()) return {s};
   Process& parent_process = parent != nullptr ? *parent : *creator.ThreadsProcess;

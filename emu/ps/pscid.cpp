@@ -1,7 +1,7 @@
 // Client IDs (semantics.md §6, §3.4): the entries processes and threads get in PspCidTable, and
 // the lookups by ID that go through it — PsLookupProcessByProcessId, PsLookupThreadByThreadId,
 // PsLookupProcessThreadByCid.
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {

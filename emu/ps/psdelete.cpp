@@ -2,7 +2,7 @@
 // object's last reference. PspThreadDelete and PspProcessDelete destroy the object's client ID
 // in PspCidTable — only a non-zero UniqueProcessId for a process — and a destroy that fails is
 // bugcheck 0x17 CID_HANDLE_DELETION.
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {

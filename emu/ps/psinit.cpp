@@ -1,6 +1,6 @@
 // Setting the machine up and booting it (semantics.md §2.7): the tables and arrays the profile
 // sizes, the delete procedures, then Idle, the System process and its first system thread.
-#include "context.hpp"
+#include "entry_point.hpp"
 
 namespace ntemu::ps {
 
@@ -31,7 +31,7 @@ void Executive::boot() {
     idle_process_->ActiveThreads = 1;
     idle_process_->ThreadListHead.push_back(idle_thread_);
   }
-  detail::EnterKernel boot(this, *idle_thread_);
+  Executive::ContextScope boot(*this, *idle_thread_);
   // The System process's table is the kernel handle table; it starts owned by the creator
   // (Idle, PID 0) and ExSetHandleTableOwner moves it to System once System has a PID.
   ProcessCreated system =

@@ -3,7 +3,7 @@
 // routines, and the researcher's direct slot poke. The dispatchers are in psnotify_run.cpp.
 #include <mutex>
 
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
@@ -30,7 +30,7 @@ Status Executive::remove_routine(NotifyKind kind, Array& array, Routine routine)
   // A removal that waits for callers in flight, issued from inside that very routine, would
   // wait for itself forever (MSDOC: not to be called from the callback). Refuse, changing
   // nothing.
-  if (array.storage() == NotifyStorage::ExCallback && detail::t_context.runs(record.function)) {
+  if (array.storage() == NotifyStorage::ExCallback && t_host_context.runs(record.function)) {
     observe(&KernelObserver::removal_refused, kind, record);
     return STATUS_POSSIBLE_DEADLOCK;
   }

@@ -3,7 +3,7 @@
 // the executive's observers told before and after every call. Under EX_CALLBACK storage the
 // array holds a block reference around the call, so a removal waits for it; plain arrays hold
 // nothing (the Windows 2000 hazard).
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
@@ -31,10 +31,10 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
   dbg::FrameScope frame(symbol.module, symbol.function, args[0], args[1], args[2]);
   struct Running {  // undone on every way out, a faulting routine included
     Running(Executive& e, const NotifyCall& c) : executive(e), call(c) {
-      detail::t_context.push_routine(c.routine->function);
+      t_host_context.push_routine(c.routine->function);
     }
     ~Running() {
-      detail::t_context.pop_routine();
+      t_host_context.pop_routine();
       executive.observe(&KernelObserver::routine_returned, call);
     }
     Running(const Running&) = delete;

@@ -1,17 +1,15 @@
 // Thread creation: NtCreateThread and PsCreateSystemThread → PspCreateThread (semantics.md §2.1
 // for Server 2003, §2.4 for Windows 2000, the profile answering every version question). The
 // steps follow the numbering of §2.1.
-#include "context.hpp"
+#include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
 
-using detail::EnterKernel;
-
 Executive::ThreadCreated Executive::NtCreateThread(Process& process, CreateSuspended suspended,
                                                    std::string name) {
   Thread& creator = current_thread();
-  EnterKernel enter(this, creator);
+  Executive::ContextScope enter(*this, creator);
   // A user-mode caller enters through ntdll's stub and the fast system-call gate; kernel-mode
   // code (a system thread) through the kernel's Zw stub and the system-service dispatcher.
   const PreviousMode mode = creator.is_system() ? PreviousMode::KernelMode : PreviousMode::UserMode;
@@ -25,7 +23,7 @@ Executive::ThreadCreated Executive::NtCreateThread(Process& process, CreateSuspe
 
 Executive::ThreadCreated Executive::PsCreateSystemThread(std::string name) {
   Thread& creator = current_thread();
-  EnterKernel enter(this, creator);
+  Executive::ContextScope enter(*this, creator);
   dbg::FrameScope frame("nt", "PsCreateSystemThread");
   if (Status s = caller_check(creator, nullptr); !s.ok()) return {s};
   return PspCreateThread(*system_process_, PreviousMode::KernelMode, /*system_thread=*/true,
@@ -75,7 +73,7 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
   // says so; the process lock is held around the process-notify loop where the profile says.
   {
     const bool on_new_thread = profile_.create_notify_context == CreateNotifyContext::NewThread;
-    EnterKernel context(this, on_new_thread ? thread : current_thread());
+    Executive::ContextScope context(*this, on_new_thread ? thread : current_thread());
     const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
     Status veto = STATUS_SUCCESS;
     if (inserted.notify_process && held) veto = PspRunCreateProcessNotifyRoutines(process, true);

@@ -33,6 +33,7 @@
 #include "ntemu/ex/callback.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/profile.hpp"
+#include "ntemu/ps/context.hpp"
 #include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/observer.hpp"
 #include "ntemu/ps/process.hpp"
@@ -87,11 +88,19 @@ class Executive {
   /// The executive a notify routine running on this host thread was called from, or nullptr.
   static Executive* current();
 
-  /// Makes `thread` current on this host thread for its lifetime (restores the previous one).
+  /// Makes `thread` of `executive` current on this host thread for its lifetime (restores the
+  /// previous pair). Every entry point holds one around its work.
   class ContextScope {
    public:
-    ContextScope(Executive& executive, Thread& thread);
-    ~ContextScope();
+    ContextScope(Executive& executive, Thread& thread)
+        : previous_executive_(t_host_context.executive), previous_thread_(t_host_context.thread) {
+      t_host_context.executive = &executive;
+      t_host_context.thread = &thread;
+    }
+    ~ContextScope() {
+      t_host_context.executive = previous_executive_;
+      t_host_context.thread = previous_thread_;
+    }
     ContextScope(const ContextScope&) = delete;
     ContextScope& operator=(const ContextScope&) = delete;
 

@@ -1,0 +1,40 @@
+/// \file
+/// Each host thread's place in the model: which executive and thread are current on it, and
+/// which notify routines are running on it now (so a routine asking to remove itself is
+/// recognised). Constant-initialised fixed arrays, so reaching it costs no initialisation check;
+/// routines beyond the depth are counted, not kept. `Executive::ContextScope` sets it.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace ntemu::ps {
+
+class Executive;
+class Thread;
+
+struct HostContext {
+  static constexpr std::size_t kMaxRoutines = 32;
+  Executive* executive = nullptr;
+  Thread* thread = nullptr;
+  std::size_t running = 0;  ///< routines running (may exceed kMaxRoutines)
+  std::array<const void*, kMaxRoutines> routines{};
+
+  void push_routine(const void* r) {
+    if (running < kMaxRoutines) routines[running] = r;
+    ++running;
+  }
+  void pop_routine() { --running; }
+  /// True when `r` runs on this host thread now (a call of it is in progress below us).
+  bool runs(const void* r) const {
+    const std::size_t n = std::min(running, kMaxRoutines);
+    return std::find(routines.begin(), routines.begin() + static_cast<std::ptrdiff_t>(n), r) !=
+           routines.begin() + static_cast<std::ptrdiff_t>(n);
+  }
+};
+
+/// The calling host thread's context.
+extern constinit thread_local HostContext t_host_context;
+
+}  // namespace ntemu::ps
