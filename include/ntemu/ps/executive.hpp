@@ -82,11 +82,17 @@ class Executive {
   Process& system_process() { return *system_process_; }
   Thread& first_system_thread() { return *first_system_thread_; }
 
-  /// The thread current on this host thread for this executive.
-  Thread& current_thread();
+  /// The thread current on this host thread for this executive (the first system thread, or
+  /// during boot Idle's, when none was made current).
+  Thread& current_thread() {
+    if (t_host_context.executive == this && t_host_context.thread != nullptr) {
+      return *t_host_context.thread;
+    }
+    return first_system_thread_ != nullptr ? *first_system_thread_ : *idle_thread_;
+  }
   Process& current_process() { return *current_thread().ThreadsProcess; }
   /// The executive a notify routine running on this host thread was called from, or nullptr.
-  static Executive* current();
+  static Executive* current() { return t_host_context.executive; }
 
   /// Makes `thread` of `executive` current on this host thread for its lifetime (restores the
   /// previous pair). Every entry point holds one around its work.
