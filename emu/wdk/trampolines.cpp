@@ -1,10 +1,11 @@
 // Trampolines: a driver's C routine → a kernel routine. The kernel calls notify routines of its
 // own types (ProcessId, ps::Process*, PS_CREATE_NOTIFY_INFO*); each trampoline is one distinct
-// kernel routine that converts the arguments to the WDK's (HANDLE, PEPROCESS, the documented
-// PS_CREATE_NOTIFY_INFO), calls the C routine assigned to its index, and copies an Ex routine's
-// CreationStatus (a veto) back. It also stands between the kernel and unmapped code: once the
-// driver is unloaded the call is skipped and reported, and an IRQL the routine left raised is
-// reported and restored. A C routine keeps its trampoline for the life of the host process.
+// kernel routine, an entry of a FunctionPool (support/function_pool.hpp), that converts the
+// arguments to the WDK's (HANDLE, PEPROCESS, the documented PS_CREATE_NOTIFY_INFO), calls the C
+// routine assigned to its index, and copies an Ex routine's CreationStatus (a veto) back. It also
+// stands between the kernel and unmapped code: once the driver is unloaded the call is skipped and
+// reported, and an IRQL the routine left raised is reported and restored. A C routine keeps its
+// trampoline for the life of the host process.
 #include "trampolines.hpp"
 
 #include <array>
@@ -12,42 +13,59 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <utility>
 
 #include <fmt/format.h>
 
 #include "convert.hpp"
 #include "guard.hpp"
 #include "irql.hpp"
+#include "ntemu/support/function_pool.hpp"
 #include "state.hpp"
 
 namespace ntemu::wdk {
 namespace {
 
+// Which C routine each index of a pool stands for. An index is assigned on a routine's first
+// registration or naming and never reused.
 template <class F>
 struct RoutineTable {
   std::array<std::atomic<F>, kTrampolinePoolSize> routines{};
   std::mutex lock;  // serialises assignment; calls read the atomics only
 
-  // The pool index of `f`, assigning the next free one; -1 when the pool is full.
-  std::ptrdiff_t index_of(F f) {
+  // The index of `f`, assigning the next free one; nullopt when every index is taken.
+  std::optional<std::size_t> index_of(F f) {
     std::lock_guard hold(lock);
     for (std::size_t i = 0; i < kTrampolinePoolSize; ++i) {
       F current = routines[i].load(std::memory_order_acquire);
-      if (current == f) return static_cast<std::ptrdiff_t>(i);
+      if (current == f) return i;
       if (current == nullptr) {
         routines[i].store(f, std::memory_order_release);
-        return static_cast<std::ptrdiff_t>(i);
+        return i;
       }
     }
-    return -1;
+    return std::nullopt;
   }
+  F at(std::size_t index) const { return routines[index].load(std::memory_order_acquire); }
 };
 
 RoutineTable<::PCREATE_PROCESS_NOTIFY_ROUTINE> g_process_routines;
 RoutineTable<::PCREATE_PROCESS_NOTIFY_ROUTINE_EX> g_process_ex_routines;
 RoutineTable<::PCREATE_THREAD_NOTIFY_ROUTINE> g_thread_routines;
+
+// What the kernel's routine at `index` of each pool does: call the C routine at that index.
+void process_call(std::size_t index, ProcessId parent, ProcessId process, bool create);
+void process_ex_call(std::size_t index, ps::Process* process, ProcessId pid,
+                     ntemu::PS_CREATE_NOTIFY_INFO* info);
+void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool create);
+
+// The trampolines: one distinct kernel routine per index (support/function_pool.hpp).
+using ProcessPool =
+    FunctionPool<void(ProcessId, ProcessId, bool), kTrampolinePoolSize, &process_call>;
+using ProcessExPool = FunctionPool<void(ps::Process*, ProcessId, ntemu::PS_CREATE_NOTIFY_INFO*),
+                                   kTrampolinePoolSize, &process_ex_call>;
+using ThreadPool = FunctionPool<void(ProcessId, ThreadId, bool), kTrampolinePoolSize, &thread_call>;
 
 // Runs a driver routine for the kernel: skipped (and reported) once the driver is unloaded;
 // an IRQL left raised (a lock still held) is reported and restored.
@@ -68,18 +86,16 @@ void invoke_driver(const void* trampoline, Call&& call) {
   check_irql_restored(entry, c.kernel, trampoline);
 }
 
-template <std::size_t N>
-void process_trampoline_n(ProcessId parent, ProcessId process, bool create) {
-  const auto routine = g_process_routines.routines[N].load(std::memory_order_acquire);
-  invoke_driver(reinterpret_cast<const void*>(&process_trampoline_n<N>),
+void process_call(std::size_t index, ProcessId parent, ProcessId process, bool create) {
+  const auto routine = g_process_routines.at(index);
+  invoke_driver(ps::routine_address(ProcessPool::at(index)),
                 [&] { routine(to_handle(parent), to_handle(process), create ? TRUE : FALSE); });
 }
 
-template <std::size_t N>
-void process_ex_trampoline_n(ps::Process* process, ProcessId pid,
-                             ntemu::PS_CREATE_NOTIFY_INFO* info) {
-  const auto routine = g_process_ex_routines.routines[N].load(std::memory_order_acquire);
-  invoke_driver(reinterpret_cast<const void*>(&process_ex_trampoline_n<N>), [&] {
+void process_ex_call(std::size_t index, ps::Process* process, ProcessId pid,
+                     ntemu::PS_CREATE_NOTIFY_INFO* info) {
+  const auto routine = g_process_ex_routines.at(index);
+  invoke_driver(ps::routine_address(ProcessExPool::at(index)), [&] {
     const PEPROCESS eprocess = process != nullptr ? to_peprocess(*process) : nullptr;
     if (info == nullptr) {
       routine(eprocess, to_handle(pid), nullptr);
@@ -106,61 +122,37 @@ void process_ex_trampoline_n(ps::Process* process, ProcessId pid,
   });
 }
 
-template <std::size_t N>
-void thread_trampoline_n(ProcessId process, ThreadId thread, bool create) {
-  const auto routine = g_thread_routines.routines[N].load(std::memory_order_acquire);
-  invoke_driver(reinterpret_cast<const void*>(&thread_trampoline_n<N>),
+void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool create) {
+  const auto routine = g_thread_routines.at(index);
+  invoke_driver(ps::routine_address(ThreadPool::at(index)),
                 [&] { routine(to_handle(process), to_handle(thread), create ? TRUE : FALSE); });
 }
 
-template <std::size_t... I>
-constexpr std::array<ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE, sizeof...(I)> process_pool(
-    std::index_sequence<I...>) {
-  return {&process_trampoline_n<I>...};
-}
-template <std::size_t... I>
-constexpr std::array<ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX, sizeof...(I)> process_ex_pool(
-    std::index_sequence<I...>) {
-  return {&process_ex_trampoline_n<I>...};
-}
-template <std::size_t... I>
-constexpr std::array<ntemu::PCREATE_THREAD_NOTIFY_ROUTINE, sizeof...(I)> thread_pool(
-    std::index_sequence<I...>) {
-  return {&thread_trampoline_n<I>...};
-}
-constexpr auto kProcessPool = process_pool(std::make_index_sequence<kTrampolinePoolSize>{});
-constexpr auto kProcessExPool = process_ex_pool(std::make_index_sequence<kTrampolinePoolSize>{});
-constexpr auto kThreadPool = thread_pool(std::make_index_sequence<kTrampolinePoolSize>{});
-
-template <class Pool>
-bool in_pool(const Pool& pool, const void* routine) {
-  for (const auto& r : pool) {
-    if (reinterpret_cast<const void*>(r) == routine) return true;
-  }
-  return false;
+// The trampoline of the C routine `routine`: the pool's entry at its index.
+template <class Pool, class F>
+typename Pool::Function trampoline_of(RoutineTable<F>& table, F routine) {
+  const std::optional<std::size_t> index = table.index_of(routine);
+  return index ? Pool::at(*index) : nullptr;
 }
 
 }  // namespace
 
 ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE process_trampoline(::PCREATE_PROCESS_NOTIFY_ROUTINE routine) {
-  const std::ptrdiff_t i = g_process_routines.index_of(routine);
-  return i < 0 ? nullptr : kProcessPool[static_cast<std::size_t>(i)];
+  return trampoline_of<ProcessPool>(g_process_routines, routine);
 }
 
 ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_ex_trampoline(
     ::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine) {
-  const std::ptrdiff_t i = g_process_ex_routines.index_of(routine);
-  return i < 0 ? nullptr : kProcessExPool[static_cast<std::size_t>(i)];
+  return trampoline_of<ProcessExPool>(g_process_ex_routines, routine);
 }
 
 ntemu::PCREATE_THREAD_NOTIFY_ROUTINE thread_trampoline(::PCREATE_THREAD_NOTIFY_ROUTINE routine) {
-  const std::ptrdiff_t i = g_thread_routines.index_of(routine);
-  return i < 0 ? nullptr : kThreadPool[static_cast<std::size_t>(i)];
+  return trampoline_of<ThreadPool>(g_thread_routines, routine);
 }
 
 bool is_trampoline(const void* routine) {
-  return routine != nullptr && (in_pool(kProcessPool, routine) ||
-                                in_pool(kProcessExPool, routine) || in_pool(kThreadPool, routine));
+  return ProcessPool::contains(routine) || ProcessExPool::contains(routine) ||
+         ThreadPool::contains(routine);
 }
 
 }  // namespace ntemu::wdk
