@@ -18,6 +18,13 @@ using ntemu::wdk::irql_too_high;
 namespace ntemu::wdk {
 namespace {
 
+// The one view of a lock word (a driver's KSPIN_LOCK, a FAST_MUTEX member) as an atomic: the
+// words are the driver's plain integers, so they are reached through an atomic reference.
+template <class Word>
+auto atomic_word(Word& word) {
+  return std::atomic_ref<Word>(word);
+}
+
 // A token naming this host thread as a lock owner (never dereferenced).
 thread_local char t_owner_token = 0;
 ULONG_PTR owner_token() {
@@ -28,7 +35,7 @@ ULONG_PTR owner_token() {
 // hang the real machine, is a finding and takes nothing. Returns whether it was taken.
 template <class Word>
 bool take(Word& word, Word free_value, const char* function) {
-  std::atomic_ref<Word> ref(word);
+  auto ref = atomic_word(word);
   const auto me = static_cast<Word>(ntemu::wdk::owner_token());
   if (ref.load(std::memory_order_acquire) == me) {
     ntemu::wdk::report({ntemu::verify::FindingKind::LockRecursion,
@@ -49,7 +56,7 @@ bool take(Word& word, Word free_value, const char* function) {
 }  // namespace ntemu::wdk
 
 VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock) {
-  std::atomic_ref<ULONG_PTR>(*SpinLock).store(0, std::memory_order_release);
+  ntemu::wdk::atomic_word(*SpinLock).store(0, std::memory_order_release);
 }
 
 VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql) {
@@ -61,7 +68,7 @@ VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql) {
 }
 
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) {
-  std::atomic_ref<ULONG_PTR>(*SpinLock).store(0, std::memory_order_release);
+  ntemu::wdk::atomic_word(*SpinLock).store(0, std::memory_order_release);
   ntemu::wdk::set_irql(NewIrql);
 }
 
@@ -82,14 +89,14 @@ VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex) {
   // The owner token is the lock word; Count mirrors it for the WDK's "1 = free" reading.
   const KIRQL old = ntemu::wdk::current_irql();
   if (!ntemu::wdk::take<ULONG_PTR>(FastMutex->Owner, 0, "ExAcquireFastMutex")) return;
-  std::atomic_ref<LONG>(FastMutex->Count).store(0, std::memory_order_relaxed);
+  ntemu::wdk::atomic_word(FastMutex->Count).store(0, std::memory_order_relaxed);
   FastMutex->OldIrql = old;
   ntemu::wdk::set_irql(old > APC_LEVEL ? old : static_cast<KIRQL>(APC_LEVEL));
 }
 
 VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex) {
   const auto old = static_cast<KIRQL>(FastMutex->OldIrql);
-  std::atomic_ref<LONG>(FastMutex->Count).store(1, std::memory_order_relaxed);
-  std::atomic_ref<ULONG_PTR>(FastMutex->Owner).store(0, std::memory_order_release);
+  ntemu::wdk::atomic_word(FastMutex->Count).store(1, std::memory_order_relaxed);
+  ntemu::wdk::atomic_word(FastMutex->Owner).store(0, std::memory_order_release);
   ntemu::wdk::set_irql(old);
 }
