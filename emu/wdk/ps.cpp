@@ -1,8 +1,9 @@
 // Processes, threads and object references as a driver reaches them: the lookups by ID
-// (PsLookupProcessByProcessId, PsLookupThreadByThreadId, PsLookupProcessThreadByCid), which
-// take a reference the driver must release; the accessors of the current and of a given
-// process or thread (PsGet*, IoGetCurrentProcess); and ObReferenceObject / ObDereferenceObject.
-// Every object pointer a driver passes in is resolved (guard.hpp) before it is used.
+// (PsLookupProcessByProcessId, PsLookupThreadByThreadId, PsLookupProcessThreadByCid, inline in
+// ntemu/wdk/ps.h over the Ntemu* functions here), which take a reference the driver must
+// release; the accessors of the current and of a given process or thread (PsGet*,
+// IoGetCurrentProcess); and ObReferenceObject / ObDereferenceObject. Every object pointer a
+// driver passes in is resolved (guard.hpp) before it is used.
 #include "convert.hpp"
 #include "guard.hpp"
 #include "irql.hpp"
@@ -16,54 +17,70 @@ using ntemu::wdk::irql_too_high;
 using ntemu::wdk::to_ntstatus;
 using ntemu::wdk::value_of;
 
-NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  if (Process == nullptr) return STATUS_INVALID_PARAMETER;
-  *Process = nullptr;
-  irql_too_high(APC_LEVEL, "PsLookupProcessByProcessId");
-  return guarded(STATUS_UNSUCCESSFUL, "PsLookupProcessByProcessId", [&] {
+namespace {
+
+// The steps every lookup takes, in the order that decides its status: no current kernel,
+// STATUS_INVALID_DEVICE_STATE; `valid` false (a NULL argument), STATUS_INVALID_PARAMETER; else
+// the IRQL check, and the kernel's lookup `find(kernel)` under guarded(). The status goes to
+// *status (when given).
+template <class Find>
+void lookup(NTSTATUS* status, bool valid, const char* function, Find&& find) {
+  NTSTATUS ignored = STATUS_SUCCESS;
+  NTSTATUS& out = status != nullptr ? *status : ignored;
+  Kernel* k = Kernel::current();
+  if (k == nullptr) {
+    out = STATUS_INVALID_DEVICE_STATE;
+    return;
+  }
+  if (!valid) {
+    out = STATUS_INVALID_PARAMETER;
+    return;
+  }
+  irql_too_high(APC_LEVEL, function);
+  out = guarded(STATUS_UNSUCCESSFUL, function, [&] { return to_ntstatus(find(*k)); });
+}
+
+}  // namespace
+
+PEPROCESS NtemuLookupProcessByProcessId(HANDLE ProcessId, BOOLEAN WantProcess, NTSTATUS* Status) {
+  PEPROCESS found = nullptr;
+  lookup(Status, WantProcess != FALSE, "PsLookupProcessByProcessId", [&](Kernel& k) {
     ntemu::ps::Process* p = nullptr;
     const ntemu::Status st =
-        c.kernel->PsLookupProcessByProcessId(ntemu::ProcessId{value_of(ProcessId)}, &p);
-    if (p != nullptr) *Process = ntemu::to_peprocess(*p);
-    return to_ntstatus(st);
+        k.PsLookupProcessByProcessId(ntemu::ProcessId{value_of(ProcessId)}, &p);
+    if (p != nullptr) found = ntemu::to_peprocess(*p);
+    return st;
   });
+  return found;
 }
 
-NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  if (Thread == nullptr) return STATUS_INVALID_PARAMETER;
-  *Thread = nullptr;
-  irql_too_high(APC_LEVEL, "PsLookupThreadByThreadId");
-  return guarded(STATUS_UNSUCCESSFUL, "PsLookupThreadByThreadId", [&] {
+PETHREAD NtemuLookupThreadByThreadId(HANDLE ThreadId, BOOLEAN WantThread, NTSTATUS* Status) {
+  PETHREAD found = nullptr;
+  lookup(Status, WantThread != FALSE, "PsLookupThreadByThreadId", [&](Kernel& k) {
     ntemu::ps::Thread* t = nullptr;
-    const ntemu::Status st =
-        c.kernel->PsLookupThreadByThreadId(ntemu::ThreadId{value_of(ThreadId)}, &t);
-    if (t != nullptr) *Thread = ntemu::to_pethread(*t);
-    return to_ntstatus(st);
+    const ntemu::Status st = k.PsLookupThreadByThreadId(ntemu::ThreadId{value_of(ThreadId)}, &t);
+    if (t != nullptr) found = ntemu::to_pethread(*t);
+    return st;
   });
+  return found;
 }
 
-NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process, PETHREAD* Thread) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  if (Cid == nullptr || Thread == nullptr) return STATUS_INVALID_PARAMETER;
-  *Thread = nullptr;
-  if (Process != nullptr) *Process = nullptr;
-  irql_too_high(APC_LEVEL, "PsLookupProcessThreadByCid");
-  return guarded(STATUS_UNSUCCESSFUL, "PsLookupProcessThreadByCid", [&] {
+NTEMU_CID_LOOKUP NtemuLookupProcessThreadByCid(PCLIENT_ID Cid, BOOLEAN WantProcess,
+                                               BOOLEAN WantThread, NTSTATUS* Status) {
+  NTEMU_CID_LOOKUP found{nullptr, nullptr};
+  const bool valid = Cid != nullptr && WantThread != FALSE;
+  lookup(Status, valid, "PsLookupProcessThreadByCid", [&](Kernel& k) {
     ntemu::ps::Process* p = nullptr;
     ntemu::ps::Thread* t = nullptr;
     const ntemu::ClientId cid{ntemu::ProcessId{value_of(Cid->UniqueProcess)},
                               ntemu::ThreadId{value_of(Cid->UniqueThread)}};
     const ntemu::Status st =
-        c.kernel->PsLookupProcessThreadByCid(cid, Process != nullptr ? &p : nullptr, &t);
-    if (t != nullptr) *Thread = ntemu::to_pethread(*t);
-    if (p != nullptr) *Process = ntemu::to_peprocess(*p);
-    return to_ntstatus(st);
+        k.PsLookupProcessThreadByCid(cid, WantProcess != FALSE ? &p : nullptr, &t);
+    if (t != nullptr) found.Thread = ntemu::to_pethread(*t);
+    if (p != nullptr) found.Process = ntemu::to_peprocess(*p);
+    return st;
   });
+  return found;
 }
 
 HANDLE PsGetCurrentProcessId(VOID) {

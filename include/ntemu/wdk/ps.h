@@ -77,10 +77,61 @@ NTSTATUS PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyR
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
 /* --- processes, threads, objects ------------------------------------------------------------- */
-/* On success *Process holds a reference: release it with ObDereferenceObject. */
-NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process);
-NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread);
-NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process, PETHREAD* Thread);
+/* The work of the PsLookup* functions below, exported for them: each returns what it found (a
+ * referenced object, or NULL) by value and the lookup's NTSTATUS in *Status. Want* says whether
+ * the caller gave that out-pointer. STATUS_INVALID_DEVICE_STATE is returned only when there is
+ * no current kernel, before anything else is checked or done. Drivers call the PsLookup*
+ * functions, not these. */
+PEPROCESS NtemuLookupProcessByProcessId(HANDLE ProcessId, BOOLEAN WantProcess, NTSTATUS* Status);
+PETHREAD NtemuLookupThreadByThreadId(HANDLE ThreadId, BOOLEAN WantThread, NTSTATUS* Status);
+typedef struct _NTEMU_CID_LOOKUP {
+  PEPROCESS Process; /* NULL unless WantProcess and found */
+  PETHREAD Thread;
+} NTEMU_CID_LOOKUP;
+NTEMU_CID_LOOKUP NtemuLookupProcessThreadByCid(PCLIENT_ID Cid, BOOLEAN WantProcess,
+                                               BOOLEAN WantThread, NTSTATUS* Status);
+
+/* The lookups. STATUS_INVALID_DEVICE_STATE with no current kernel (the out-pointers are left as
+ * they were); STATUS_INVALID_PARAMETER for a NULL out-pointer (for the CID lookup: a NULL Cid
+ * or Thread; Process is optional); otherwise the out-pointers are set, to NULL on failure. On
+ * success each object returned holds a reference: release it with ObDereferenceObject.
+ *
+ * Why inline: GCC 12 optimising (-O2, -O3) misjudges a driver function that passes the address of
+ * its local PEPROCESS to an external lookup, returns early on another path (the end of scope there
+ * clobbers the local) and makes a further call after using it: it reports a false
+ * -Werror=dangling-pointer ("dangling pointer to 'process' may be used") on the
+ * ObDereferenceObject(process) after `PsLookupProcessByProcessId(ProcessId, &process)`, its
+ * analysis not being flow-sensitive enough to see that the clobber is on the other path. As
+ * inline functions over exported ones that return the object by value, these lookups never let
+ * the local's address leave the driver's function, and drivers build warning-free at -O2 and
+ * -O3 -Werror. They behave as when they were exported functions, and MmGetSystemRoutineAddress
+ * still returns a callable of the documented type for them. */
+FORCEINLINE NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Process) {
+  NTSTATUS status;
+  const PEPROCESS found =
+      NtemuLookupProcessByProcessId(ProcessId, Process != NULL ? TRUE : FALSE, &status);
+  if (Process != NULL && status != STATUS_INVALID_DEVICE_STATE) *Process = found;
+  return status;
+}
+FORCEINLINE NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread) {
+  NTSTATUS status;
+  const PETHREAD found =
+      NtemuLookupThreadByThreadId(ThreadId, Thread != NULL ? TRUE : FALSE, &status);
+  if (Thread != NULL && status != STATUS_INVALID_DEVICE_STATE) *Thread = found;
+  return status;
+}
+FORCEINLINE NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process,
+                                                PETHREAD* Thread) {
+  NTSTATUS status;
+  const NTEMU_CID_LOOKUP found = NtemuLookupProcessThreadByCid(
+      Cid, Process != NULL ? TRUE : FALSE, Thread != NULL ? TRUE : FALSE, &status);
+  if (Cid != NULL && Thread != NULL && status != STATUS_INVALID_DEVICE_STATE) {
+    *Thread = found.Thread;
+    if (Process != NULL) *Process = found.Process;
+  }
+  return status;
+}
+
 HANDLE PsGetCurrentProcessId(VOID);
 HANDLE PsGetCurrentThreadId(VOID);
 PEPROCESS PsGetCurrentProcess(VOID);
