@@ -48,20 +48,19 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
     std::string spec = "%";
     while (*f != 0 && std::strchr("-+ #0", *f) != nullptr)
       spec += *f++;
-    if (*f == '*') {
-      spec += std::to_string(va_arg(args, int));
-      ++f;
-    }
-    while (*f >= '0' && *f <= '9')
-      spec += *f++;
-    if (*f == '.') {
-      spec += *f++;
+    // A width or a precision: `*` (the next argument) and then digits, copied into spec.
+    const auto copy_number = [&] {
       if (*f == '*') {
         spec += std::to_string(va_arg(args, int));
         ++f;
       }
       while (*f >= '0' && *f <= '9')
         spec += *f++;
+    };
+    copy_number();
+    if (*f == '.') {
+      spec += *f++;
+      copy_number();
     }
     enum class Size { Default, Char, Short, Long64, Pointer, Wide } size = Size::Default;
     if (f[0] == 'I' && f[1] == '6' && f[2] == '4') {

@@ -46,16 +46,4 @@ ob::Object* resolve(Current c, const void* pointer, const char* function) {
   return o;
 }
 
-ps::Process* resolve_process(Current c, const void* pointer, const char* function) {
-  ob::Object* o = resolve(c, pointer, function);
-  return o != nullptr && o->type() == ob::ObjectType::Process ? static_cast<ps::Process*>(o)
-                                                              : nullptr;
-}
-
-ps::Thread* resolve_thread(Current c, const void* pointer, const char* function) {
-  ob::Object* o = resolve(c, pointer, function);
-  return o != nullptr && o->type() == ob::ObjectType::Thread ? static_cast<ps::Thread*>(o)
-                                                             : nullptr;
-}
-
 }  // namespace ntemu::wdk

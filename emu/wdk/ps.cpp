@@ -4,40 +4,40 @@
 // release; the accessors of the current and of a given process or thread (PsGet*,
 // IoGetCurrentProcess); and ObReferenceObject / ObDereferenceObject. Every object pointer a
 // driver passes in is resolved (guard.hpp) before it is used.
+#include <utility>
+
 #include "convert.hpp"
 #include "guard.hpp"
-#include "irql.hpp"
 #include "state.hpp"
 
 using ntemu::Kernel;
+namespace ob = ntemu::ob;
+namespace ps = ntemu::ps;
 using ntemu::wdk::Current;
 using ntemu::wdk::current;
 using ntemu::wdk::guarded;
-using ntemu::wdk::irql_too_high;
 using ntemu::wdk::to_ntstatus;
 using ntemu::wdk::value_of;
 
 namespace {
 
-// The steps every lookup takes, in the order that decides its status: no current kernel,
-// STATUS_INVALID_DEVICE_STATE; `valid` false (a NULL argument), STATUS_INVALID_PARAMETER; else
-// the IRQL check, and the kernel's lookup `find(kernel)` under guarded(). The status goes to
-// *status (when given).
+// A lookup (see guarded_call), its status stored in *status when given.
 template <class Find>
 void lookup(NTSTATUS* status, bool valid, const char* function, Find&& find) {
-  NTSTATUS ignored = STATUS_SUCCESS;
-  NTSTATUS& out = status != nullptr ? *status : ignored;
-  Kernel* k = Kernel::current();
-  if (k == nullptr) {
-    out = STATUS_INVALID_DEVICE_STATE;
-    return;
-  }
-  if (!valid) {
-    out = STATUS_INVALID_PARAMETER;
-    return;
-  }
-  irql_too_high(APC_LEVEL, function);
-  out = guarded(STATUS_UNSUCCESSFUL, function, [&] { return to_ntstatus(find(*k)); });
+  const NTSTATUS st = ntemu::wdk::guarded_call(function, APC_LEVEL, valid,
+                                               [&](Kernel& k) { return to_ntstatus(find(k)); });
+  if (status != nullptr) *status = st;
+}
+
+// The steps of every function given an object pointer: 0 / NULL with no current kernel, or when
+// `pointer` names no live `T` (a finding: see resolve()); else `get(object, kernel)`.
+template <class T, class Get>
+auto with_object(const void* pointer, const char* function, Get&& get) {
+  using Result = decltype(get(std::declval<T&>(), std::declval<Kernel&>()));
+  const Current c = current();
+  if (c.kernel == nullptr) return Result{};
+  T* object = ntemu::wdk::resolve_as<T>(c, pointer, function);
+  return object == nullptr ? Result{} : get(*object, *c.kernel);
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ void lookup(NTSTATUS* status, bool valid, const char* function, Find&& find) {
 PEPROCESS NtemuLookupProcessByProcessId(HANDLE ProcessId, BOOLEAN WantProcess, NTSTATUS* Status) {
   PEPROCESS found = nullptr;
   lookup(Status, WantProcess != FALSE, "PsLookupProcessByProcessId", [&](Kernel& k) {
-    ntemu::ps::Process* p = nullptr;
+    ps::Process* p = nullptr;
     const ntemu::Status st =
         k.PsLookupProcessByProcessId(ntemu::ProcessId{value_of(ProcessId)}, &p);
     if (p != nullptr) found = ntemu::to_peprocess(*p);
@@ -57,7 +57,7 @@ PEPROCESS NtemuLookupProcessByProcessId(HANDLE ProcessId, BOOLEAN WantProcess, N
 PETHREAD NtemuLookupThreadByThreadId(HANDLE ThreadId, BOOLEAN WantThread, NTSTATUS* Status) {
   PETHREAD found = nullptr;
   lookup(Status, WantThread != FALSE, "PsLookupThreadByThreadId", [&](Kernel& k) {
-    ntemu::ps::Thread* t = nullptr;
+    ps::Thread* t = nullptr;
     const ntemu::Status st = k.PsLookupThreadByThreadId(ntemu::ThreadId{value_of(ThreadId)}, &t);
     if (t != nullptr) found = ntemu::to_pethread(*t);
     return st;
@@ -70,8 +70,8 @@ NTEMU_CID_LOOKUP NtemuLookupProcessThreadByCid(PCLIENT_ID Cid, BOOLEAN WantProce
   NTEMU_CID_LOOKUP found{nullptr, nullptr};
   const bool valid = Cid != nullptr && WantThread != FALSE;
   lookup(Status, valid, "PsLookupProcessThreadByCid", [&](Kernel& k) {
-    ntemu::ps::Process* p = nullptr;
-    ntemu::ps::Thread* t = nullptr;
+    ps::Process* p = nullptr;
+    ps::Thread* t = nullptr;
     const ntemu::ClientId cid{ntemu::ProcessId{value_of(Cid->UniqueProcess)},
                               ntemu::ThreadId{value_of(Cid->UniqueThread)}};
     const ntemu::Status st =
@@ -108,58 +108,46 @@ PEPROCESS IoGetCurrentProcess(VOID) {
 }
 
 HANDLE PsGetProcessId(PEPROCESS Process) {
-  const Current c = current();
-  if (c.kernel == nullptr) return nullptr;
-  ntemu::ps::Process* p = ntemu::wdk::resolve_process(c, Process, "PsGetProcessId");
-  return p == nullptr ? nullptr : ntemu::to_handle(p->pid());
+  return with_object<ps::Process>(
+      Process, "PsGetProcessId", [](ps::Process& p, Kernel&) { return ntemu::to_handle(p.pid()); });
 }
 
 HANDLE PsGetProcessInheritedFromUniqueProcessId(PEPROCESS Process) {
-  const Current c = current();
-  if (c.kernel == nullptr) return nullptr;
-  ntemu::ps::Process* p =
-      ntemu::wdk::resolve_process(c, Process, "PsGetProcessInheritedFromUniqueProcessId");
-  return p == nullptr ? nullptr : ntemu::to_handle(p->InheritedFromUniqueProcessId);
+  return with_object<ps::Process>(
+      Process, "PsGetProcessInheritedFromUniqueProcessId",
+      [](ps::Process& p, Kernel&) { return ntemu::to_handle(p.InheritedFromUniqueProcessId); });
 }
 
 HANDLE PsGetThreadId(PETHREAD Thread) {
-  const Current c = current();
-  if (c.kernel == nullptr) return nullptr;
-  ntemu::ps::Thread* t = ntemu::wdk::resolve_thread(c, Thread, "PsGetThreadId");
-  return t == nullptr ? nullptr : ntemu::to_handle(t->tid());
+  return with_object<ps::Thread>(Thread, "PsGetThreadId",
+                                 [](ps::Thread& t, Kernel&) { return ntemu::to_handle(t.tid()); });
 }
 
 HANDLE PsGetThreadProcessId(PETHREAD Thread) {
-  const Current c = current();
-  if (c.kernel == nullptr) return nullptr;
-  ntemu::ps::Thread* t = ntemu::wdk::resolve_thread(c, Thread, "PsGetThreadProcessId");
-  return t == nullptr ? nullptr : ntemu::to_handle(t->Cid().UniqueProcess);
+  return with_object<ps::Thread>(Thread, "PsGetThreadProcessId", [](ps::Thread& t, Kernel&) {
+    return ntemu::to_handle(t.Cid().UniqueProcess);
+  });
 }
 
 PEPROCESS PsGetThreadProcess(PETHREAD Thread) {
-  const Current c = current();
-  if (c.kernel == nullptr) return nullptr;
-  ntemu::ps::Thread* t = ntemu::wdk::resolve_thread(c, Thread, "PsGetThreadProcess");
-  return t == nullptr ? nullptr : ntemu::to_peprocess(*t->ThreadsProcess);
+  return with_object<ps::Thread>(Thread, "PsGetThreadProcess", [](ps::Thread& t, Kernel&) {
+    return ntemu::to_peprocess(*t.ThreadsProcess);
+  });
 }
 
 LONG_PTR ObfReferenceObject(PVOID Object) {
-  const Current c = current();
-  if (c.kernel == nullptr) return 0;
-  ntemu::ob::Object* o = ntemu::wdk::resolve(c, Object, "ObReferenceObject");
-  if (o == nullptr) return 0;
-  c.kernel->ObReferenceObject(*o);
-  return static_cast<LONG_PTR>(o->pointer_count());
+  return with_object<ob::Object>(Object, "ObReferenceObject", [](ob::Object& o, Kernel& k) {
+    k.ObReferenceObject(o);
+    return static_cast<LONG_PTR>(o.pointer_count());
+  });
 }
 
 LONG_PTR ObfDereferenceObject(PVOID Object) {
-  const Current c = current();
-  if (c.kernel == nullptr) return 0;
-  ntemu::ob::Object* o = ntemu::wdk::resolve(c, Object, "ObDereferenceObject");
-  if (o == nullptr) return 0;
-  return guarded(LONG_PTR{0}, "ObDereferenceObject", [&] {
-    c.kernel->ObDereferenceObject(*o);  // the last reference deletes (a tombstone stays)
-    return static_cast<LONG_PTR>(o->pointer_count());
+  return with_object<ob::Object>(Object, "ObDereferenceObject", [](ob::Object& o, Kernel& k) {
+    return guarded(LONG_PTR{0}, "ObDereferenceObject", [&] {
+      k.ObDereferenceObject(o);  // the last reference deletes (a tombstone stays)
+      return static_cast<LONG_PTR>(o.pointer_count());
+    });
   });
 }
 

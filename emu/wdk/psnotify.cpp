@@ -8,78 +8,85 @@
 
 #include "convert.hpp"
 #include "guard.hpp"
-#include "irql.hpp"
 #include "state.hpp"
 #include "trampolines.hpp"
 
+using ntemu::Kernel;
 using ntemu::wdk::Current;
 using ntemu::wdk::current;
-using ntemu::wdk::guarded;
-using ntemu::wdk::irql_too_high;
 using ntemu::wdk::to_ntstatus;
+
+namespace {
+
+// A registration (see guarded_call, at PASSIVE_LEVEL): STATUS_NOT_IMPLEMENTED where the
+// profile does not export `function` (when `exported` names the profile's answer), else
+// `body(kernel)`.
+template <class Body>
+NTSTATUS registration(const char* function, bool ntemu::Profile::*exported, Body&& body) {
+  return ntemu::wdk::guarded_call(function, PASSIVE_LEVEL, true, [&](Kernel& k) {
+    if (exported != nullptr && !(k.profile().*exported)) return STATUS_NOT_IMPLEMENTED;
+    return body(k);
+  });
+}
+
+// A process routine's registration or removal, plain or Ex: its trampoline handed to the
+// kernel's `set`. A routine the trampoline pool has no room for is answered as the kernel
+// answers a routine it cannot take (STATUS_INSUFFICIENT_RESOURCES) or does not hold (the
+// profile's not-found status).
+template <class Routine, class Trampoline, class Set>
+NTSTATUS set_process_routine(Kernel& k, Routine routine, BOOLEAN remove,
+                             Trampoline (*trampoline_of)(Routine), Set set) {
+  Trampoline t = nullptr;
+  if (routine != nullptr) {
+    t = trampoline_of(routine);
+    if (t == nullptr) {
+      return remove ? to_ntstatus(k.profile().notify_not_found_status)
+                    : STATUS_INSUFFICIENT_RESOURCES;
+    }
+  }
+  return to_ntstatus((k.*set)(t, remove != FALSE));
+}
+
+}  // namespace
 
 NTSTATUS PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE NotifyRoutine,
                                          BOOLEAN Remove) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutine");
-  return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateProcessNotifyRoutine", [&] {
-    ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE t = nullptr;
-    if (NotifyRoutine != nullptr) {
-      t = ntemu::wdk::process_trampoline(NotifyRoutine);
-      if (t == nullptr) {
-        return Remove ? to_ntstatus(c.kernel->profile().notify_not_found_status)
-                      : STATUS_INSUFFICIENT_RESOURCES;
-      }
-    }
-    return to_ntstatus(c.kernel->PsSetCreateProcessNotifyRoutine(t, Remove != FALSE));
+  return registration("PsSetCreateProcessNotifyRoutine", nullptr, [&](Kernel& k) {
+    return set_process_routine(k, NotifyRoutine, Remove, &ntemu::wdk::process_trampoline,
+                               &Kernel::PsSetCreateProcessNotifyRoutine);
   });
 }
 
 NTSTATUS PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX NotifyRoutine,
                                            BOOLEAN Remove) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(PASSIVE_LEVEL, "PsSetCreateProcessNotifyRoutineEx");
-  return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateProcessNotifyRoutineEx", [&] {
-    if (!c.kernel->profile().has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
-    ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX t = nullptr;
-    if (NotifyRoutine != nullptr) {
-      t = ntemu::wdk::process_ex_trampoline(NotifyRoutine);
-      if (t == nullptr) {
-        return Remove ? to_ntstatus(c.kernel->profile().notify_not_found_status)
-                      : STATUS_INSUFFICIENT_RESOURCES;
-      }
-    }
-    return to_ntstatus(c.kernel->PsSetCreateProcessNotifyRoutineEx(t, Remove != FALSE));
-  });
+  return registration("PsSetCreateProcessNotifyRoutineEx",
+                      &ntemu::Profile::has_process_notify_routine_ex, [&](Kernel& k) {
+                        return set_process_routine(k, NotifyRoutine, Remove,
+                                                   &ntemu::wdk::process_ex_trampoline,
+                                                   &Kernel::PsSetCreateProcessNotifyRoutineEx);
+                      });
 }
 
 NTSTATUS PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(PASSIVE_LEVEL, "PsSetCreateThreadNotifyRoutine");
-  return guarded(STATUS_UNSUCCESSFUL, "PsSetCreateThreadNotifyRoutine", [&] {
+  return registration("PsSetCreateThreadNotifyRoutine", nullptr, [&](Kernel& k) {
     ntemu::PCREATE_THREAD_NOTIFY_ROUTINE t = nullptr;
     if (NotifyRoutine != nullptr) {
       t = ntemu::wdk::thread_trampoline(NotifyRoutine);
       if (t == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
     }
-    return to_ntstatus(c.kernel->PsSetCreateThreadNotifyRoutine(t));
+    return to_ntstatus(k.PsSetCreateThreadNotifyRoutine(t));
   });
 }
 
 NTSTATUS PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine) {
-  const Current c = current();
-  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
-  irql_too_high(PASSIVE_LEVEL, "PsRemoveCreateThreadNotifyRoutine");
-  return guarded(STATUS_UNSUCCESSFUL, "PsRemoveCreateThreadNotifyRoutine", [&] {
-    if (!c.kernel->profile().has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
-    const auto t =
-        NotifyRoutine != nullptr ? ntemu::wdk::thread_trampoline(NotifyRoutine) : nullptr;
-    if (t == nullptr) return to_ntstatus(c.kernel->profile().notify_not_found_status);
-    return to_ntstatus(c.kernel->PsRemoveCreateThreadNotifyRoutine(t));
-  });
+  return registration("PsRemoveCreateThreadNotifyRoutine",
+                      &ntemu::Profile::has_remove_thread_notify_routine, [&](Kernel& k) {
+                        const auto t = NotifyRoutine != nullptr
+                                           ? ntemu::wdk::thread_trampoline(NotifyRoutine)
+                                           : nullptr;
+                        if (t == nullptr) return to_ntstatus(k.profile().notify_not_found_status);
+                        return to_ntstatus(k.PsRemoveCreateThreadNotifyRoutine(t));
+                      });
 }
 
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName) {
