@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "internal.hpp"
+#include "convert.hpp"
+#include "pool.hpp"
+#include "state.hpp"
+#include "trampolines.hpp"
 
 namespace ntemu {
 

@@ -1,6 +1,7 @@
-// Shared between the WDK functions (wdk.cpp) and the harness (harness.cpp): the harness's state,
-// the registry that finds it from the kernel current on a host thread, and the trampoline pools
-// that turn a driver's C routines into the kernel's routine type.
+// The harness's state, shared between the harness (harness.cpp) and the WDK functions, and the
+// registry (registry.cpp) that finds it from the kernel current on a host thread: a WDK call
+// made inside a notify routine, DriverEntry or an enter() scope reaches the harness that drives
+// that kernel through `current()`.
 #pragma once
 
 #include <atomic>
@@ -9,7 +10,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,21 +35,6 @@ class TeeSink : public TraceSink {
   TraceSink& first_;
   TraceSink* second_;
 };
-
-/// Trampolines per routine kind. A driver routine gets one on its first registration or naming
-/// and keeps it for the life of the host process, so one C routine is one kernel routine in
-/// every kernel (duplicate and removal rules stay the kernel's). nullptr when the pool is full.
-inline constexpr std::size_t kTrampolinePoolSize = 64;
-ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE process_trampoline(::PCREATE_PROCESS_NOTIFY_ROUTINE routine);
-ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_ex_trampoline(
-    ::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine);
-ntemu::PCREATE_THREAD_NOTIFY_ROUTINE thread_trampoline(::PCREATE_THREAD_NOTIFY_ROUTINE routine);
-/// True when `routine` (as stored in a notify slot) is one of the trampolines.
-bool is_trampoline(const void* routine);
-
-/// "ABCD" for a pool tag as the WDK writes it ('DCBA' in source, bytes in memory order).
-std::string tag_text(ULONG tag);
-std::wstring widen(std::string_view s);
 
 }  // namespace wdk
 
@@ -103,15 +88,21 @@ struct Harness::State {
 };
 
 namespace wdk {
+
 /// The registry of harness-driven kernels (lookup only, never iterated for output).
 void register_state(const Kernel* kernel, Harness::State* state);
 void unregister_state(const Kernel* kernel);
 /// The harness state of `kernel`, or nullptr for a kernel not driven by a harness.
 Harness::State* state_of(const Kernel* kernel);
-/// Frees every pool block `state` still holds and forgets them.
-void release_pool(Harness::State& state);
-/// A finding for the current kernel's verifier, or a line on stderr outside any kernel.
-void report(verify::Finding f);
+
+/// The kernel current on the calling host thread and the harness driving it; either may be
+/// null (no current kernel; a kernel not driven by a harness).
+struct Current {
+  Kernel* kernel;
+  Harness::State* state;
+};
+Current current();
+
 }  // namespace wdk
 
 }  // namespace ntemu
