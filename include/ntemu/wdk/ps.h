@@ -91,10 +91,11 @@ typedef struct _NTEMU_CID_LOOKUP {
 NTEMU_CID_LOOKUP NtemuLookupProcessThreadByCid(PCLIENT_ID Cid, BOOLEAN WantProcess,
                                                BOOLEAN WantThread, NTSTATUS* Status);
 
-/* The lookups. STATUS_INVALID_DEVICE_STATE with no current kernel (the out-pointers are left as
- * they were); STATUS_INVALID_PARAMETER for a NULL out-pointer (for the CID lookup: a NULL Cid
- * or Thread; Process is optional); otherwise the out-pointers are set, to NULL on failure. On
- * success each object returned holds a reference: release it with ObDereferenceObject.
+/* The lookups. STATUS_INVALID_DEVICE_STATE with no current kernel; STATUS_INVALID_PARAMETER for
+ * a NULL out-pointer (for the CID lookup: a NULL Cid or Thread; Process is optional). Every
+ * out-pointer given is written: the object on success, NULL on any failure (so a driver that
+ * reads it unchecked reads NULL, and no compiler sees an uninitialised path). On success each
+ * object returned holds a reference: release it with ObDereferenceObject.
  *
  * Why inline: GCC 12 optimising (-O2, -O3) misjudges a driver function that passes the address of
  * its local PEPROCESS to an external lookup, returns early on another path (the end of scope there
@@ -110,14 +111,14 @@ FORCEINLINE NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS* Pro
   NTSTATUS status;
   const PEPROCESS found =
       NtemuLookupProcessByProcessId(ProcessId, Process != NULL ? TRUE : FALSE, &status);
-  if (Process != NULL && status != STATUS_INVALID_DEVICE_STATE) *Process = found;
+  if (Process != NULL) *Process = found;
   return status;
 }
 FORCEINLINE NTSTATUS PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD* Thread) {
   NTSTATUS status;
   const PETHREAD found =
       NtemuLookupThreadByThreadId(ThreadId, Thread != NULL ? TRUE : FALSE, &status);
-  if (Thread != NULL && status != STATUS_INVALID_DEVICE_STATE) *Thread = found;
+  if (Thread != NULL) *Thread = found;
   return status;
 }
 FORCEINLINE NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Process,
@@ -125,10 +126,8 @@ FORCEINLINE NTSTATUS PsLookupProcessThreadByCid(PCLIENT_ID Cid, PEPROCESS* Proce
   NTSTATUS status;
   const NTEMU_CID_LOOKUP found = NtemuLookupProcessThreadByCid(
       Cid, Process != NULL ? TRUE : FALSE, Thread != NULL ? TRUE : FALSE, &status);
-  if (Cid != NULL && Thread != NULL && status != STATUS_INVALID_DEVICE_STATE) {
-    *Thread = found.Thread;
-    if (Process != NULL) *Process = found.Process;
-  }
+  if (Thread != NULL) *Thread = found.Thread;
+  if (Process != NULL) *Process = found.Process;
   return status;
 }
 
