@@ -7,6 +7,8 @@ Profile Profile::win2000(Arch arch) {
   Profile p;
   p.version = KernelVersion::Win2000;
   p.arch = arch;
+  // x64 has only the syscall gate (there was no x64 Windows 2000: a model configuration).
+  if (arch == Arch::X64) p.system_call_gate = SystemCallGate::SysCall64;
   return p;
 }
 
@@ -24,7 +26,8 @@ Profile Profile::server2003(Arch arch) {
   p.notify_storage = NotifyStorage::ExCallback;
   p.process_notify_slots = 8;
   p.thread_notify_slots = 8;
-  p.duplicate_registration = DuplicateRegistration::Allowed;
+  p.process_duplicate_registration = DuplicateRegistration::Allowed;
+  p.thread_duplicate_registration = DuplicateRegistration::Allowed;
   p.registration_locking = RegistrationLocking::Serialized;
   p.has_remove_thread_notify_routine = true;
   p.has_process_notify_routine_ex = false;
@@ -32,6 +35,9 @@ Profile Profile::server2003(Arch arch) {
   p.thread_exit_notify_pid = ThreadExitNotifyPid::ProcessField;
   p.threadless_process_exit_notify = ThreadlessProcessExitNotify::Never;
   p.create_notify_context = CreateNotifyContext::CreatingThread;
+  p.lookup_failure_status = STATUS_INVALID_PARAMETER;  // WRK:pscid
+  p.system_call_gate =
+      arch == Arch::X64 ? SystemCallGate::SysCall64 : SystemCallGate::SysEnter;  // §10.2
   return p;
 }
 
@@ -44,14 +50,18 @@ Profile Profile::xp(Arch arch) {
 }
 
 Profile Profile::vista(Arch arch) {
-  // Documented behaviour (semantics.md §2.6): 64 process slots [F MSDOC], 64 thread slots [O],
-  // duplicates rejected [F MSDOC], the Ex registration exists [F MSDOC]. The rest as 2003 (§7.3).
+  // Documented behaviour (semantics.md §2.6, §10): 64 process slots [F MSDOC], 64 thread slots
+  // [O], duplicate process routines rejected [F MSDOC] (thread routines not, §10.4 [I]), the Ex
+  // registration exists [F MSDOC], lookups of an unknown ID fail with STATUS_INVALID_CID [F].
+  // The rest as 2003 (§7.3).
   Profile p = server2003(arch);
   p.version = KernelVersion::Vista;
   p.process_notify_slots = 64;
   p.thread_notify_slots = 64;
-  p.duplicate_registration = DuplicateRegistration::Rejected;
+  p.process_duplicate_registration = DuplicateRegistration::Rejected;
+  p.thread_duplicate_registration = DuplicateRegistration::Allowed;  // §10.4
   p.has_process_notify_routine_ex = true;
+  p.lookup_failure_status = STATUS_INVALID_CID;  // §10.1
   return p;
 }
 

@@ -55,7 +55,7 @@ Status Executive::PsLookupProcessByProcessId(ProcessId id, Process** process) {
   PspMapCid<Process>(id.value(), [&](Process& p) {
     if (objects_.reference_safe(p)) *process = &p;
   });
-  return *process != nullptr ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+  return *process != nullptr ? STATUS_SUCCESS : profile_.lookup_failure_status;
 }
 
 Status Executive::PsLookupThreadByThreadId(ThreadId id, Thread** thread) {
@@ -64,7 +64,7 @@ Status Executive::PsLookupThreadByThreadId(ThreadId id, Thread** thread) {
   PspMapCid<Thread>(id.value(), [&](Thread& t) {
     if (objects_.reference_safe(t)) *thread = &t;
   });
-  return *thread != nullptr ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+  return *thread != nullptr ? STATUS_SUCCESS : profile_.lookup_failure_status;
 }
 
 Status Executive::PsLookupProcessThreadByCid(const ClientId& cid, Process** process,

@@ -12,7 +12,10 @@ template <class Array, class Routine>
 Status Executive::register_routine(NotifyKind kind, Array& array, Routine routine,
                                    Status full_status, bool ex) {
   // (An empty slot "contains" NULL: a NULL routine is not a duplicate of the empty slots.)
-  if (profile_.duplicate_registration == DuplicateRegistration::Rejected && routine != nullptr &&
+  const DuplicateRegistration duplicates = kind == NotifyKind::Process
+                                               ? profile_.process_duplicate_registration
+                                               : profile_.thread_duplicate_registration;
+  if (duplicates == DuplicateRegistration::Rejected && routine != nullptr &&
       array.contains(routine)) {
     return STATUS_INVALID_PARAMETER;
   }

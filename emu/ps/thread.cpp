@@ -5,17 +5,47 @@
 #include "ntemu/dbg/shadow_stack.hpp"
 
 namespace ntemu::ps {
+namespace {
+
+// The frames below a system service, outermost first (semantics.md §10.2): a user-mode caller
+// enters through ntdll's stub and the version's gate; kernel-mode code (a system thread)
+// through the kernel's own Zw stub and its system-service dispatcher.
+class SystemCallFrames {
+ public:
+  SystemCallFrames(const Profile& profile, PreviousMode mode, std::string_view stub) {
+    const bool x64 = profile.arch == Arch::X64;
+    if (mode == PreviousMode::KernelMode) {
+      frames_.emplace_back("nt", stub);
+      frames_.emplace_back("nt", x64 ? "KiServiceInternal" : "KiSystemService");
+      return;
+    }
+    frames_.emplace_back("ntdll", stub);
+    switch (profile.system_call_gate) {
+      case SystemCallGate::Int2E:
+        frames_.emplace_back("nt", "KiSystemService");
+        break;
+      case SystemCallGate::SysEnter:
+        frames_.emplace_back("ntdll", "KiFastSystemCallRet");
+        frames_.emplace_back("nt", "KiFastCallEntry");
+        break;
+      case SystemCallGate::SysCall64:
+        frames_.emplace_back("nt", "KiSystemCall64");
+        break;
+    }
+  }
+
+ private:
+  boost::container::static_vector<dbg::FrameScope, 3> frames_;
+};
+
+}  // namespace
 
 Executive::ThreadCreated Executive::NtCreateThread(Process& process, CreateSuspended suspended,
                                                    std::string name) {
   Thread& creator = current_thread();
   Executive::ContextScope enter(*this, creator);
-  // A user-mode caller enters through ntdll's stub and the fast system-call gate; kernel-mode
-  // code (a system thread) through the kernel's Zw stub and the system-service dispatcher.
   const PreviousMode mode = creator.is_system() ? PreviousMode::KernelMode : PreviousMode::UserMode;
-  const bool user = mode == PreviousMode::UserMode;
-  dbg::FrameScope stub(user ? "ntdll" : "nt", "ZwCreateThread");
-  dbg::FrameScope gate("nt", user ? "KiFastCallEntry" : "KiSystemService");
+  SystemCallFrames gate(profile_, mode, "ZwCreateThread");
   dbg::FrameScope frame("nt", "NtCreateThread");
   if (Status s = caller_check(creator, &process); !s.ok()) return {s};
   return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));

@@ -92,6 +92,18 @@ enum class CreateNotifyContext : std::uint8_t {
 /// Whether registering a routine that is already registered is accepted.
 enum class DuplicateRegistration : std::uint8_t { Allowed, Rejected };
 
+/// How a system call from user mode enters the kernel, as a stack shows it (semantics.md §10.2).
+/// Kernel-mode callers go through the kernel's own Zw stub: nt!KiSystemService on x86,
+/// nt!KiServiceInternal on x64.
+enum class SystemCallGate : std::uint8_t {
+  /// `int 2Eh` → nt!KiSystemService (Windows 2000).
+  Int2E,
+  /// `sysenter` → nt!KiFastCallEntry, with ntdll!KiFastSystemCallRet above it (XP and later, x86).
+  SysEnter,
+  /// `syscall` → nt!KiSystemCall64 (x64).
+  SysCall64,
+};
+
 /// Whether registration and removal are serialised against each other.
 enum class RegistrationLocking : std::uint8_t { Serialized, Unserialized };
 
@@ -157,8 +169,12 @@ struct Profile {
   Status thread_notify_full_status = STATUS_INSUFFICIENT_RESOURCES;
   /// Status of a removal that finds no matching routine.
   Status notify_not_found_status = STATUS_PROCEDURE_NOT_FOUND;
-  /// win2000: [I] no duplicate check (none in the WRK lineage; the documented rejection is Vista+).
-  DuplicateRegistration duplicate_registration = DuplicateRegistration::Allowed;
+  /// Registering a process routine twice. win2000: [I] no duplicate check (none in the WRK
+  /// lineage; the documented rejection is Vista+).
+  DuplicateRegistration process_duplicate_registration = DuplicateRegistration::Allowed;
+  /// Registering a thread routine twice: allowed on every version (semantics.md §10.4 [I]:
+  /// MSDOC lists no such failure for PsSetCreateThreadNotifyRoutine).
+  DuplicateRegistration thread_duplicate_registration = DuplicateRegistration::Allowed;
   /// win2000: [U], default Serialized; Unserialized lets concurrent registrations race for a slot.
   RegistrationLocking registration_locking = RegistrationLocking::Serialized;
   /// PsRemoveCreateThreadNotifyRoutine is exported (absent on win2000: DDK2K).
@@ -173,6 +189,14 @@ struct Profile {
   /// win2000: [U], default None (§8.2: the documented advice to look a new thread up from its
   /// create notify "probably worked" in kernels other than 2003).
   LookupAccessGate lookup_access_gate = LookupAccessGate::None;
+  /// Status of PsLookupProcessByProcessId / PsLookupThreadByThreadId when the ID names no live
+  /// object of the type: STATUS_INVALID_PARAMETER through Server 2003 (WRK:pscid), then
+  /// STATUS_INVALID_CID (semantics.md §10.1: MSDOC, Wine's driver tests on Windows).
+  Status lookup_failure_status = STATUS_INVALID_PARAMETER;
+
+  // --- stacks ----------------------------------------------------------------------------
+  /// The system-call gate user-mode callers enter through (win2000: int 2Eh).
+  SystemCallGate system_call_gate = SystemCallGate::Int2E;
 
   // --- exit ------------------------------------------------------------------------------
   /// win2000: [U], default ProcessField as on 2003 (semantics.md §7.1 point 7).

@@ -34,7 +34,9 @@ TEST_CASE("profile: win2000 [BLOG, DDK2K] assigns the PID lazily and uses plain 
     CHECK(p->thread_notify_full_status == STATUS_INSUFFICIENT_RESOURCES);
     CHECK(p->notify_not_found_status == STATUS_PROCEDURE_NOT_FOUND);
     CHECK_FALSE(p->has_remove_thread_notify_routine);
-    CHECK(p->duplicate_registration == DuplicateRegistration::Allowed);
+    CHECK(p->process_duplicate_registration == DuplicateRegistration::Allowed);
+    CHECK(p->thread_duplicate_registration == DuplicateRegistration::Allowed);
+    CHECK(p->lookup_failure_status == STATUS_INVALID_PARAMETER);
   }
 }
 
@@ -77,7 +79,14 @@ TEST_CASE(
     CHECK(p->notify_storage == NotifyStorage::ExCallback);
     CHECK(p->process_notify_slots == row.process_slots);
     CHECK(p->thread_notify_slots == row.thread_slots);
-    CHECK(p->duplicate_registration == row.duplicates);
+    CHECK(p->process_duplicate_registration == row.duplicates);
+    // semantics.md §10.4 [I]: the duplicate rule is for process routines only.
+    CHECK(p->thread_duplicate_registration == DuplicateRegistration::Allowed);
+    // §10.1 [F MSDOC, Wine test_lookup_thread]: INVALID_CID from Vista on.
+    CHECK(p->lookup_failure_status ==
+          (row.version == KernelVersion::Vista ? STATUS_INVALID_CID : STATUS_INVALID_PARAMETER));
+    // §10.2: x64 enters through syscall on every version.
+    CHECK(p->system_call_gate == SystemCallGate::SysCall64);
     CHECK(p->has_process_notify_routine_ex == row.has_ex);
     CHECK(p->has_remove_thread_notify_routine);
     CHECK(p->lookup_access_gate == LookupAccessGate::GrantedAccess);

@@ -95,9 +95,10 @@ TEST_CASE("robustness: out-of-range IDs are refused by every lookup on every pro
         CAPTURE(id);
         ps::Process* p = nullptr;
         ps::Thread* t = nullptr;
-        CHECK(k.PsLookupProcessByProcessId(ProcessId{id}, &p) == STATUS_INVALID_PARAMETER);
+        const Status unknown = k.profile().lookup_failure_status;  // semantics.md §10.1
+        CHECK(k.PsLookupProcessByProcessId(ProcessId{id}, &p) == unknown);
         CHECK(p == nullptr);
-        CHECK(k.PsLookupThreadByThreadId(ThreadId{id}, &t) == STATUS_INVALID_PARAMETER);
+        CHECK(k.PsLookupThreadByThreadId(ThreadId{id}, &t) == unknown);
         CHECK(t == nullptr);
         CHECK(k.PsLookupProcessThreadByCid({ProcessId{id}, ThreadId{id}}, &p, &t) ==
               STATUS_INVALID_CID);
@@ -151,10 +152,10 @@ TEST_CASE("robustness: wrong-type IDs - a TID given as a PID and a PID given as 
     ps::Process* p = nullptr;
     ps::Thread* t = nullptr;
     CHECK(k.PsLookupProcessByProcessId(ProcessId{thr.thread->tid().value()}, &p) ==
-          STATUS_INVALID_PARAMETER);
+          k.profile().lookup_failure_status);
     CHECK(p == nullptr);
     CHECK(k.PsLookupThreadByThreadId(ThreadId{proc.process->pid().value()}, &t) ==
-          STATUS_INVALID_PARAMETER);
+          k.profile().lookup_failure_status);
     CHECK(t == nullptr);
     // A CID whose parts are swapped.
     CHECK(k.PsLookupProcessThreadByCid(

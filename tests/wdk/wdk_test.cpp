@@ -134,7 +134,7 @@ TEST_CASE("wdk: registration statuses are the kernel's for each version") {
     auto scope = h.enter();
     REQUIRE(PsSetCreateProcessNotifyRoutine(&ProbeProcessNotify, FALSE) == STATUS_SUCCESS);
     const NTSTATUS duplicate = PsSetCreateProcessNotifyRoutine(&ProbeProcessNotify, FALSE);
-    if (profile.duplicate_registration == ntemu::DuplicateRegistration::Rejected) {
+    if (profile.process_duplicate_registration == ntemu::DuplicateRegistration::Rejected) {
       CHECK(duplicate == STATUS_INVALID_PARAMETER);
       CHECK(h.kernel().process_notify_array().count() == 1);
     } else {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "ntemu/kernel.hpp"
 
@@ -325,25 +326,50 @@ TEST_CASE("lookups: System can be looked up by its PID, tag bits ignored") {
 }
 
 TEST_CASE(
-    "stack [BLOG]: from a user-mode CreateProcess the routine is reached through PspCreateThread") {
-  Fixture f;
-  auto [explorer, explorer_t] = f.create_process("explorer.exe");
-  REQUIRE(f.k.PsSetCreateProcessNotifyRoutine(&proc_a, false) == STATUS_SUCCESS);
-  g_capture_stack = true;
-  {
-    Kernel::ContextScope as(f.k, *explorer_t);
-    auto notepad = f.k.NtCreateProcess("notepad.exe");
-    REQUIRE(f.k.NtCreateThread(*notepad.process).status == STATUS_SUCCESS);
+    "stack [BLOG, semantics.md §10.2]: from a user-mode CreateProcess the routine is reached "
+    "through PspCreateThread and the version's system-call gate") {
+  struct Row {
+    Profile profile;
+    const char* pids;                // the routine's arguments: ParentId, ProcessId
+    std::vector<const char*> below;  // the frames under NtCreateThread, innermost first
+  };
+  const Row rows[] = {
+      // Windows 2000: int 2Eh into KiSystemService (Eilam, Reversing, ch. 3).
+      {Profile::win2000(), "00000010 00000018", {"nt!KiSystemService", "ntdll!ZwCreateThread"}},
+      // XP x86: sysenter, as the founding article's kb shows it.
+      {Profile::xp(),
+       "0000000c 00000014",
+       {"nt!KiFastCallEntry", "ntdll!KiFastSystemCallRet", "ntdll!ZwCreateThread"}},
+      // x64: syscall into KiSystemCall64.
+      {Profile::xp(Arch::X64),
+       "000000000000000c 0000000000000014",
+       {"nt!KiSystemCall64", "ntdll!ZwCreateThread"}},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(to_string(row.profile.version));
+    CAPTURE(to_string(row.profile.arch));
+    Fixture f(row.profile);
+    auto [explorer, explorer_t] = f.create_process("explorer.exe");
+    REQUIRE(f.k.PsSetCreateProcessNotifyRoutine(&proc_a, false) == STATUS_SUCCESS);
+    g_capture_stack = true;
+    {
+      Kernel::ContextScope as(f.k, *explorer_t);
+      auto notepad = f.k.NtCreateProcess("notepad.exe");
+      REQUIRE(f.k.NtCreateThread(*notepad.process).status == STATUS_SUCCESS);
+    }
+    REQUIRE(g_calls.size() == 1);
+    const std::size_t width = row.profile.arch == Arch::X86 ? 8 : 16;
+    const std::string dashes(width, '-');
+    const std::string none = dashes + " " + dashes + " " + dashes;
+    std::string expected =
+        fmt::format(" # {:<{}} Call Site\n", "Args to Child", 3 * (width + 1) - 1);
+    expected += fmt::format("00 {} {:0{}x} drv!ProcA\n", row.pids, 1, width);
+    expected += fmt::format("01 {} nt!PspCreateThread\n02 {} nt!NtCreateThread\n", none, none);
+    int n = 3;
+    for (const char* frame : row.below)
+      expected += fmt::format("{:02x} {} {}\n", n++, none, frame);
+    CHECK(g_calls[0].stack == expected);
   }
-  REQUIRE(g_calls.size() == 1);
-  const std::string expected =
-      " # Args to Child              Call Site\n"
-      "00 00000010 00000018 00000001 drv!ProcA\n"
-      "01 -------- -------- -------- nt!PspCreateThread\n"
-      "02 -------- -------- -------- nt!NtCreateThread\n"
-      "03 -------- -------- -------- nt!KiFastCallEntry\n"
-      "04 -------- -------- -------- ntdll!ZwCreateThread\n";
-  CHECK(g_calls[0].stack == expected);
 }
 
 TEST_CASE("stack: a system thread's notify is reached through PsCreateSystemThread") {

@@ -92,7 +92,8 @@ TEST_CASE(
     g_lookup_kernel = &m.k;
     auto p = m.k.NtCreateProcess("a.exe");
     REQUIRE(m.k.NtCreateThread(*p.process).status == STATUS_SUCCESS);
-    CHECK(g_lookup_status == STATUS_INVALID_PARAMETER);
+    // The lookup's failure status is the version's (§10.1: INVALID_CID from Vista on).
+    CHECK(g_lookup_status == m.k.profile().lookup_failure_status);
     g_lookup_kernel = nullptr;
   }
   // win2000's default gate lets it through (semantics.md §8.2, an option).
@@ -103,6 +104,27 @@ TEST_CASE(
   REQUIRE(k.NtCreateThread(*p.process).status == STATUS_SUCCESS);
   CHECK(g_lookup_status == STATUS_SUCCESS);
   g_lookup_kernel = nullptr;
+}
+
+TEST_CASE(
+    "§10.1 [MSDOC PsLookupProcessByProcessId, Wine driver.c test_lookup_thread] an unknown ID is "
+    "STATUS_INVALID_CID from Vista on, STATUS_INVALID_PARAMETER on XP and 2003") {
+  for (KernelVersion v : kLater) {
+    CAPTURE(to_string(v));
+    Kernel k(*Profile::make(v, Arch::X86));
+    const Status expected =
+        v == KernelVersion::Vista ? STATUS_INVALID_CID : STATUS_INVALID_PARAMETER;
+    ps::Thread* t = nullptr;
+    ps::Process* p = nullptr;
+    // Wine's test: PsLookupThreadByThreadId(NULL).
+    CHECK(k.PsLookupThreadByThreadId(ThreadId{0}, &t) == expected);
+    CHECK(k.PsLookupProcessByProcessId(ProcessId{0x7FFC}, &p) == expected);
+    // A known ID of the other type fails the same way.
+    CHECK(k.PsLookupThreadByThreadId(ThreadId{k.system_process().pid().value()}, &t) == expected);
+    CHECK(k.PsLookupProcessByProcessId(ProcessId{k.system_process().pid().value()}, &p) ==
+          STATUS_SUCCESS);
+    k.ObDereferenceObject(*p);
+  }
 }
 
 TEST_CASE(
@@ -124,6 +146,14 @@ TEST_CASE(
     CHECK(k.PsSetCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
     CHECK(k.PsRemoveCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
     CHECK(k.thread_notify_array().count() == 0);
+    // §10.4 [I: MSDOC PsSetCreateThreadNotifyRoutine lists no duplicate failure]: a thread
+    // routine registered twice succeeds twice, on Vista too; each removal takes one.
+    CHECK(k.PsSetCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
+    CHECK(k.PsSetCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
+    CHECK(k.thread_notify_array().count() == 2);
+    CHECK(k.PsRemoveCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
+    CHECK(k.PsRemoveCreateThreadNotifyRoutine(&thr) == STATUS_SUCCESS);
+    CHECK(k.PsRemoveCreateThreadNotifyRoutine(&thr) == STATUS_PROCEDURE_NOT_FOUND);
   }
   // Vista: 64 process slots (distinct routines are needed there; use the thread array's size).
   CHECK(Profile::vista().process_notify_slots == 64);
