@@ -19,7 +19,7 @@
 namespace ntemu::cli {
 
 /// Distinct recording routines one file may name (the size of the trampoline pool).
-inline constexpr std::size_t kMaxRoutines = 64;
+inline constexpr std::size_t kMaxRoutines = 128;
 
 struct Parsed {
   std::vector<Statement> statements;

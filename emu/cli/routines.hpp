@@ -24,7 +24,9 @@
 namespace ntemu::cli {
 
 /// Routines in the pool (also the most distinct routine names a file may use).
-inline constexpr std::size_t kRoutinePoolSize = 64;
+/// Twice the largest notify array (64 slots from Vista on), so every array of every version can
+/// be filled with distinct routines and a 65th tried (semantics.md §10, issue 14 item 9).
+inline constexpr std::size_t kRoutinePoolSize = 128;
 
 /// One call of a pool routine: which one, and its three arguments (a process routine's
 /// ParentId, ProcessId, Create; a thread routine's ProcessId, ThreadId, Create). An Ex process

@@ -12,10 +12,10 @@ std::string dump_array(const ps::Executive& executive, ps::NotifyKind kind, std:
   std::string out = fmt::format("{}: {} slots, {}Count {}", array, a.size(), array, a.count());
   for (std::uint32_t i = 0; i < a.size(); ++i) {
     const void* r = a.routine(i);
-    if (r == nullptr) {
+    if (!a.occupied(i)) {
       // A run of empty slots is one line ("[2..63] (empty)"), as a debugger user skims it.
       std::uint32_t last = i;
-      while (last + 1 < a.size() && a.routine(last + 1) == nullptr)
+      while (last + 1 < a.size() && !a.occupied(last + 1))
         ++last;
       out += last == i ? fmt::format("\n  [{}] (empty)", i)
                        : fmt::format("\n  [{}..{}] (empty)", i, last);
@@ -31,7 +31,11 @@ std::string dump_array(const ps::Executive& executive, ps::NotifyKind kind, std:
                          ex::FastRef::object(raw, arch), ex::FastRef::cached(raw, arch),
                          a.block(i)->RundownProtect.holders());
     }
-    if (note) out += note(kind, r);
+    if (note && r != nullptr) out += note(kind, r);
+  }
+  if (const std::uint32_t nulls = a.null_registrations(); nulls != 0) {
+    out += fmt::format("\n  ({} NULL routine{} registered: counted, in no slot)", nulls,
+                       nulls == 1 ? "" : "s");
   }
   return out;
 }

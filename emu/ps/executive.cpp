@@ -44,6 +44,11 @@ Handle Executive::ObInsertObject(Process& owner, ob::Object& object, std::uint32
 
 Status Executive::NtClose(Process& owner, Handle handle) {
   detail::EntryPoint entry(this, "NtClose");
+  // A kernel handle is in the kernel handle table (System's), indexed without its mark.
+  if (ob::is_kernel_handle(handle, profile_.arch)) {
+    if (&owner != system_process_) return STATUS_INVALID_HANDLE;
+    handle = ob::without_kernel_bit(handle, profile_.arch);
+  }
   return ob::ObCloseHandle(objects_, *owner.ObjectTable, handle);  // may delete, and bugcheck
 }
 

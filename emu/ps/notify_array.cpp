@@ -11,6 +11,18 @@ NotifySlots::NotifySlots(std::uint32_t slots, NotifyStorage storage, ex::Callbac
       blocks_(std::make_unique<ex::ExCallback[]>(slots)) {}
 
 Status NotifySlots::add(const void* routine, Status full_status, void* context) {
+  if (storage_ == NotifyStorage::PlainArray && routine == nullptr) {
+    // NULL stored into an empty slot leaves it empty: the counter alone records it
+    // (semantics.md §10.5 [I]). It needs an empty slot like any registration.
+    for (std::uint32_t i = 0; i < size_; ++i) {
+      if (plain_[i].load(std::memory_order_acquire) == nullptr) {
+        null_registrations_.fetch_add(1, std::memory_order_acq_rel);
+        count_.fetch_add(1, std::memory_order_acq_rel);
+        return STATUS_SUCCESS;
+      }
+    }
+    return full_status;
+  }
   if (storage_ == NotifyStorage::PlainArray) {
     for (std::uint32_t i = 0; i < size_; ++i) {
       const void* expected = nullptr;
@@ -35,6 +47,18 @@ Status NotifySlots::add(const void* routine, Status full_status, void* context) 
 }
 
 Status NotifySlots::remove(const void* routine, Status not_found) {
+  if (storage_ == NotifyStorage::PlainArray && routine == nullptr) {
+    // Only a registered NULL can be removed: an empty slot is not one (semantics.md §10.5), so
+    // the counter never underflows.
+    std::uint32_t held = null_registrations_.load(std::memory_order_acquire);
+    while (held > 0) {
+      if (null_registrations_.compare_exchange_weak(held, held - 1, std::memory_order_acq_rel)) {
+        count_.fetch_sub(1, std::memory_order_acq_rel);
+        return STATUS_SUCCESS;
+      }
+    }
+    return not_found;
+  }
   if (storage_ == NotifyStorage::PlainArray) {
     for (std::uint32_t i = 0; i < size_; ++i) {
       const void* expected = routine;
@@ -74,6 +98,20 @@ bool NotifySlots::contains(const void* r) const {
     if (routine(i) == r) return true;
   }
   return false;
+}
+
+bool NotifySlots::occupied(std::uint32_t i) const {
+  return storage_ == NotifyStorage::PlainArray
+             ? plain_[i].load(std::memory_order_acquire) != nullptr
+             : blocks_[i].raw() != 0;
+}
+
+std::uint32_t NotifySlots::in_use() const {
+  std::uint32_t n = null_registrations();
+  for (std::uint32_t i = 0; i < size_; ++i) {
+    if (occupied(i)) ++n;
+  }
+  return n;
 }
 
 const void* NotifySlots::routine(std::uint32_t i) const {

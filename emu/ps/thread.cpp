@@ -3,6 +3,7 @@
 // steps follow the numbering of §2.1.
 #include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
+#include "ntemu/ob/obhandle.hpp"
 
 namespace ntemu::ps {
 namespace {
@@ -70,8 +71,10 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
     // changing nothing, instead of hanging the host.
     return {STATUS_POSSIBLE_DEADLOCK};
   }
-  // Step 3: a user-mode caller may not create threads in the System process.
+  // Step 3: a user-mode caller may not create threads in the System process; and nobody can
+  // in Idle, which no handle names (semantics.md §10.8).
   if (mode == PreviousMode::UserMode && &process == system_process_) return {STATUS_INVALID_HANDLE};
+  if (&process == idle_process_) return {STATUS_INVALID_HANDLE};
 
   // Steps 4–5: the thread object, which references its process until it is deleted.
   objects_.reference(process);
@@ -118,10 +121,12 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
     PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, true);
   }
 
-  // Steps 17–18: the handle (system threads' handles are kernel handles: System's table), and
-  // GrantedAccess, which opens the thread to lookups.
+  // Steps 17–18: the handle, and GrantedAccess, which opens the thread to lookups. A system
+  // thread's handle is a kernel handle (OBJ_KERNEL_HANDLE): in System's table, marked with the
+  // kernel-handle bit (semantics.md §10.7).
   Process& handle_owner = system_thread ? *system_process_ : current_process();
-  const Handle handle = ObInsertObject(handle_owner, thread, kThreadAllAccess);
+  Handle handle = ObInsertObject(handle_owner, thread, kThreadAllAccess);
+  if (system_thread && !handle.is_null()) handle = ob::as_kernel_handle(handle, profile_.arch);
   thread.GrantedAccess.store(kThreadAllAccess, std::memory_order_release);
   (void)suspended;  // suspension is not observable by anything modeled yet
   return {STATUS_SUCCESS, &thread, handle, thread.Cid()};
@@ -129,8 +134,14 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
 
 Executive::Inserted Executive::PspInsertThreadLocked(Process& process, Thread& thread) {
   process.ProcessLock.assert_held();
-  // Step 10: a process being deleted takes no new thread.
+  // Step 10: a process being deleted takes no new thread; nor does its own process take a user
+  // thread from a creating thread that is itself terminated (semantics.md §10.6).
   if ((process.Flags.load(std::memory_order_acquire) & Process::kFlagProcessDelete) != 0) {
+    return {STATUS_PROCESS_IS_TERMINATING, false};
+  }
+  const Thread& creator = current_thread();
+  if (!thread.is_system() && creator.ThreadsProcess == &process &&
+      (creator.CrossThreadFlags.load() & Thread::kFlagTerminated) != 0) {
     return {STATUS_PROCESS_IS_TERMINATING, false};
   }
   // win2000 (§2.4 step 4): a process whose UniqueProcessId is 0 gets its PID now — the first

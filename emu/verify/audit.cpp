@@ -193,15 +193,12 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
   // The notify arrays: the registration counter against the slots, and (EX_CALLBACK) blocks
   // that no slot names any more but were never freed.
   auto audit_array = [&](const ps::NotifySlots& array, std::string_view name, std::uint64_t which) {
-    std::uint32_t occupied = 0;
-    for (std::uint32_t i = 0; i < array.size(); ++i) {
-      if (array.routine(i) != nullptr) ++occupied;
-    }
-    if (occupied != array.count()) {
+    const std::uint32_t in_use = array.in_use();
+    if (in_use != array.count()) {
       found.push_back({FindingKind::NotifyCountMismatch,
                        fmt::format("{}Count is {} but {} slot(s) hold a routine: a slot was "
                                    "written outside the API",
-                                   name, array.count(), occupied),
+                                   name, array.count(), in_use),
                        0, 0, books_->noted(&Books::slot_cleared_step, which)});
     }
   };

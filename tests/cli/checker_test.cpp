@@ -211,16 +211,17 @@ TEST_CASE("checker: poked notify slots must exist and can only be cleared") {
   check_error("poke thread-notify[1] = 5\n", 1, 25, "only 0 can be written to a notify slot");
 }
 
-TEST_CASE("checker: a file may name 64 routines, not 65") {
+TEST_CASE("checker: a file may name kMaxRoutines (128) routines, not one more") {
+  static_assert(kMaxRoutines == 128);
   std::string text;
-  for (int i = 0; i < 64; ++i)
+  for (std::size_t i = 0; i < kMaxRoutines; ++i)
     text += "PsSetCreateProcessNotifyRoutine r" + std::to_string(i) + "\n";
   // Naming one again, or null, does not use up the pool.
   text += "PsSetCreateThreadNotifyRoutine r0\nPsSetCreateProcessNotifyRoutine null\n";
   const Script s = checked(text);
-  CHECK(s.routines.size() == 64);
-  check_error(text + "PsSetCreateThreadNotifyRoutine r64\n", 67, 32,
-              "too many routines: a file may name at most 64 distinct routines");
+  CHECK(s.routines.size() == kMaxRoutines);
+  check_error(text + "PsSetCreateThreadNotifyRoutine r128\n", 131, 32,
+              "too many routines: a file may name at most 128 distinct routines");
 }
 
 TEST_CASE("checker: one routine name is one pool index across both kinds") {

@@ -658,3 +658,23 @@ TEST_CASE(
   CHECK(std::count(sink.names.begin(), sink.names.end(), "finding") >= 1);
   CHECK(sink.foreign.empty());
 }
+
+// Issue 14 item 9: with 64-slot arrays (Vista on) a scenario must still be able to fill every
+// array and try one more, with distinct routine names.
+TEST_CASE("runner: every notify array of every version can be filled and overfilled") {
+  for (KernelVersion v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
+                          KernelVersion::Vista}) {
+    CAPTURE(to_string(v));
+    const Profile p = *Profile::make(v, Arch::X86);
+    std::string text = fmt::format("kernel {}\n", to_string(v));
+    for (std::uint32_t i = 0; i <= p.process_notify_slots; ++i)
+      text += fmt::format("PsSetCreateProcessNotifyRoutine r{}\n", i);
+    text += fmt::format("expect status {}\n", p.process_notify_full_status.name());
+    for (std::uint32_t i = 0; i <= p.thread_notify_slots; ++i)
+      text += fmt::format("PsSetCreateThreadNotifyRoutine r{}\n", i);  // one name, both kinds
+    text += fmt::format("expect status {}\n", p.thread_notify_full_status.name());
+    const Run r = run(text);
+    CHECK(r.outcome.expects_failed == 0);
+    CHECK(r.outcome.expects_passed == 2);
+  }
+}

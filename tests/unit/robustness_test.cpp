@@ -336,14 +336,14 @@ TEST_CASE("robustness: a routine that throws or is NULL stops the machine with b
     }
     {
       // Registration does not check for NULL. win2000 stores NULL into an empty slot (nothing
-      // changes but the counter, which the audit then finds off); EX_CALLBACK stores a block
-      // whose routine is NULL, and the next creation calls through it.
+      // changes but the counter, which accounts for it: semantics.md §10.5); EX_CALLBACK stores
+      // a block whose routine is NULL, and the next creation calls through it.
       Kernel k(profile_of(v, Arch::X86));
       REQUIRE(k.PsSetCreateProcessNotifyRoutine(nullptr, false) == STATUS_SUCCESS);
       auto proc = k.NtCreateProcess("app");
       if (k.profile().notify_storage == NotifyStorage::PlainArray) {
         CHECK(k.NtCreateThread(*proc.process).status == STATUS_SUCCESS);
-        CHECK(count_kind(k.audit(), "notify-count-mismatch") == 1);
+        CHECK(count_kind(k.audit(), "notify-count-mismatch") == 0);
         continue;
       }
       CHECK_THROWS_AS(static_cast<void>(k.NtCreateThread(*proc.process)), BugCheck);
@@ -351,6 +351,37 @@ TEST_CASE("robustness: a routine that throws or is NULL stops the machine with b
       CHECK(k.bugcheck()->code() == KMODE_EXCEPTION_NOT_HANDLED);
       CHECK(k.bugcheck()->parameters()[0] == 0xC0000005);
     }
+  }
+}
+
+TEST_CASE(
+    "§10.5 [ReactOS kmtests ntos_ps/PsNotify.c; I for win2000] NULL routines: removal on an empty "
+    "array fails, a registered NULL holds a registration until removed") {
+  for (KernelVersion v : kAll) {
+    CAPTURE(to_string(v));
+    Kernel k(profile_of(v, Arch::X86));
+    const auto& array = k.process_notify_array();
+    // Nothing registered: Remove(NULL) finds nothing, and the counter does not wrap.
+    CHECK(k.PsSetCreateProcessNotifyRoutine(nullptr, true) == STATUS_PROCEDURE_NOT_FOUND);
+    CHECK(array.count() == 0);
+    // Set(NULL) succeeds and holds a registration: in a slot under EX_CALLBACK (the block's
+    // routine is NULL), in the counter alone on a plain array.
+    CHECK(k.PsSetCreateProcessNotifyRoutine(nullptr, false) == STATUS_SUCCESS);
+    CHECK(array.count() == 1);
+    CHECK(array.in_use() == 1);
+    if (array.storage() == NotifyStorage::ExCallback) {
+      CHECK(array.occupied(0));
+      CHECK(array.routine(0) == nullptr);
+    } else {
+      CHECK(array.null_registrations() == 1);
+    }
+    CHECK(count_kind(k.audit(), "notify-count-mismatch") == 0);
+    // Remove(NULL) takes it back; once.
+    CHECK(k.PsSetCreateProcessNotifyRoutine(nullptr, true) == STATUS_SUCCESS);
+    CHECK(k.PsSetCreateProcessNotifyRoutine(nullptr, true) == STATUS_PROCEDURE_NOT_FOUND);
+    CHECK(array.count() == 0);
+    CHECK(array.in_use() == 0);
+    CHECK(k.audit().empty());
   }
 }
 

@@ -134,11 +134,14 @@ class Executive {
   };
   /// NtCreateThread → PspCreateThread: a user thread in `process`, created by the current
   /// thread. The caller's mode is UserMode unless the current thread is a system thread.
-  /// Statuses: STATUS_INVALID_HANDLE (user mode targeting System), the profile's TID / PID
-  /// allocation failure statuses, STATUS_PROCESS_IS_TERMINATING, STATUS_POSSIBLE_DEADLOCK.
+  /// Statuses: STATUS_INVALID_HANDLE (user mode targeting System; anyone targeting Idle), the
+  /// profile's TID / PID allocation failure statuses, STATUS_PROCESS_IS_TERMINATING (the
+  /// process is being deleted, or the creating thread is itself terminated and creates into its
+  /// own process), STATUS_POSSIBLE_DEADLOCK.
   ThreadCreated NtCreateThread(Process& process, CreateSuspended suspended = CreateSuspended::No,
                                std::string name = {});
-  /// PsCreateSystemThread → PspCreateThread: a system thread in the System process.
+  /// PsCreateSystemThread → PspCreateThread: a system thread in the System process; its handle
+  /// is a kernel handle (OBJ_KERNEL_HANDLE's mark set), in System's table.
   ThreadCreated PsCreateSystemThread(std::string name = {});
 
   // --- exit, close, deletion (kill.cpp, psdelete.cpp; semantics.md §3) ---------------------
@@ -152,7 +155,9 @@ class Executive {
   /// STATUS_PROCESS_IS_TERMINATING if the process is already being deleted or exited.
   Status NtTerminateProcess(Process& process);
   /// NtClose: closes `handle` in `owner`'s object table and drops its reference (the object is
-  /// deleted on its last reference). STATUS_INVALID_HANDLE if `handle` is not open there.
+  /// deleted on its last reference). STATUS_INVALID_HANDLE if `handle` is not open there. A
+  /// kernel handle (PsCreateSystemThread's, marked with ob::kernel_handle_bit) is closed in the
+  /// kernel handle table: `owner` must be the System process.
   /// May throw BugCheck (0x17) from the deletion; the executive then stays inspectable.
   Status NtClose(Process& owner, Handle handle);
   /// The bugcheck that stopped this machine, if any (the executive stays inspectable).

@@ -80,6 +80,17 @@ class NotifySlots {
   /// True when some slot holds `routine` (a debugger read: no references taken).
   bool contains(const void* routine) const;
   std::uint32_t size() const { return size_; }
+  /// True when slot `i` holds a registration: a routine (plain), or a block (EX_CALLBACK) —
+  /// which may be a registered NULL routine's (semantics.md §10.5).
+  bool occupied(std::uint32_t i) const;
+  /// Plain storage: NULL routines registered, which hold no slot (a NULL stored into an empty
+  /// slot leaves it empty) but count; removing NULL takes one of them back.
+  std::uint32_t null_registrations() const {
+    return null_registrations_.load(std::memory_order_acquire);
+  }
+  /// Registrations the slots account for: occupied slots plus plain NULL registrations (equal
+  /// to count() unless a slot was written outside the API).
+  std::uint32_t in_use() const;
   /// The routine in slot `i` as a debugger would read it (no references taken).
   const void* routine(std::uint32_t i) const;
   /// Plain storage: slot `i` read in the single total order of sequentially consistent
@@ -102,6 +113,7 @@ class NotifySlots {
   std::unique_ptr<std::atomic<void*>[]> plain_context_;
   std::unique_ptr<ex::ExCallback[]> blocks_;
   std::atomic<std::uint32_t> count_{0};
+  std::atomic<std::uint32_t> null_registrations_{0};
 };
 
 /// The same slots, typed with the routine type they hold.
