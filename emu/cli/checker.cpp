@@ -1,6 +1,7 @@
 // The scenario checker: everything that needs more than one line or the kernel profile. Names
 // are bound in statement order, exactly as the runner will bind them, so a use before the
 // defining statement is caught here and the runner never meets an unknown name.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -108,7 +109,10 @@ class Checker {
     const std::string& base = process == kNoSymbol
                                   ? std::string("thread")
                                   : script_.symbols[static_cast<std::size_t>(process)].name;
-    for (int n = 1;; ++n) {
+    // Names are never undefined, so every N below the last one taken is still taken: the
+    // search resumes there (linear in the file, not quadratic).
+    int& n = next_automatic_[base];
+    for (n = std::max(n, 1);; ++n) {
       std::string candidate = fmt::format("{}_t{}", base, n);
       if (names_.count(candidate) != 0) continue;
       automatic_[candidate] = at.line;
@@ -365,7 +369,8 @@ class Checker {
   Profile profile_;
   std::map<std::string, int, std::less<>> names_;
   std::map<std::string, int, std::less<>> routines_;
-  std::map<std::string, int, std::less<>> automatic_;  // automatic thread name -> line
+  std::map<std::string, int, std::less<>> automatic_;       // automatic thread name -> line
+  std::map<std::string, int, std::less<>> next_automatic_;  // base name -> the N to try first
   std::vector<Diagnostic> errors_;
   bool error_in_statement_ = false;
   bool seen_api_ = false;

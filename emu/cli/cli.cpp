@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 
@@ -23,6 +25,9 @@ namespace ntemu::cli {
 namespace {
 
 enum class Format : std::uint8_t { Text, Jsonl, Dot, Mermaid };
+
+/// The largest scenario file read (a million CreateProcess lines are about 20 MiB).
+constexpr std::size_t kMaxFileBytes = std::size_t{256} << 20;
 
 struct Options {
   std::vector<std::string> files;
@@ -120,10 +125,32 @@ Options parse_run_args(const std::vector<std::string>& args) {
   return o;
 }
 
+// A file name as diagnostics print it: control characters escaped, so a name holding a newline
+// cannot break the one-line `FILE:LINE:COLUMN: error:` format.
+std::string display_name(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7F) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Reads at most kMaxFileBytes (+1, to tell a file that is too large).
 bool read_all(std::FILE* f, std::string& out) {
   char buffer[1 << 14];
   std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
+  while (out.size() <= kMaxFileBytes && (n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
     out.append(buffer, n);
   return std::ferror(f) == 0;
 }
@@ -159,9 +186,27 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
+// True when `output` names the same file as one of the inputs: opening it for writing would
+// truncate that input before it is read.
+bool overwrites_input(const std::string& output, const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  for (const std::string& in : inputs) {
+    if (in == "-") continue;
+    if (std::filesystem::equivalent(output, in, ec) && !ec) return true;
+  }
+  return false;
+}
+
 int run_files(const Options& o, const Streams& io) {
   std::unique_ptr<std::FILE, FileCloser> output_file;
   std::FILE* out = io.out;
+  if (o.output && overwrites_input(*o.output, o.files)) {
+    std::fprintf(io.err,
+                 "ntemu: error: -o '%s' names an input file; it would be truncated "
+                 "before it is read\n",
+                 display_name(*o.output).c_str());
+    return kExitError;
+  }
   if (o.output) {
     output_file.reset(std::fopen(o.output->c_str(), "wb"));
     if (!output_file) {
@@ -182,7 +227,7 @@ int run_files(const Options& o, const Streams& io) {
 
   int rc = kExitOk;
   for (const std::string& path : o.files) {
-    const std::string label = path == "-" ? "<stdin>" : path;
+    const std::string label = path == "-" ? "<stdin>" : display_name(path);
     auto report = [&](Pos pos, const std::string& message) {
       if (pos.line > 0) {
         std::fprintf(io.err, "%s:%d:%d: error: %s\n", label.c_str(), pos.line, pos.column,
@@ -212,6 +257,12 @@ int run_files(const Options& o, const Streams& io) {
       rc = std::max(rc, kExitError);
       continue;
     }
+    if (text.size() > kMaxFileBytes) {
+      report({},
+             fmt::format("file too large: a scenario may be at most {} MiB", kMaxFileBytes >> 20));
+      rc = std::max(rc, kExitError);
+      continue;
+    }
 
     Compiled compiled = compile_scenario(text, o.check);
     if (!compiled.ok()) {
@@ -223,8 +274,14 @@ int run_files(const Options& o, const Streams& io) {
     ExpectReporter reporter(*sink, io.err, label);
     const RunOutcome outcome = run_script(compiled.script, label, reporter);
     rc = std::max(rc, outcome.exit_code());
+    if (std::ferror(out) != 0) break;  // the output is broken: reported below
   }
-  std::fflush(out);
+  // Every line written must have reached the output: a write error is an error.
+  if (std::fflush(out) != 0 || std::ferror(out) != 0) {
+    std::fprintf(io.err, "ntemu: error: cannot write the output%s%s\n", errno != 0 ? ": " : "",
+                 errno != 0 ? std::strerror(errno) : "");
+    return kExitError;
+  }
   return rc;
 }
 
@@ -275,6 +332,12 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
       return kExitOk;
     }
     return run_files(o, io);
+  } catch (const std::bad_alloc&) {
+    // The host ran out of memory: every line written so far is whole, nothing more is.
+    std::fprintf(io.err,
+                 "ntemu: error: out of memory (see docs/robustness.md for the input "
+                 "limits)\n");
+    return kExitError;
   } catch (const UsageError& e) {
     std::fprintf(io.err, "ntemu: error: %s\nTry 'ntemu --help' for more information.\n",
                  e.message.c_str());

@@ -250,3 +250,58 @@ TEST_CASE("command: text output echoes statements and indents their events") {
   CHECK(r.out.find("\n      cid    create  0x000c -> thread t\n") != std::string::npos);
   CHECK(r.out.find("== <stdin>: 0 expects passed, 0 failed ==\n") != std::string::npos);
 }
+
+// --- regressions from adversarial testing (issue 14) ------------------------------------------
+
+TEST_CASE("command: a write error is an error (exit 2), not a silent success") {
+  TempFile f("ok.ntemu", "NtCreateProcess app\n");
+  if (std::filesystem::exists("/dev/full")) {
+    const Result r = ntemu_cmd({"run", f.path(), "-o", "/dev/full"});
+    CHECK(r.rc == kExitError);
+    CHECK(r.err.find("cannot write the output") != std::string::npos);
+  }
+  // An output stream that refuses writes (opened read-only), as a closed stdout does.
+  std::FILE* in = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  std::FILE* ro = std::fopen(f.path().c_str(), "rb");
+  REQUIRE(ro != nullptr);
+  const int rc = run_command_line({"run", f.path()}, {in, ro, err});
+  CHECK(rc == kExitError);
+  CHECK(slurp(err).find("cannot write the output") != std::string::npos);
+  std::fclose(ro);
+  std::fclose(in);
+  std::fclose(err);
+}
+
+TEST_CASE("command: -o naming an input file is refused before the input is touched") {
+  const std::string text = "NtCreateProcess app\n";
+  TempFile f("in.ntemu", text);
+  const Result r = ntemu_cmd({"run", f.path(), "-o", f.path()});
+  CHECK(r.rc == kExitError);
+  CHECK(r.err.find("names an input file") != std::string::npos);
+  std::ifstream in(f.path(), std::ios::binary);
+  const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(after == text);
+}
+
+TEST_CASE("command: every jsonl line is valid UTF-8 JSON, whatever bytes the input holds") {
+  TempFile f("bad.ntemu", "NtCreateProcess app\n\xff\xfe\xc0\xaf bad\n");
+  const Result r = ntemu_cmd({"run", f.path(), "--format", "jsonl"});
+  CHECK(r.rc == kExitError);
+  REQUIRE(r.out.find("\"event\":\"error\"") != std::string::npos);
+  // The ill-formed bytes became U+FFFD escapes; no byte >= 0x80 is left unpaired.
+  CHECK(r.out.find("\\ufffd\\ufffd\\ufffd\\ufffd") != std::string::npos);
+  CHECK(r.out.find('\xff') == std::string::npos);
+  // Well-formed UTF-8 passes through as it is.
+  TempFile g("ok.ntemu", "NtCreateProcess caf\xc3\xa9\xe2\x82\xac\n");
+  const Result ok = ntemu_cmd({"run", g.path(), "--format", "jsonl"});
+  CHECK(ok.out.find("caf\xc3\xa9\xe2\x82\xac") != std::string::npos);
+}
+
+TEST_CASE("command: a file name holding a newline keeps FILE:LINE:COLUMN: error: on one line") {
+  TempFile f("two\nlines.ntemu", "bogus\n");
+  const Result r = ntemu_cmd({"run", f.path()});
+  CHECK(r.rc == kExitError);
+  CHECK(r.err.find("two\\nlines.ntemu:1:1: error: unknown statement 'bogus'") != std::string::npos);
+  CHECK(count(r.err, "\n") == 1);
+}
