@@ -61,22 +61,44 @@ bool ObjectManager::dereference(Object& o) {
   do {
     if (count <= 0) return false;  // a tombstone: reported by the caller, never undefined
   } while (!o.pointer_count_.compare_exchange_weak(count, count - 1, std::memory_order_acq_rel));
-  if (count == 1) {
-    // Last reference: tear down outside any lock, then mark the tombstone.
-    // A procedure that bugchecks still leaves a tombstone: the machine is down, not the host.
-    try {
-      if (const auto& procedure = delete_procedures_[static_cast<int>(o.type())]) procedure(o);
-    } catch (...) {
-      o.deleted_.store(true, std::memory_order_release);
-      throw;
-    }
-    o.deleted_.store(true, std::memory_order_release);
-    if (tombstones_ == Tombstones::ReclaimUnnamed && o.pins.load(std::memory_order_acquire) == 0 &&
-        (!reclaim_hook_ || reclaim_hook_(o))) {
-      reclaim(o);
-    }
+  if (count != 1) return true;
+  if (defer_hook_ != nullptr && defer_hook_()) {
+    // ObpDeferObjectDeletion: deleted later, by run_deferred().
+    SpinLocker hold(lock_);
+    deferred_.push_back(&o);
+    return true;
   }
+  delete_now(o);
   return true;
+}
+
+void ObjectManager::delete_now(Object& o) {
+  // Last reference: tear down outside any lock, then mark the tombstone.
+  // A procedure that bugchecks still leaves a tombstone: the machine is down, not the host.
+  try {
+    if (const auto& procedure = delete_procedures_[static_cast<int>(o.type())]) procedure(o);
+  } catch (...) {
+    o.deleted_.store(true, std::memory_order_release);
+    throw;
+  }
+  o.deleted_.store(true, std::memory_order_release);
+  if (tombstones_ == Tombstones::ReclaimUnnamed && o.pins.load(std::memory_order_acquire) == 0 &&
+      (!reclaim_hook_ || reclaim_hook_(o))) {
+    reclaim(o);
+  }
+}
+
+void ObjectManager::run_deferred() {
+  for (;;) {
+    Object* next = nullptr;
+    {
+      SpinLocker hold(lock_);
+      if (deferred_.empty()) return;
+      next = deferred_.front();
+      deferred_.erase(deferred_.begin());
+    }
+    delete_now(*next);
+  }
 }
 
 void ObjectManager::set_tombstones(Tombstones policy, ReclaimHook hook) {

@@ -39,6 +39,10 @@ std::string Executive::routine_symbol(const void* routine) const {
 }
 
 Handle Executive::ObInsertObject(Process& owner, ob::Object& object, std::uint32_t access) {
+  // An exiting process's handle table is gone (ObKillProcess): no handle goes into it.
+  if ((owner.Flags.load(std::memory_order_acquire) & Process::kFlagProcessExiting) != 0) {
+    return Handle{};
+  }
   return ob::ObInsertObject(objects_, *owner.ObjectTable, object, access);
 }
 

@@ -18,14 +18,20 @@ bool mark_terminated(Thread& thread) {
 Status Executive::NtTerminateThread(Thread& thread) {
   detail::EntryPoint entry(this, "NtTerminateThread");
   if (thread.is_system()) return STATUS_ACCESS_DENIED;  // system threads exit on their own [I]
+  // Its exit takes its process's lock.
+  if (Status s = PspCheckProcessLock(*thread.ThreadsProcess, "NtTerminateThread"); !s.ok()) {
+    return s;
+  }
   if (!mark_terminated(thread)) return STATUS_THREAD_IS_TERMINATING;
-  PspExitThread(thread);
+  // A thread whose creation is still in progress exits when it completes (PspCreateThread).
+  if (!thread.Starting.load(std::memory_order_acquire)) PspExitThread(thread);
   return STATUS_SUCCESS;
 }
 
 Status Executive::NtTerminateProcess(Process& process) {
   detail::EntryPoint entry(this, "NtTerminateProcess");
   if (&process == system_process_ || &process == idle_process_) return STATUS_ACCESS_DENIED;
+  if (Status s = PspCheckProcessLock(process, "NtTerminateProcess"); !s.ok()) return s;
   ThreadList::Snapshot threads;
   {
     MutexLocker hold(process.ProcessLock);
@@ -38,7 +44,7 @@ Status Executive::NtTerminateProcess(Process& process) {
     threads = process.ThreadListHead.snapshot();
   }
   for (Thread* t : threads) {
-    if (mark_terminated(*t)) PspExitThread(*t);
+    if (mark_terminated(*t) && !t->Starting.load(std::memory_order_acquire)) PspExitThread(*t);
   }
   return STATUS_SUCCESS;
 }

@@ -18,11 +18,11 @@ bool Executive::PspAssignProcessId(Process& process) {
 Executive::ProcessCreated Executive::PspCreateProcess(std::string image_name, Process* parent,
                                                       std::unique_ptr<ex::AnyHandleTable> table) {
   dbg::FrameScope frame("nt", "PspCreateProcess");
-  if (parent != nullptr) {
-    MutexLocker hold(parent->ProcessLock);
-    if ((parent->Flags.load(std::memory_order_acquire) & Process::kFlagProcessDelete) != 0) {
-      return {STATUS_PROCESS_IS_TERMINATING};
-    }
+  // A dying parent gives no child (§2.2 step 5). The flag is read without the parent's lock,
+  // which a notify routine creating a child of the process it is told of may hold.
+  if (parent != nullptr &&
+      (parent->Flags.load(std::memory_order_acquire) & Process::kFlagProcessDelete) != 0) {
+    return {STATUS_PROCESS_IS_TERMINATING};
   }
   // §2.2 step 4: the parent's PID whenever a parent exists.
   const ProcessId inherited = parent != nullptr ? parent->pid() : ProcessId{};
@@ -49,10 +49,21 @@ Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Pro
   if (!created.status.ok()) return created;
   Process& process = *created.process;
   created.handle = ObInsertObject(*creator.ThreadsProcess, process, kProcessAllAccess);
-  // The handle now holds the process; the creation reference is dropped (§2.2 step 11).
+  // The handle now holds the process; the creation reference is dropped (§2.2 step 11). With no
+  // handle (the creator's process exited: its table is gone) the process goes with it.
   objects_.dereference(process);
+  if (created.handle.is_null()) return {STATUS_PROCESS_IS_TERMINATING};
   process.GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
   return created;
+}
+
+Status Executive::PspCheckProcessLock(const Process& process, std::string_view routine) {
+  if (!process.ProcessLock.held_by_current_thread()) return STATUS_SUCCESS;
+  // Re-entered from a notify routine that runs under this process's lock (the profile's
+  // ProcessLockDuringNotify::Held): the real kernel would wait for itself forever. Refuse,
+  // changing nothing, instead of hanging the host; the verifier names the hazard.
+  observe(&KernelObserver::process_lock_reentered, process, routine);
+  return STATUS_POSSIBLE_DEADLOCK;
 }
 
 Status Executive::caller_check(const Thread& caller, const ob::Object* target) const {

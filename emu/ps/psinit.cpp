@@ -17,6 +17,10 @@ Executive::Executive(Profile profile)
   objects_.set_delete_procedure(ob::ObjectType::Process, [this](ob::Object& o) {
     PspProcessDelete(static_cast<Process&>(o));
   });
+  // An object whose last reference goes inside a notify loop that holds a process lock is
+  // deleted once that lock is released: its delete procedure may need the lock (NT defers
+  // deletions where deleting now is not safe, ObpDeferObjectDeletion).
+  objects_.set_defer_hook([] { return t_host_context.locked_callouts > 0; });
 }
 
 void Executive::boot() {

@@ -65,12 +65,7 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
                                                     bool system_thread, CreateSuspended suspended,
                                                     std::string name) {
   dbg::FrameScope frame("nt", "PspCreateThread");
-  if (process.ProcessLock.held_by_current_thread()) {
-    // Re-entered from a notify routine that runs under this process's lock (the profile's
-    // ProcessLockDuringNotify::Held): the real kernel would wait for itself forever. Fail,
-    // changing nothing, instead of hanging the host.
-    return {STATUS_POSSIBLE_DEADLOCK};
-  }
+  if (Status s = PspCheckProcessLock(process, "PspCreateThread"); !s.ok()) return {s};
   // Step 3: a user-mode caller may not create threads in the System process; and nobody can
   // in Idle, which no handle names (semantics.md §10.8).
   if (mode == PreviousMode::UserMode && &process == system_process_) return {STATUS_INVALID_HANDLE};
@@ -109,10 +104,15 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
     Executive::ContextScope context(*this, on_new_thread ? thread : current_thread());
     const bool held = profile_.process_lock_during_process_notify == ProcessLockDuringNotify::Held;
     Status veto = STATUS_SUCCESS;
-    if (inserted.notify_process && held) veto = PspRunCreateProcessNotifyRoutines(process, true);
+    if (inserted.notify_process && held) {
+      LockedCallout callout;  // deletions the routines cause wait for the lock's release
+      veto = PspRunCreateProcessNotifyRoutines(process, true);
+    }
     lock.release();
+    if (t_host_context.locked_callouts == 0) objects_.run_deferred();
     if (inserted.notify_process && !held) veto = PspRunCreateProcessNotifyRoutines(process, true);
     if (!veto.ok()) {
+      thread.Starting.store(false, std::memory_order_release);
       PspBackOutVetoedThread(process, thread);
       return {veto};
     }
@@ -129,7 +129,20 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
   if (system_thread && !handle.is_null()) handle = ob::as_kernel_handle(handle, profile_.arch);
   thread.GrantedAccess.store(kThreadAllAccess, std::memory_order_release);
   (void)suspended;  // suspension is not observable by anything modeled yet
-  return {STATUS_SUCCESS, &thread, handle, thread.Cid()};
+  thread.Starting.store(false, std::memory_order_release);
+  if (handle.is_null()) {
+    // Step 17 failed: the creator's process exited meanwhile (a notify routine terminated it),
+    // so its handle table is gone. Past the point of no return the thread is marked dead and
+    // still runs, to exit at once; the call fails.
+    thread.CrossThreadFlags.fetch_or(Thread::kFlagDeadThread | Thread::kFlagTerminated);
+    PspExitThread(thread);
+    return {STATUS_PROCESS_IS_TERMINATING};
+  }
+  const ThreadCreated created{STATUS_SUCCESS, &thread, handle, thread.Cid()};
+  // Step 15: a thread terminated while it was being created (by a notify routine) runs at
+  // once and exits; the creation still succeeds, with its handle.
+  if ((thread.CrossThreadFlags.load() & Thread::kFlagTerminated) != 0) PspExitThread(thread);
+  return created;
 }
 
 Executive::Inserted Executive::PspInsertThreadLocked(Process& process, Thread& thread) {
@@ -158,6 +171,7 @@ Executive::Inserted Executive::PspInsertThreadLocked(Process& process, Thread& t
   }
   // Step 11: the point of no return.
   const std::uint32_t old_active_threads = process.ActiveThreads++;
+  thread.Starting.store(true, std::memory_order_release);
   process.ThreadListHead.push_back(&thread);
   const bool notify = profile_.process_notify_trigger == ProcessNotifyTrigger::PidAssigned
                           ? pid_assigned

@@ -21,6 +21,7 @@ constexpr std::array kKinds{
     KindInfo{FindingKind::RemovalDeadlock, "removal-deadlock", FindingSource::Kernel},
     KindInfo{FindingKind::NotifyCountMismatch, "notify-count-mismatch", FindingSource::Kernel},
     KindInfo{FindingKind::LostCallbackBlock, "lost-callback-block", FindingSource::Kernel},
+    KindInfo{FindingKind::ProcessLockReentry, "process-lock-reentry", FindingSource::Kernel},
     KindInfo{FindingKind::RoutineAfterUnload, "routine-after-unload", FindingSource::Driver},
     KindInfo{FindingKind::CallIntoUnloadedDriver, "call-into-unloaded-driver",
              FindingSource::Driver},

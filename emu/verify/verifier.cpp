@@ -57,6 +57,15 @@ void Verifier::lookup_reached_deleted(std::uint64_t id, std::uint64_t address,
          id, address, books_->current_step()});
 }
 
+void Verifier::process_lock_reentered(const ps::Process& process, std::string_view routine) {
+  raise({FindingKind::ProcessLockReentry,
+         fmt::format("nt!{} was called on process {} from inside a notify routine that runs under "
+                     "its process lock: the real kernel would wait for itself forever; refused "
+                     "with STATUS_POSSIBLE_DEADLOCK",
+                     routine, process.ImageFileName),
+         process.pid().value(), process.address(), books_->current_step()});
+}
+
 void Verifier::pid_poked(const ps::Process& process, ProcessId) {
   books_->note(&Books::pid_changed_step, process.address());
 }

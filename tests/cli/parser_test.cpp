@@ -222,12 +222,14 @@ TEST_CASE("parser: expect findings takes an optional kind and a count") {
   check_syntax_error("expect findings dangling 1\n", 1, 17,
                      "unknown finding kind 'dangling' (expected dangling-cid, leaked-cid, "
                      "duplicate-cid, unbalanced-notify, call-after-remove, use-after-free, "
-                     "removal-deadlock, notify-count-mismatch, lost-callback-block)");
+                     "removal-deadlock, notify-count-mismatch, lost-callback-block, "
+                     "process-lock-reentry)");
   // The WDK's kinds are raised through a driver, never by a scenario: not expectable.
   check_syntax_error("expect findings pool-leak 1\n", 1, 17,
                      "unknown finding kind 'pool-leak' (expected dangling-cid, leaked-cid, "
                      "duplicate-cid, unbalanced-notify, call-after-remove, use-after-free, "
-                     "removal-deadlock, notify-count-mismatch, lost-callback-block)");
+                     "removal-deadlock, notify-count-mismatch, lost-callback-block, "
+                     "process-lock-reentry)");
   check_syntax_error("expect findings leaked-cid\n", 1, 27, "expected a count of findings");
   check_syntax_error("expect findings leaked-cid 1 2\n", 1, 30, "unexpected '2'");
   check_syntax_error("expect findings\n", 1, 16, "expected a finding kind or a count");

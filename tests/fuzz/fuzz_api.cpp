@@ -12,8 +12,10 @@
 //   range); the three lookups with IDs of objects, tag bits, zero and junk; a context switch to
 //   any thread the run made (exited ones too); audit; and what
 //   each routine does when called (nothing, lookups, remove itself, register or remove another,
-//   create a thread or a system thread, veto an Ex creation) — routines act at depth < 3, at
-//   most 16 times per step.
+//   create a thread or a system thread, veto an Ex creation; and, on the process it is told of
+//   — which win2000 keeps locked around the process-notify loop — terminate it, create a child of
+//   it, close a handle, terminate a thread, dereference it once too often) — routines act at
+//   depth < 3, at most 16 times per step.
 //
 // Invariants, checked after every step (the handle and process ones after every 8th step and at
 // the end; the fast-ref one also inside every routine call); at most 1000 steps per input:
@@ -86,6 +88,13 @@ enum class Action : std::uint8_t {
   CreateThread,
   CreateSystemThread,
   Veto,
+  // Calls on the object the routine is told of, which on win2000 runs under that process's
+  // lock (ProcessLockDuringNotify::Held): each once hung the host.
+  TerminateNotified,
+  TerminateThread,
+  CreateChild,
+  CloseHandle,
+  OverDereference,
   kCount,
 };
 
@@ -139,6 +148,8 @@ struct Run {
   int depth = 0;
   bool poked_pid = false;
   bool poked_slot = false;
+  bool over_dereferenced = false;  // a routine dropped a reference it did not own
+  bool routine_closed = false;     // a routine closed a handle or terminated a thread or process
   bool bugcheck_in_routine = false;
   bool verbose = false;
   std::uint64_t checks = 0;
@@ -190,7 +201,12 @@ struct Run {
             "thread creation status {:#010x}", r.status.value());
     require(r.status.ok() == (r.thread != nullptr), "thread creation: status and thread disagree");
     if (r.thread == nullptr) return;
-    require(!r.thread->is_deleted(), "a created thread is already deleted");
+    // A routine may have closed its handle meanwhile (a stale handle value reused), terminated
+    // it (it then exits as its creation completes, and its creator's process with it may close
+    // the handle), or dropped a reference it did not own: then it may be gone, as it would be.
+    require(!r.thread->is_deleted() || routine_closed || over_dereferenced,
+            "a created thread is already deleted (handle {:#x}, {}, PointerCount {})",
+            r.handle.value(), r.thread->Name, r.thread->pointer_count());
     require(r.cid == r.thread->Cid(), "the returned Cid is not the thread's");
     require(!r.handle.is_null(), "a created thread has no handle");
     threads.push_back(r.thread);
@@ -204,6 +220,63 @@ struct Run {
   }
   void create_system_thread() {
     created(k.PsCreateSystemThread(fmt::format("s{}", threads.size())), true);
+  }
+
+  // --- API calls a step or a routine makes -----------------------------------------------------
+  // STATUS_POSSIBLE_DEADLOCK is an answer only inside a routine running under a process lock.
+  bool may_deadlock() const {
+    return depth > 0 &&
+           k.profile().process_lock_during_process_notify == ProcessLockDuringNotify::Held;
+  }
+
+  void create_process(ps::Process* parent) {
+    const Kernel::ProcessCreated r =
+        k.NtCreateProcess(fmt::format("p{}", processes.size()), parent);
+    require(one_of(r.status,
+                   {STATUS_SUCCESS, STATUS_PROCESS_IS_TERMINATING, STATUS_INSUFFICIENT_RESOURCES,
+                    STATUS_UNSUCCESSFUL, STATUS_INVALID_HANDLE}),
+            "NtCreateProcess status {:#010x}", r.status.value());
+    require(r.status.ok() == (r.process != nullptr), "process creation: status disagrees");
+    if (r.process != nullptr) {
+      processes.push_back(r.process);
+      handles.push_back({&k.current_process(), r.handle});
+    }
+  }
+
+  void terminate_thread(ps::Thread& t) {
+    if (depth > 0) routine_closed = true;
+    const Status s = k.NtTerminateThread(t);
+    require(one_of(s, {STATUS_SUCCESS, STATUS_ACCESS_DENIED, STATUS_THREAD_IS_TERMINATING,
+                       STATUS_POSSIBLE_DEADLOCK}),
+            "NtTerminateThread status {:#010x}", s.value());
+    require(s != STATUS_POSSIBLE_DEADLOCK || may_deadlock(),
+            "NtTerminateThread: STATUS_POSSIBLE_DEADLOCK outside a locked notify");
+  }
+
+  void terminate_process(ps::Process& p) {
+    if (depth > 0) routine_closed = true;
+    const Status s = k.NtTerminateProcess(p);
+    require(one_of(s, {STATUS_SUCCESS, STATUS_ACCESS_DENIED, STATUS_PROCESS_IS_TERMINATING,
+                       STATUS_POSSIBLE_DEADLOCK}),
+            "NtTerminateProcess status {:#010x}", s.value());
+    require(s != STATUS_POSSIBLE_DEADLOCK || may_deadlock(),
+            "NtTerminateProcess: STATUS_POSSIBLE_DEADLOCK outside a locked notify");
+  }
+
+  void close_handle() {
+    if (handles.empty()) return;
+    if (depth > 0) routine_closed = true;
+    const HandleRecord h = handles[in.ConsumeIntegralInRange<std::size_t>(0, handles.size() - 1)];
+    const Status s = k.NtClose(*h.owner, h.handle);
+    require(one_of(s, {STATUS_SUCCESS, STATUS_INVALID_HANDLE}), "NtClose status {:#010x}",
+            s.value());
+  }
+
+  // The process the routine is told of, referenced (nullptr if the lookup fails).
+  ps::Process* notified_process(ProcessId pid) {
+    ps::Process* p = nullptr;
+    if (!k.PsLookupProcessByProcessId(pid, &p).ok()) return nullptr;
+    return p;
   }
 
   // --- registration --------------------------------------------------------------------------
@@ -286,6 +359,36 @@ struct Run {
         break;
       case Action::Veto:
         if (info != nullptr) info->CreationStatus = STATUS_ACCESS_DENIED;
+        break;
+      case Action::TerminateNotified:
+        if (ps::Process* p = notified_process(pid)) {
+          if (p != &k.system_process()) terminate_process(*p);
+          k.ObDereferenceObject(*p);
+        }
+        break;
+      case Action::TerminateThread:
+        if (ps::Thread* t = pick(threads)) terminate_thread(*t);
+        break;
+      case Action::CreateChild:
+        if (ps::Process* p = notified_process(pid)) {
+          create_process(p);
+          k.ObDereferenceObject(*p);
+        }
+        break;
+      case Action::CloseHandle:
+        close_handle();
+        break;
+      case Action::OverDereference:
+        // A driver's bug: one dereference too many. The object may be deleted under the
+        // handles and references the rest of the run holds (tombstones are kept, so this stays
+        // defined); the handle and count invariants no longer hold after it.
+        if (ps::Process* p = notified_process(pid)) {
+          if (p != &k.system_process()) {
+            k.ObDereferenceObject(*p);
+            over_dereferenced = true;
+          }
+          k.ObDereferenceObject(*p);
+        }
         break;
     }
     --depth;
@@ -400,6 +503,8 @@ struct Run {
     }
     // Handles and counts: a walk of every object table, so every 8th step and at the end only
     // (it dominates the cost of long inputs otherwise; the step count keeps it deterministic).
+    // After an over-dereference an object may be deleted under its handles: not checked then.
+    if (over_dereferenced) return;
     if (!with_audit && ++checks % 8 != 0) return;
     std::map<std::uint64_t, std::int64_t> handle_refs;
     for (ob::Object* o : all) {
@@ -465,21 +570,9 @@ struct Run {
         break;
       }
       case 4:
-      case 5: {
-        ps::Process* parent = in.ConsumeBool() ? pick(processes) : nullptr;
-        const Kernel::ProcessCreated r =
-            k.NtCreateProcess(fmt::format("p{}", processes.size()), parent);
-        require(one_of(r.status,
-                       {STATUS_SUCCESS, STATUS_PROCESS_IS_TERMINATING,
-                        STATUS_INSUFFICIENT_RESOURCES, STATUS_UNSUCCESSFUL, STATUS_INVALID_HANDLE}),
-                "NtCreateProcess status {:#010x}", r.status.value());
-        require(r.status.ok() == (r.process != nullptr), "process creation: status disagrees");
-        if (r.process != nullptr) {
-          processes.push_back(r.process);
-          handles.push_back({&k.current_process(), r.handle});
-        }
+      case 5:
+        create_process(in.ConsumeBool() ? pick(processes) : nullptr);
         break;
-      }
       case 6:
       case 7:
         if (ps::Process* p = pick(processes)) {
@@ -490,28 +583,14 @@ struct Run {
         create_system_thread();
         break;
       case 9:
-        if (ps::Thread* t = pick(threads)) {
-          const Status s = k.NtTerminateThread(*t);
-          require(one_of(s, {STATUS_SUCCESS, STATUS_ACCESS_DENIED, STATUS_THREAD_IS_TERMINATING}),
-                  "NtTerminateThread status {:#010x}", s.value());
-        }
+        if (ps::Thread* t = pick(threads)) terminate_thread(*t);
         break;
       case 10:
-        if (ps::Process* p = pick(processes)) {
-          const Status s = k.NtTerminateProcess(*p);
-          require(one_of(s, {STATUS_SUCCESS, STATUS_ACCESS_DENIED, STATUS_PROCESS_IS_TERMINATING}),
-                  "NtTerminateProcess status {:#010x}", s.value());
-        }
+        if (ps::Process* p = pick(processes)) terminate_process(*p);
         break;
       case 11:
       case 12:
-        if (!handles.empty()) {
-          const HandleRecord& h =
-              handles[in.ConsumeIntegralInRange<std::size_t>(0, handles.size() - 1)];
-          const Status s = k.NtClose(*h.owner, h.handle);
-          require(one_of(s, {STATUS_SUCCESS, STATUS_INVALID_HANDLE}), "NtClose status {:#010x}",
-                  s.value());
-        }
+        close_handle();
         break;
       case 13:
         if (ps::Process* owner = pick(processes)) {
@@ -536,7 +615,7 @@ struct Run {
         const std::uint64_t id = some_id();
         ps::Process* p = nullptr;
         const Status s = k.PsLookupProcessByProcessId(ProcessId{id}, &p);
-        require(one_of(s, {STATUS_SUCCESS, STATUS_INVALID_PARAMETER}),
+        require(one_of(s, {STATUS_SUCCESS, k.profile().lookup_failure_status}),
                 "PsLookupProcessByProcessId status {:#010x}", s.value());
         require(s.ok() == (p != nullptr), "process lookup: status and result disagree");
         if (p != nullptr) {
@@ -550,7 +629,7 @@ struct Run {
         const std::uint64_t id = some_id();
         ps::Thread* t = nullptr;
         const Status s = k.PsLookupThreadByThreadId(ThreadId{id}, &t);
-        require(one_of(s, {STATUS_SUCCESS, STATUS_INVALID_PARAMETER}),
+        require(one_of(s, {STATUS_SUCCESS, k.profile().lookup_failure_status}),
                 "PsLookupThreadByThreadId status {:#010x}", s.value());
         require(s.ok() == (t != nullptr), "thread lookup: status and result disagree");
         if (t != nullptr) {
@@ -611,7 +690,9 @@ void thread_routine_body(int index, ProcessId pid, ThreadId tid, bool create) {
 }
 
 void ex_routine_body(int index, ps::Process* process, ProcessId pid, PS_CREATE_NOTIFY_INFO* info) {
-  require(process != nullptr && !process->is_deleted(), "an Ex routine got no live process");
+  // (After an over-dereference the process may be gone under the loop: the driver's bug.)
+  require(process != nullptr && (!process->is_deleted() || g_run->over_dereferenced),
+          "an Ex routine got no live process");
   g_run->call(RoutineKind::Ex, index, reinterpret_cast<const void*>(kExRoutines[index]), pid,
               ThreadId{}, info);
 }

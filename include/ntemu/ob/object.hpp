@@ -127,13 +127,22 @@ class ObjectManager {
   /// The procedure run when an object of `type` loses its last reference (before it becomes a
   /// tombstone). Set once, before objects of that type are dereferenced.
   void set_delete_procedure(ObjectType type, DeleteProcedure procedure);
+  /// Asked when an object loses its last reference: true defers its deletion (as NT's
+  /// ObpDeferObjectDeletion does where deleting now is not safe) until run_deferred(). Set
+  /// once, before objects are dereferenced.
+  using DeferHook = bool (*)();
+  void set_defer_hook(DeferHook hook) { defer_hook_ = hook; }
+  /// Runs the deletions deferred so far, oldest first (and any they cause, unless deferred
+  /// again).
+  void run_deferred() NTEMU_EXCLUDES(lock_);
 
   /// ObReferenceObject.
   void reference(Object& o) { o.pointer_count_.fetch_add(1, std::memory_order_relaxed); }
   /// ObReferenceObjectSafe: takes a reference only while the count is above 0.
   [[nodiscard]] bool reference_safe(Object& o);
-  /// ObDereferenceObject: at 0 runs the delete procedure, then marks the object deleted (and
-  /// under ReclaimUnnamed may release it: `o` must not be used after this call).
+  /// ObDereferenceObject: at 0 runs the delete procedure — now, or later if the defer hook says
+  /// so — then marks the object deleted (and under ReclaimUnnamed may release it: `o` must not be
+  /// used after this call).
   /// Dereferencing a kept tombstone is a no-op that returns false (reported, not undefined).
   bool dereference(Object& o);
   /// Handle count bookkeeping (ObInsertObject / NtClose).
@@ -160,6 +169,7 @@ class ObjectManager {
 
  private:
   std::uint64_t stride(ObjectType type) const;
+  void delete_now(Object& o);
   void reclaim(Object& o) NTEMU_EXCLUDES(lock_);
 
   // A lock-free index for find(): one bucket per smallest-stride span of the model address
@@ -192,6 +202,8 @@ class ObjectManager {
   std::array<std::atomic<IndexChunk*>, kIndexChunks> index_{};
   std::vector<std::unique_ptr<IndexChunk>> index_storage_ NTEMU_GUARDED_BY(lock_);
   DeleteProcedure delete_procedures_[2];
+  DeferHook defer_hook_ = nullptr;
+  std::vector<Object*> deferred_ NTEMU_GUARDED_BY(lock_);  // deletions not run yet, oldest first
   Tombstones tombstones_ = Tombstones::Keep;
   ReclaimHook reclaim_hook_;
 };

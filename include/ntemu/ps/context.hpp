@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace ntemu::ps {
 
@@ -19,6 +20,9 @@ struct HostContext {
   Executive* executive = nullptr;
   Thread* thread = nullptr;
   std::size_t running = 0;  ///< routines running (may exceed kMaxRoutines)
+  /// Notify loops this host thread runs while holding a process lock (the profile's
+  /// ProcessLockDuringNotify::Held): object deletions wait until it is released.
+  std::uint32_t locked_callouts = 0;
   std::array<const void*, kMaxRoutines> routines{};
 
   void push_routine(const void* r) {
@@ -36,5 +40,14 @@ struct HostContext {
 
 /// The calling host thread's context.
 extern constinit thread_local HostContext t_host_context;
+
+/// Marks a notify loop run under a held process lock for its scope (see locked_callouts).
+class LockedCallout {
+ public:
+  LockedCallout() { ++t_host_context.locked_callouts; }
+  ~LockedCallout() { --t_host_context.locked_callouts; }
+  LockedCallout(const LockedCallout&) = delete;
+  LockedCallout& operator=(const LockedCallout&) = delete;
+};
 
 }  // namespace ntemu::ps

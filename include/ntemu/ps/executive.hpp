@@ -149,10 +149,12 @@ class Executive {
   /// thread-exit notify; ActiveThreads−1; if it was the last thread, PROCESS_DELETE and
   /// PspExitProcess (process-exit notify, then the process's handles are closed). The thread's
   /// own reference goes; its TID is destroyed only when the thread object is deleted.
-  /// STATUS_THREAD_IS_TERMINATING if it already exited.
+  /// STATUS_THREAD_IS_TERMINATING if it already exited; STATUS_POSSIBLE_DEADLOCK from a notify
+  /// routine running under its process's lock.
   Status NtTerminateThread(Thread& thread);
   /// NtTerminateProcess: marks PROCESS_DELETE and terminates every live thread (in list order).
-  /// STATUS_PROCESS_IS_TERMINATING if the process is already being deleted or exited.
+  /// STATUS_PROCESS_IS_TERMINATING if the process is already being deleted or exited;
+  /// STATUS_POSSIBLE_DEADLOCK from a notify routine running under the process's lock.
   Status NtTerminateProcess(Process& process);
   /// NtClose: closes `handle` in `owner`'s object table and drops its reference (the object is
   /// deleted on its last reference). STATUS_INVALID_HANDLE if `handle` is not open there. A
@@ -246,6 +248,10 @@ class Executive {
   Inserted PspInsertThreadLocked(Process& process, Thread& thread)
       NTEMU_REQUIRES(process.ProcessLock);
   void PspBackOutVetoedThread(Process& process, Thread& thread);
+  /// STATUS_POSSIBLE_DEADLOCK (reported to the observers) when this host thread holds
+  /// `process`'s lock already — a notify routine running under it calls `routine`, which needs
+  /// it; STATUS_SUCCESS otherwise.
+  Status PspCheckProcessLock(const Process& process, std::string_view routine);
   /// STATUS_INVALID_HANDLE when `target` is deleted (no handle to it can exist);
   /// STATUS_PROCESS_IS_TERMINATING when the caller's process has exited (its table is gone).
   Status caller_check(const Thread& caller, const ob::Object* target) const;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "ntemu/ob/object.hpp"
 #include "ntemu/ps/notify_routine.hpp"
@@ -84,6 +85,10 @@ class KernelObserver {
   virtual void routine_calling(const NotifyCall& /*call*/) {}
   /// It returned, or faulted (the machine is then stopping with a bugcheck).
   virtual void routine_returned(const NotifyCall& /*call*/) {}
+
+  /// `routine` was refused with STATUS_POSSIBLE_DEADLOCK: it needs `process`'s lock, which this
+  /// host thread holds around the notify routine that called it (the real kernel would deadlock).
+  virtual void process_lock_reentered(const Process& /*process*/, std::string_view /*routine*/) {}
 
   /// UniqueProcessId of `process` was written directly, outside the API (it now holds `value`).
   virtual void pid_poked(const Process& /*process*/, ProcessId /*value*/) {}

@@ -47,6 +47,10 @@ class Thread : public ob::Object {
   std::atomic<std::uint64_t> CidUniqueThread{0};
   std::atomic<std::uint32_t> GrantedAccess{0};
   std::atomic<std::uint32_t> CrossThreadFlags{0};
+  /// Model state, not an NT field: set while PspCreateThread has the thread in its process's
+  /// list but has not returned. A termination meanwhile only marks it TERMINATED; the thread
+  /// exits when its creation completes, as a real thread terminated before it first runs does.
+  std::atomic<bool> Starting{false};
 
  private:
   friend class ThreadList;

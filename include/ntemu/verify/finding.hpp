@@ -35,6 +35,7 @@ enum class FindingKind : std::uint8_t {
   RemovalDeadlock,      ///< a routine asked to remove itself from inside its own call
   NotifyCountMismatch,  ///< a registration counter differs from the slots in use
   LostCallbackBlock,    ///< an EX_CALLBACK block no slot holds and that was never freed
+  ProcessLockReentry,   ///< a call from a routine under a process lock that needs that lock
   // Raised through the WDK surface and the driver harness.
   RoutineAfterUnload,      ///< a routine still registered once its driver unloaded
   CallIntoUnloadedDriver,  ///< such a routine was called
