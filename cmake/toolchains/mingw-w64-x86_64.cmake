@@ -8,7 +8,9 @@
 #   DLL beside it and runs under wine as it is;
 # - CMAKE_CROSSCOMPILING_EMULATOR is wine (through wine-run.sh beside this file, which gives it
 #   a throwaway prefix in the build tree), so ctest and doctest_discover_tests run the .exe
-#   files the way they run native programs.
+#   files the way they run native programs. Tests that start a program from a CMake script
+#   (cmake -P: the CLI's goldens, process and doc tests, the examples' transcripts, the
+#   consumers) get no emulator and cannot run here; ctest --preset mingw leaves them out.
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 
