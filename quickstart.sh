@@ -6,8 +6,8 @@
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
 #                          (concurrency tests), the clang -Wthread-safety build, clang-libcxx
 #                          (clang-14 + libc++, every test), mingw (the Windows x64 cross
-#                          build's unit and concurrency tests under wine), the fuzzers (60 s
-#                          each), and the release build running the demo
+#                          build's unit, CLI and concurrency tests under wine), the fuzzers
+#                          (60 s each), and the release build running the demo
 #
 # .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
 set -euo pipefail
@@ -68,8 +68,8 @@ install_stage_packages() {  # install_stage_packages PACKAGE...: one stage's own
 
 # clang-libcxx stage: clang-14 with libc++ (fmt header-only); every test.
 libcxx_packages=(clang-14 libc++-14-dev libc++abi-14-dev)
-# mingw stage: the MinGW-w64 cross build for Windows x64 (cmake/toolchains/), its unit and
-# concurrency tests run under wine in a throwaway prefix of the build tree.
+# mingw stage: the MinGW-w64 cross build for Windows x64 (cmake/toolchains/), its unit, CLI
+# (in-process) and concurrency tests run under wine in a throwaway prefix of the build tree.
 mingw_packages=(mingw-w64 wine wine64)
 
 # Fuzz stage (tests/fuzz, docs/robustness.md): builds the `fuzz` preset (clang-14, libFuzzer,
@@ -116,7 +116,7 @@ case "${1:-}" in
     install_stage_packages "${libcxx_packages[@]}"
     build clang-libcxx
     run_tests clang-libcxx
-    echo "== mingw: Windows x64 cross build (MinGW-w64), unit and concurrency tests under wine =="
+    echo "== mingw: Windows x64 cross build (MinGW-w64), unit, CLI and concurrency tests under wine =="
     install_stage_packages "${mingw_packages[@]}"
     build mingw
     run_tests mingw
