@@ -9,8 +9,11 @@
 # - WINEDEBUG=-all: wine's own diagnostics would mix into the program's output;
 # - the program's CR LF line ends become LF on stdout: a Windows program's text-mode stdout
 #   writes CR LF, and doctest_discover_tests would read every test name with a CR, registering
-#   tests whose --test-case filter then matches nothing.
-# The exit status is the program's.
+#   tests whose --test-case filter then matches nothing;
+# - a run that fails having printed nothing at all, not even wine's crash report, is a wine
+#   start-up failure, not the program's (every program run here prints something when it
+#   fails): it is said on stderr and run once more (seen once, in about 2,000 runs here).
+# The exit status is the program's. Output is passed on when the program ends.
 set -euo pipefail
 prefix=$1
 shift
@@ -27,4 +30,18 @@ if [ ! -e "$prefix.ready" ]; then
     fi
   ) 9>"$prefix.lock"
 fi
-wine "$@" | sed 's/\r$//'
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+for attempt in 1 2; do
+  rc=0
+  wine "$@" >"$out" 2>"$err" || rc=$?
+  if [ "$rc" -eq 0 ] || [ -s "$out" ] || [ -s "$err" ] || [ "$attempt" -eq 2 ]; then
+    break
+  fi
+  echo "wine-run.sh: $1 exited with status $rc and printed nothing: a wine start-up failure;" \
+    "running it once more" >&2
+done
+sed 's/\r$//' "$out"
+cat "$err" >&2
+exit "$rc"
