@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "guard.hpp"
+#include "ntemu/support/atomic_ref.hpp"
 #include "irql.hpp"
 
 using ntemu::wdk::irql_too_high;
@@ -22,7 +23,7 @@ namespace {
 // words are the driver's plain integers, so they are reached through an atomic reference.
 template <class Word>
 auto atomic_word(Word& word) {
-  return std::atomic_ref<Word>(word);
+  return ntemu::AtomicRef<Word>(word);
 }
 
 // A token naming this host thread as a lock owner (never dereferenced).

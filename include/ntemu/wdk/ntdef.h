@@ -144,7 +144,10 @@ typedef ULONG ACCESS_MASK;
 
 #define UNREFERENCED_PARAMETER(P) ((void)(P))
 #define PAGED_CODE() ((void)0)
-#define CONTAINING_RECORD(address, type, field) ((type*)((PCHAR)(address)-offsetof(type, field)))
+/* Through void*: the record is as aligned as its type, and clang's -Wcast-align (which GCC's
+   checks only on strict-alignment targets) would otherwise flag every use. */
+#define CONTAINING_RECORD(address, type, field) \
+  ((type*)(void*)((PCHAR)(address)-offsetof(type, field)))
 
 /* --- counted strings ------------------------------------------------------------------------- */
 typedef struct _UNICODE_STRING {
