@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ntemu quickstart: installs what is missing (Debian 12, as root), builds, and runs.
 #
 #   ./quickstart.sh demo   build (release) and run the main demo: the thought experiment of

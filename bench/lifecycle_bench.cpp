@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lifecycle benchmarks (issue 6), each beside its baseline in the same run
 // (docs/performance.md; bench/report.py turns the output into the document's table).
 //

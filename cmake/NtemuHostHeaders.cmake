@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Header-only dependencies from the build host, for cross builds (-DNTEMU_HOST_HEADERS=/usr/include).
 #
 # A cross toolchain such as MinGW-w64 has no target packages of fmt, doctest or Boost on Debian,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ntemu_utf8_program(target): on Windows (MinGW), links an application manifest that makes UTF-8
 # the program's ANSI code page, so that its argv and narrow file names are UTF-8 as on every
 # other OS. Without it a Windows program reads its arguments in the system's code page (1252

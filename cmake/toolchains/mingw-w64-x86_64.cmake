@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Cross build for 64-bit Windows with Debian's MinGW-w64 (package mingw-w64), run under wine:
 #
 #   cmake --preset mingw && cmake --build --preset mingw && ctest --preset mingw

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The MinGW toolchain's CMAKE_CROSSCOMPILING_EMULATOR: runs a Windows program under wine.
 #
 #   wine-run.sh PREFIX PROGRAM.exe [ARGS...]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario checker: everything that needs more than one line or the kernel profile. Names
 // are bound in statement order, exactly as the runner will bind them, so a use before the
 // defining statement is caught here and the runner never meets an unknown name.

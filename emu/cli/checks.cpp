@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's checks and views: audits, expectations, the stopped machine (a bugcheck
 // and `expect bugcheck`), breakpoints, and dumps (drawn by dbg/dump.hpp).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario lexer (cursor.hpp).
 #include "cursor.hpp"
 

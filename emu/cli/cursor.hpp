@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario lexer and the cursor every statement parser reads with: one statement per line,
 // blank-separated words, each word taken apart where it has inner structure (`parent=NAME`,
 // `NAME.pid+1`, `process-notify[3]`), so every error points at the exact column of the

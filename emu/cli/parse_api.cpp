@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parsers of the kernel-API statements (statement_parsers.hpp).
 #include "statement_parsers.hpp"
 

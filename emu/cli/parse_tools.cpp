@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parsers of the other statements — variables, pokes, expectations, dumps, breakpoints,
 // audits and races — and the statement table (statement_parsers.hpp).
 #include <algorithm>

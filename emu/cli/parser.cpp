@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario parser: the file, line by line, each line's statement word looked up in the
 // statement table and its words handed to that statement's parser (statement_parsers.hpp).
 #include "parser.hpp"

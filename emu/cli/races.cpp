@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "races.hpp"
 
 #include <algorithm>

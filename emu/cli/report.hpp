@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the scenario runner's pieces share: how a status is spelled, the `call` event, and each
 // registration statement's API and call.
 #pragma once

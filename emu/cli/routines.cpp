@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The recording routines: three function pools (support/function_pool.hpp), each entry reporting
 // its call to the listener installed on the calling host thread.
 #include "routines.hpp"

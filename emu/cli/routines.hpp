@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The recording routines a scenario registers: a fixed pool of distinct functions, so that
 /// one routine name is one function pointer, as in a driver. Pool entry `i` has a process-notify

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner: one fresh kernel per file, every statement in order, then the automatic
 // audit. The kernel's own events for a call always come before the call's `call` event; the one
 // exception is an audit, whose `audit` event comes first, as the heading of its findings. A

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's interpreter: one class, its members defined by concern — runner.cpp (the
 // run, names and values, routine calls), statements.cpp (the API statements and pokes),
 // checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it

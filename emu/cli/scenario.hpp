@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The syntax tree of a scenario file (`.ntemu`), as the parser builds it and the checker
 /// completes it (docs/scenario-language.md). One `Statement` per non-empty line.

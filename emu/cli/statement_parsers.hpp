@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The statement parsers: one function per statement, and the table that maps each statement
 // word to its synopsis and parser (parse_api.cpp: the kernel-API statements; parse_tools.cpp:
 // variables, pokes, checks, views and races, and the table).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's API statements: registration, creation, termination and close, lookups,
 // context and variables, pokes, and arming races. Each calls one kernel entry point and reports
 // its `call` event after the call returned.

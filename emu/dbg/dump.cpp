@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/dbg/dump.hpp"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The executive handle table. Behaviour follows semantics.md §6 (WRK:handle); the code is
 // ntemu's own. Comments cite the step they implement.
 #include "ntemu/ex/handle_table.hpp"

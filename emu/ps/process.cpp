@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process creation: NtCreateProcess → PspCreateProcess (semantics.md §2.2), and the one place a
 // process gets its PID, PspAssignProcessId — called here on XP and later, lazily from
 // PspCreateThread on Windows 2000 (§2.4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Images (semantics.md §10.10): the mappings the load-image routines hear of — a process's own
 // image and ntdll, a DLL mapped into a process, a driver's image loaded into system space.
 // Image bases are deterministic model addresses, per process and in system space. Registration

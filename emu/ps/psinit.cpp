@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Setting the machine up and booting it (semantics.md §2.7): the tables and arrays the profile
 // sizes, the delete procedures, then Idle, the System process and its first system thread.
 #include "entry_point.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Notify-routine registration (semantics.md §4, §10.10): PsSetCreateProcessNotifyRoutine(Ex),
 // PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine,
 // PsSetLoadImageNotifyRoutine, PsRemoveLoadImageNotifyRoutine, the debugger's names for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The notify dispatchers (semantics.md §4, §5, §10.10): PspRunCreateProcessNotifyRoutines,
 // PspRunCreateThreadNotifyRoutines and PsCallImageNotifyRoutines walk their array in slot order and
 // call each routine, with the executive's observers told before and after every call. Under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Thread creation: NtCreateThread and PsCreateSystemThread → PspCreateThread (semantics.md §2.1
 // for Server 2003, §2.4 for Windows 2000, the profile answering every version question). The
 // steps follow the numbering of §2.1.

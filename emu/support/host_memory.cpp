@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The host's memory figures (include/ntemu/support/host_memory.hpp): glibc's mallinfo2 and
 // Linux's /proc/self/statm where they exist, "unknown" elsewhere.
 #include "ntemu/support/host_memory.hpp"

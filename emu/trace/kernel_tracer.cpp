@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kernel_tracer.hpp"
 
 #include "ntemu/ps/process.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The JSON-lines and text sinks.
 #include "ntemu/trace/sink.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's audit: PspCidTable against the objects (dangling, leaked and duplicate
 // entries), the routines' books (unbalanced notifies), and the notify arrays against their
 // counters and EX_CALLBACK blocks. Read-only on the machine.

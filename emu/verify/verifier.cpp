@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's hooks: what it records as the executive reports each step, and the findings it
 // raises at once (semantics.md §7 hazards). The audit is in audit.cpp.
 #include "ntemu/verify/verifier.hpp"

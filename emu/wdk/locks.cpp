@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Locks: spin locks (KeInitializeSpinLock, KeAcquireSpinLock, KeReleaseSpinLock), fast mutexes
 // (ExInitializeFastMutex, ExAcquireFastMutex, ExReleaseFastMutex) and critical regions (which
 // guard against APCs the model never delivers: no-ops). A lock word holds 0 when free and the

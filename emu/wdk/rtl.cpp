@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The run-time library's counted strings: RtlInitUnicodeString (a view of a terminated wide
 // string, its length in bytes, clamped to what a USHORT holds) and RtlEqualUnicodeString
 // (length and characters, optionally case-insensitive). The memory macros (RtlZeroMemory, ...)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Kernel profiles: everything that differs between the modeled Windows versions, as data.
 /// One code path asks the profile questions ("where is the PID assigned?", "what does a full

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario checker (semantics): names bound in order, kinds, redefinitions, predefined and
 // automatic names, the routine pool, the kernel version and what it supports. Each error class
 // is checked with its exact line and column.

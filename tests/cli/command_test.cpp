@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ntemu command, driven in process: arguments, exit statuses, error reports on standard
 // error and as `error` events, files run on fresh kernels, standard input, -o.
 #include "cli.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario parser (syntax): every statement form, and every syntax error class with the
 // exact line and column it is reported at.
 #include "parser.hpp"

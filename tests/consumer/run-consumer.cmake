@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds and runs a consumer project against ntemu. Invoked by ctest with -P; see CMakeLists.txt.
 cmake_minimum_required(VERSION 3.25)
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntemu_layers: draws the picture of ntemu's layers from the code itself. Every product file
 // (include/ntemu, emu) belongs to one component; each #include of another component's file is a
 // "uses" edge. The tool prints the component graph as Graphviz dot — transitively reduced, so

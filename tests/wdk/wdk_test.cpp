@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The WDK-compatible C interface (ntemu/wdk.h) and the harness (ntemu/harness.hpp): a C driver's
 // routines are called with the kernel's arguments and semantics on every profile, and the
 // harness names what goes wrong on the driver's side.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The NT executive handle table (`HANDLE_TABLE`), as Server 2003 SP1 builds it
 /// (semantics.md §6, source tag WRK:handle). The same type serves as `PspCidTable`, where an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// EX_RUNDOWN_REF (semantics.md §5.1, WRK:rundown): one word. Not active: the number of holders
 /// × 2 (each acquire adds 2). Active (bit 0 set): a remover is waiting, and no new acquire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `ps::Executive`: the mechanism of one emulated machine — its profile, PspCidTable, the object
 /// manager, the notify arrays and the boot processes — with the `Nt*` / `Ps*` / `Ob*` entry

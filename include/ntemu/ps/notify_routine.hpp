@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Create-notify routine types (the WDK's, over ntemu's ID types) and `NotifyRoutine`, the
 /// executive's record of one routine a driver registered: its function, whether it came through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `KernelObserver`: the one narrow interface through which the executive reports what happens —
 /// client IDs created and destroyed, objects deleted, routines registered, removed, called and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `ntemu::AtomicRef<T>`: atomic operations on a plain object, i.e. `std::atomic_ref<T>`.
 /// Standard libraries that lack `std::atomic_ref` (libc++ 14, the clang-libcxx preset) get a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `ntemu::atomic_wait`, `atomic_notify_one` and `atomic_notify_all`: `std::atomic<T>::wait` and
 /// its notifications, made safe where the standard library's are not.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The host process's memory use, for benchmarks and soaks that report what the model costs:
 /// the C heap's bytes in use and the resident set size. Each is `std::nullopt` where the host

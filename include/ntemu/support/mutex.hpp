@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// An annotated mutex. `std::mutex` carries no capability attributes in libstdc++, so lock
 /// discipline is expressed with this lock of ntemu's own instead (it works with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Verifier`: the model's hazard detector, an observer of the executive (ps/observer.hpp). It
 /// keeps books from what the executive reports — per routine and ID, the creates and exits each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ex.h: the executive's pool (ExAllocatePoolWithTag, ExFreePoolWithTag, ...) and
  * fast mutexes (ExInitializeFastMutex, ExAcquireFastMutex, ExReleaseFastMutex). Pool blocks are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/io.h: the I/O manager's driver object — DRIVER_OBJECT and the DriverEntry,
  * DriverUnload and dispatch routine types. The harness (ntemu/harness.hpp) builds the object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ke.h: the kernel's IRQL and spin locks (KeGetCurrentIrql, KeAcquireSpinLock,
  * KeReleaseSpinLock, critical regions). IRQL is tracked per host thread so that misuse can be

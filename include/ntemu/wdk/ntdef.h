@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ntdef.h: the WDK's base layer (ntdef.h, ntstatus.h): calling-convention and SAL
  * annotation macros (all empty), the basic types with their LLP64 sizes, UNICODE_STRING, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/rtl.h: the run-time library's memory macros (RtlZeroMemory, RtlCopyMemory, ...)
  * and counted-string functions (RtlInitUnicodeString, RtlEqualUnicodeString). Part of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The same creation, registration and thought-experiment steps on the XP / Server 2003 / Vista
 // profiles, with the differences from Windows 2000 that semantics.md §1, §2.1, §4, §7.2 and §9
 // expect. Table-driven where the versions agree.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntemu::AtomicRef and ntemu::atomic_wait: the portability shims behave as the std members they
 // stand for, whichever branch this standard library takes (libc++ 14 takes AtomicRef's
 // builtins branch; MinGW's libstdc++ takes atomic_wait's polling branch).
