@@ -5,7 +5,10 @@
 //
 //   Fuzz/Input/tracker/events:N   one input of N events (random, fixed seed), a fresh kernel
 //                                 per input: boot, load, the events, the teardown, the audit
-//   Baseline/Fuzz/boot+load+unload+audit   the same with no event
+//   Fuzz/Harness/boot+load+process+unload+audit
+//                                 a harness test's smallest whole run: boot, load, one process
+//                                 started and ended, unload, audit
+//   Baseline/Fuzz/boot+load+unload+audit   the same with no process
 //
 // Honesty: every input's outcome is checked (the tracker is a correct driver: no finding), and
 // the inputs' step counts are summed and checked against the events they must have decoded.
@@ -73,6 +76,20 @@ void BM_BootLoadUnload(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_BootLoadUnload)->Name("Baseline/Fuzz/boot+load+unload+audit");
+
+void BM_HarnessRun(benchmark::State& state) {
+  for (auto _ : state) {
+    ntemu::Harness h(ntemu::Profile::xp(ntemu::Arch::X86));
+    if (!NT_SUCCESS(h.load(&DriverEntry, "tracker"))) fail("DriverEntry failed");
+    const auto started = h.start_process("notepad.exe");
+    if (!started.status.ok() || TrackerCount() != 1) fail("the process did not start");
+    if (!h.exit_process(*started.process).ok() || TrackerCount() != 0) fail("exit failed");
+    if (!NT_SUCCESS(h.unload())) fail("unload failed");
+    if (!h.audit().empty()) fail("findings on a correct driver");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_HarnessRun)->Name("Fuzz/Harness/boot+load+process+unload+audit");
 
 }  // namespace
 
