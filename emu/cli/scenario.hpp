@@ -199,6 +199,12 @@ struct DumpStmt {
   int symbol = kNoSymbol;
 };
 
+/// snapshot [LABEL] (an extension): the machine's state now, for the pictures (`--format dot`
+/// draws one graph per snapshot); a `snapshot` event in every format.
+struct SnapshotStmt {
+  std::optional<Ident> label;
+};
+
 /// break ROUTINE [process|thread] (an extension): from now on every call of the routine (of that
 /// kind only, if given) stops in the "debugger", which reports the call and its stack (`kb`).
 struct BreakStmt {
@@ -224,7 +230,7 @@ using StatementBody =
     std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, CreateProcessStmt,
                  CreateThreadStmt, ObjectOpStmt, LookupStmt, ContextStmt, LetStmt, PokePidStmt,
                  PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
-                 ExpectBugcheckStmt, DumpStmt, BreakStmt, DuringStmt>;
+                 ExpectBugcheckStmt, DumpStmt, SnapshotStmt, BreakStmt, DuringStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word
