@@ -61,8 +61,9 @@ std::string notify_arguments(const Event& e) {
                        e.number("tid"), truth(e, "create"));
   }
   if (kind == "image" && e.find("image") != nullptr) {
-    return fmt::format("{}, ProcessId {:#x}, ImageBase {:#x}", e.text("image"), e.number("pid"),
-                       e.number("base"));
+    return fmt::format("{}, ProcessId {:#x}, ImageBase {:#x}, ImageSize {:#x}{}", e.text("image"),
+                       e.number("pid"), e.number("base"), e.number("size"),
+                       truth(e, "system") == "TRUE" ? ", SystemModeImage" : "");
   }
   return field_list(e, "kind routine symbol slot context_pid context_tid");
 }

@@ -77,23 +77,24 @@ void cid_table(std::string& out, const State& s) {
       what += " <i>stale</i>";
       color = fmt::format(" bgcolor=\"#fae5d3\"");
     }
-    out += fmt::format("<tr><td port=\"h{:x}\"{}>{:#06x}</td><td align=\"left\"{}>{}</td></tr>",
-                       e.handle, color, e.handle, color, what);
+    out += fmt::format("<tr><td{}>{:#06x}</td><td port=\"h{:x}\" align=\"left\"{}>{}</td></tr>",
+                       color, e.handle, e.handle, color, what);
   }
   out += "</table>>];\n";
   for (const CidEntry& e : s.cid_entries) {
     if (e.type.empty()) continue;
     if (e.deleted) {
       out += fmt::format(
-          "  cid:h{:x} -> {} [color=\"{}\", style=dashed, fontcolor=\"{}\", label=\"dangling\"];\n",
+          "  cid:h{:x}:e -> {} [color=\"{}\", style=dashed, fontcolor=\"{}\", "
+          "label=\"dangling\"];\n",
           e.handle, node_id(e.object), kDangling, kDangling);
     } else if (e.carried_id != e.handle) {
       out += fmt::format(
-          "  cid:h{:x} -> {} [color=\"{}\", fontcolor=\"{}\", label=\"stale: it carries "
+          "  cid:h{:x}:e -> {} [color=\"{}\", fontcolor=\"{}\", label=\"stale: it carries "
           "{:#x}\"];\n",
           e.handle, node_id(e.object), kStale, kStale, e.carried_id);
     } else {
-      out += fmt::format("  cid:h{:x} -> {};\n", e.handle, node_id(e.object));
+      out += fmt::format("  cid:h{:x}:e -> {};\n", e.handle, node_id(e.object));
     }
   }
 }
@@ -171,7 +172,7 @@ void arrays(std::string& out, const State& s) {
     for (const SlotState& slot : a.occupied) {
       const std::string r = routine(slot.routine);
       if (!a.ex_callback) {
-        out += fmt::format("  {}:s{} -> {};\n", id, slot.index, r);
+        out += fmt::format("  {}:s{}:e -> {};\n", id, slot.index, r);
         continue;
       }
       const std::string b = block_id(slot.block);
@@ -180,7 +181,7 @@ void arrays(std::string& out, const State& s) {
           "{:#x} ({} holders{})>];\n",
           b, address(slot.block, s), slot.rundown, slot.rundown >> 1,
           (slot.rundown & 1) != 0 ? ", rundown active" : "");
-      out += fmt::format("  {}:s{} -> {};\n  {} -> {} [label=\"Function\"];\n", id, slot.index, b,
+      out += fmt::format("  {}:s{}:e -> {};\n  {} -> {} [label=\"Function\"];\n", id, slot.index, b,
                          b, r);
     }
   }

@@ -148,10 +148,13 @@ std::string event_row(const Event& e, std::size_t seq, std::size_t step, bool tw
         fmt::format("<tr><th>{}</th><td>{}</td></tr>", escape(f.key), escape(field_text(e, f.key)));
   }
   detail += "</table>";
+  // The description of most kinds starts with the kind's name: it is shown once, in bold.
+  std::string text = describe(e);
+  if (text.rfind(e.name + " ", 0) == 0) text.erase(0, e.name.size() + 1);
   const std::string cell = fmt::format(
       "<details><summary><span class=\"name\">{}</span> {}</summary><div "
       "class=\"detail\">{}</div></details>",
-      escape(e.name), escape(describe(e)), detail);
+      escape(e.name), escape(text), detail);
   const bool cpu1 = on_cpu1(e);
   std::string row = fmt::format(
       "<tr class=\"event ev-{} cpu{}\" data-seq=\"{}\" data-step=\"{}\"><td class=\"seq\">{}</td>",

@@ -220,6 +220,7 @@ class Builder {
   std::string enter(int cpu, const std::vector<std::string>& frames) {
     std::vector<std::string> real;
     std::string gate;
+    const std::string self = caller(cpu);  // the caller's lifeline comes first
     for (const std::string& f : frames) {
       if (gate_frame(f) && real.empty()) {
         gate += (gate.empty() ? "via " : " → ") + f;
@@ -233,7 +234,7 @@ class Builder {
       ++common;
     close(cpu, common);
     for (std::size_t i = common; i < real.size(); ++i) {
-      const std::string from = i == 0 ? caller(cpu) : real[i - 1];
+      const std::string from = i == 0 ? self : real[i - 1];
       const std::string& name = participants_name(real[i]);
       std::string message = function_of(name);
       if (i == 0 && !gate.empty()) message += " (" + gate + ")";
