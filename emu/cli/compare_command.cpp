@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -120,6 +121,12 @@ bool read_file(const std::string& path, std::FILE* in, std::string& out) {
 
 int compare(const CompareOptions& o, const Streams& io) {
   const std::string label = o.file == "-" ? "<stdin>" : o.file;
+  std::error_code ec;
+  if (o.output && o.file != "-" && std::filesystem::equivalent(*o.output, o.file, ec) && !ec) {
+    std::fprintf(io.err, "ntemu: error: -o '%s' names the input file; it would be truncated\n",
+                 o.output->c_str());
+    return kExitError;
+  }
   std::string text;
   errno = 0;
   if (!read_file(o.file, io.in, text)) {

@@ -6,6 +6,7 @@
 #include "ntemu/viz/compare.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>

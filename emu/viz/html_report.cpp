@@ -4,6 +4,9 @@
 // (html_assets.cpp) when the slider moves.
 #include "ntemu/viz/html_report.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "html_assets.hpp"
