@@ -114,7 +114,7 @@ std::string state_json(const State& s) {
     processes.raw({}, json::Writer('[')
                           .str({}, p.name)
                           .str({}, hex(p.pid))
-                          .str({}, p.deleted ? "deleted: a tombstone" : "")
+                          .str({}, p.deleted ? "deleted: a tombstone" : "live")
                           .str({}, threads)
                           .done());
   }
@@ -153,7 +153,11 @@ std::string event_row(const Event& e, std::size_t seq, std::size_t step, bool tw
   detail += "</table>";
   // The description of most kinds starts with the kind's name: it is shown once, in bold.
   std::string text = describe(e);
-  if (text.rfind(e.name + " ", 0) == 0) text.erase(0, e.name.size() + 1);
+  if (text.rfind(e.name + " ", 0) == 0) {
+    text.erase(0, e.name.size() + 1);
+  } else if (text.rfind(e.name + ": ", 0) == 0) {
+    text.erase(0, e.name.size() + 2);
+  }
   const std::string cell = fmt::format(
       "<details><summary><span class=\"name\">{}</span> {}</summary><div "
       "class=\"detail\">{}</div></details>",
@@ -236,7 +240,8 @@ std::string HtmlReport::section_html(const Section& s, std::size_t index) const 
   out += "<h3>Notify routines</h3>\n<div class=\"slots\"></div>\n";
   out +=
       "<h3>Processes</h3>\n<table class=\"processes\"><thead><tr><th>process</th>"
-      "<th>UniqueProcessId</th><th>threads</th><th></th></tr></thead><tbody></tbody></table>\n";
+      "<th>UniqueProcessId</th><th>object</th><th>threads</th></tr></thead><tbody></tbody></"
+      "table>\n";
   out += "<noscript>The states need the page's script; the timeline reads without it.</noscript>\n";
   out += "</div>\n<div class=\"timeline-box\">\n<table class=\"timeline\"><thead><tr><th>#</th>";
   out += s.two_cpus ? "<th>CPU 0</th><th>CPU 1</th>" : "<th>CPU 0</th>";
