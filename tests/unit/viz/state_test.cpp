@@ -105,7 +105,7 @@ TEST_CASE(
   CHECK(a.ex_callback);
   CHECK(a.count == 1);
   REQUIRE(a.occupied.size() == 1);
-  const viz::SlotState& slot = a.occupied[0];
+  const viz::SlotState slot = a.occupied[0];  // a copy: `s` is captured again below
   CHECK(slot.block != 0);
   CHECK(slot.raw == (slot.block | 7));  // x86: 3 low bits of cached references
   CHECK(slot.cached == 7);
