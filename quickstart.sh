@@ -31,6 +31,10 @@ install_missing() {  # installs what is missing of ${packages[@]}
   fi
 }
 
+# The browser test (tests/browser: the HTML report in headless Chromium) runs with every test, so
+# the stages that run every test (dev, asan-ubsan, clang-libcxx) install Chromium first.
+browser_packages=(chromium)
+
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0
 failed=0
@@ -107,6 +111,7 @@ case "${1:-}" in
   test)
     install_missing
     echo "== dev (GCC, warnings as errors): every test =="
+    install_stage_packages "${browser_packages[@]}"
     build dev
     run_tests dev
     echo "== asan-ubsan: every test under AddressSanitizer + UBSan =="

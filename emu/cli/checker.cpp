@@ -340,6 +340,7 @@ class Checker {
   }
 
   void check(const Statement&, ExpectBugcheckStmt&, std::size_t) {}
+  void check(const Statement&, SnapshotStmt&, std::size_t) {}
 
   void check(const Statement&, ExpectCallsStmt& b, std::size_t) {
     if (b.routine.is_null()) {

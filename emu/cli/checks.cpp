@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ntemu/dbg/dump.hpp"
+#include "ntemu/viz/state.hpp"
 #include "report.hpp"
 #include "runner_impl.hpp"
 
@@ -172,6 +173,24 @@ std::string Runner::calls_note(ps::NotifyKind kind, const void* routine) const {
   const std::optional<std::size_t> k = routine_index(kind, routine);
   if (!k || *k >= script_.routines.size()) return {};
   return fmt::format("  calls {}", calls_[slot(kind)][*k]);
+}
+
+void Runner::exec(const Statement& s, const SnapshotStmt& b) {
+  const std::string label = b.label ? b.label->text : std::string();
+  const viz::State st = viz::capture_state(kernel());
+  Event e{"snapshot", {}};
+  e.add("line", s.pos.line);
+  if (b.label) e.add("label", label);
+  e.add("cid_entries", static_cast<std::uint64_t>(st.cid_entries.size()))
+      .add("dangling", static_cast<std::uint64_t>(st.dangling_entries()))
+      .add("processes", static_cast<std::uint64_t>(st.processes.size()))
+      .add("threads", static_cast<std::uint64_t>(st.thread_count()));
+  std::uint64_t slots = 0;
+  for (const viz::ArrayState& a : st.arrays)
+    slots += a.occupied.size();
+  e.add("slots", slots);
+  sink_.emit(e);
+  show_state(StatePoint::Kind::Snapshot, &s, label);
 }
 
 void Runner::exec(const Statement& s, const DumpStmt& b) {

@@ -15,17 +15,19 @@
 
 #include <fmt/format.h>
 
+#include "compare_command.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/trace.hpp"
 #include "ntemu/version.hpp"
 #include "parser.hpp"
+#include "pictures.hpp"
 #include "runner.hpp"
 #include "text_output.hpp"
 
 namespace ntemu::cli {
 namespace {
 
-enum class Format : std::uint8_t { Text, Jsonl, Dot, Mermaid };
+enum class Format : std::uint8_t { Text, Jsonl, Dot, Mermaid, Html };
 
 /// The largest scenario file read (a million CreateProcess lines are about 20 MiB).
 constexpr std::size_t kMaxFileBytes = std::size_t{256} << 20;
@@ -105,9 +107,11 @@ Options parse_run_args(const std::vector<std::string>& args) {
         o.format = Format::Dot;
       } else if (*value == "mermaid") {
         o.format = Format::Mermaid;
+      } else if (*value == "html") {
+        o.format = Format::Html;
       } else {
-        throw UsageError{
-            fmt::format("unknown format '{}' (expected text, jsonl, dot or mermaid)", *value)};
+        throw UsageError{fmt::format(
+            "unknown format '{}' (expected text, jsonl, mermaid, dot or html)", *value)};
       }
     } else {
       o.output = *value;
@@ -115,10 +119,6 @@ Options parse_run_args(const std::vector<std::string>& args) {
   }
   if (o.help) return o;
   if (o.files.empty()) throw UsageError{"no scenario file given"};
-  if (o.format == Format::Dot || o.format == Format::Mermaid) {
-    throw UsageError{fmt::format("--format {} is not yet supported",
-                                 o.format == Format::Dot ? "dot" : "mermaid")};
-  }
   if (o.check.kernel && !Profile::make(*o.check.kernel, o.check.arch.value_or(Arch::X86))) {
     throw UsageError{fmt::format("kernel '{}' is not yet supported (supported: {})",
                                  to_string(*o.check.kernel), supported_kernels())};
@@ -219,10 +219,21 @@ int run_files(const Options& o, const Streams& io) {
   }
   // One sink for the whole output, so `seq` runs across files, kernel and runner events.
   std::unique_ptr<TraceSink> sink;
+  PictureOutput* picture = nullptr;
   if (o.format == Format::Jsonl) {
     sink = std::make_unique<JsonlSink>(out);
-  } else {
+  } else if (o.format == Format::Text) {
     sink = std::make_unique<TextOutput>(out);
+  } else {
+    const PictureFormat f = o.format == Format::Mermaid ? PictureFormat::Mermaid
+                            : o.format == Format::Dot   ? PictureFormat::Dot
+                                                        : PictureFormat::Html;
+    std::string title;
+    for (const std::string& path : o.files)
+      title += (title.empty() ? "" : ", ") + (path == "-" ? "<stdin>" : display_name(path));
+    auto p = std::make_unique<PictureOutput>(f, out, title);
+    picture = p.get();
+    sink = std::move(p);
   }
   const bool jsonl = o.format == Format::Jsonl;
 
@@ -273,10 +284,13 @@ int run_files(const Options& o, const Streams& io) {
       continue;
     }
     ExpectReporter reporter(*sink, io.err, label);
-    const RunOutcome outcome = run_script(compiled.script, label, reporter);
+    const RunOutcome outcome =
+        run_script(compiled.script, label, reporter,
+                   picture != nullptr ? picture->run_options() : RunOptions{});
     rc = std::max(rc, outcome.exit_code());
     if (std::ferror(out) != 0) break;  // the output is broken: reported below
   }
+  if (picture != nullptr) picture->finish();
   // Every line written must have reached the output: a write error is an error.
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     std::fprintf(io.err, "ntemu: error: cannot write the output%s%s\n", errno != 0 ? ": " : "",
@@ -291,6 +305,8 @@ int run_files(const Options& o, const Streams& io) {
 std::string usage_text() {
   return fmt::format(
       "usage: ntemu run FILE... [--kernel VERSION] [--arch x86|x64] [--format FORMAT] [-o OUT]\n"
+      "       ntemu compare FILE [--kernel VERSION,VERSION...] [--arch x86|x64]\n"
+      "                     [--format text|markdown] [-o OUT]\n"
       "       ntemu --help | --version\n"
       "\n"
       "Runs scenario files against ntemu's model of the Windows NT process/thread creation\n"
@@ -302,11 +318,17 @@ std::string usage_text() {
       "  --kernel VERSION  win2000, xp, server2003 or vista; overrides the file's 'kernel'\n"
       "                    statement (default win2000). Supported now: {}.\n"
       "  --arch ARCH       x86 or x64; overrides the file's arch= (default x86).\n"
-      "  --format FORMAT   text (default) or jsonl (one JSON object per line); dot and\n"
-      "                    mermaid are not yet supported.\n"
+      "  --format FORMAT   text (default); jsonl (one JSON object per line); mermaid (a\n"
+      "                    sequence diagram per file); dot (a Graphviz state graph at each\n"
+      "                    'snapshot' and at the end of each file); html (one self-contained\n"
+      "                    page: a timeline per CPU with kb stacks, a slider over the states).\n"
       "  -o OUT            write the output to OUT instead of standard output.\n"
       "\n"
-      "Exit status: 0 every expect held; 1 an expect failed, or the machine stopped with a\n"
+      "compare runs FILE on each VERSION (default: every supported one) and shows, statement\n"
+      "by statement, where they diverge (IDs, notifies, statuses, findings); markdown adds a\n"
+      "sequence diagram per version. It exits 0 when no statement differs, 1 when one does.\n"
+      "\n"
+      "Exit status of run: 0 every expect held; 1 an expect failed, or the machine stopped with a\n"
       "bugcheck the file does not expect; 2 usage error, unreadable file, or an error in a\n"
       "file (then nothing of that file runs). Audit findings do not change it.\n"
       "\n"
@@ -326,6 +348,7 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
       std::fprintf(io.out, "ntemu %s\n", NTEMU_VERSION_STRING);
       return kExitOk;
     }
+    if (command == "compare") return run_compare(args, io);
     if (command != "run") throw UsageError{fmt::format("unknown command '{}'", command)};
     const Options o = parse_run_args(args);
     if (o.help) {

@@ -168,6 +168,13 @@ StatementBody parse_dump(Cursor& c) {
   return s;
 }
 
+StatementBody parse_snapshot(Cursor& c) {
+  SnapshotStmt s;
+  if (!c.at_end()) s.label = c.take_name("a label for the snapshot");
+  c.expect_end();
+  return s;
+}
+
 StatementBody parse_break(Cursor& c) {
   BreakStmt s;
   s.routine = routine_ref(c);
@@ -234,6 +241,7 @@ const std::vector<StatementSyntax>& statement_table() {
        "expect bugcheck CODE",
        parse_expect},
       {"dump", "dump cidtable | dump callbacks | dump process NAME", parse_dump},
+      {"snapshot", "snapshot [LABEL]", parse_snapshot},
       {"break", "break ROUTINE [process|thread|image]", parse_break},
       {"during", "during ROUTINE [process|thread|image] STATEMENT", nullptr},
   };

@@ -12,10 +12,12 @@
 
 namespace ntemu::cli {
 
-Runner::Runner(const Script& script, std::string_view file, TraceSink& sink)
+Runner::Runner(const Script& script, std::string_view file, TraceSink& sink,
+               const RunOptions& options)
     : script_(script),
       file_(file),
       sink_(sink),
+      options_(options),
       routed_(sink),
       objects_(script.symbols.size(), nullptr),
       handles_(script.symbols.size()),
@@ -33,7 +35,10 @@ RunOutcome Runner::run() {
                  .add("kernel", std::string(to_string(script_.version)))
                  .add("arch", std::string(to_string(script_.arch))));
   ListenerScope listening(*this);
-  kernel_.emplace(*Profile::make(script_.version, script_.arch), &routed_);
+  // The stacks are read as each event is raised, before CPU 1's are held back.
+  if (options_.stacks) stamp_.emplace(routed_, script_.arch);
+  kernel_.emplace(*Profile::make(script_.version, script_.arch),
+                  stamp_ ? static_cast<TraceSink*>(&*stamp_) : &routed_);
   races_.emplace(
       kernel(), sink_, routed_, script_,
       [this](const DuringStmt& b) {
@@ -51,6 +56,7 @@ RunOutcome Runner::run() {
                           "LoadImageNotifyRoutine");
   }
   bind_boot_objects();
+  show_state(StatePoint::Kind::Boot, nullptr);
   for (const Statement& s : script_.statements) {
     if (std::holds_alternative<KernelStmt>(s.body)) continue;
     if (down_) {
@@ -66,6 +72,7 @@ RunOutcome Runner::run() {
     }
     // A removal racing a routine of this statement returns once the routine has.
     races_->finish();
+    show_state(StatePoint::Kind::Statement, &s);
   }
   races_->report_unrun();
   check_bugcheck_expected();
@@ -76,6 +83,7 @@ RunOutcome Runner::run() {
   } catch (const BugCheck& b) {
     report_bugcheck(0, b);
   }
+  show_state(StatePoint::Kind::End, nullptr);
   context_.reset();
   sink_.emit(Event{"end", {}}
                  .add("file", std::string(file_))
@@ -246,8 +254,21 @@ std::uint64_t Runner::eval(const Statement& s, const IdExpr& e) {
   return v;
 }
 
-RunOutcome run_script(const Script& script, std::string_view file, TraceSink& sink) {
-  return Runner(script, file, sink).run();
+void Runner::show_state(StatePoint::Kind kind, const Statement* s, std::string_view label) {
+  if (options_.states == nullptr) return;
+  StatePoint where;
+  where.kind = kind;
+  if (s != nullptr) {
+    where.line = s->pos.line;
+    where.source = s->source;
+  }
+  where.label = label;
+  options_.states->state(where, kernel());
+}
+
+RunOutcome run_script(const Script& script, std::string_view file, TraceSink& sink,
+                      const RunOptions& options) {
+  return Runner(script, file, sink, options).run();
 }
 
 }  // namespace ntemu::cli

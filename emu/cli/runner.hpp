@@ -22,6 +22,7 @@
 #include <optional>
 #include <string_view>
 
+#include "ntemu/kernel.hpp"
 #include "ntemu/trace.hpp"
 #include "scenario.hpp"
 
@@ -34,9 +35,39 @@ struct RunOutcome {
   int exit_code() const { return expects_failed == 0 ? 0 : 1; }
 };
 
+/// A point of a run at which the machine's state is shown to a StateListener.
+struct StatePoint {
+  enum class Kind : std::uint8_t {
+    Boot,       ///< after boot, before the first statement
+    Statement,  ///< after a statement (and any race it started) has finished
+    Snapshot,   ///< at a `snapshot` statement (its Statement point follows)
+    End,        ///< after the automatic audit
+  };
+  Kind kind = Kind::Boot;
+  int line = 0;             ///< the statement's line (0 for Boot and End)
+  std::string_view source;  ///< the statement's text (Statement, Snapshot)
+  std::string_view label;   ///< a snapshot's label ("" when it has none)
+};
+
+/// Sees the machine at the points of a run (the pictures: viz/state.hpp captures it). Called on
+/// the runner's host thread, between entry-point calls, with no race in flight.
+class StateListener {
+ public:
+  virtual ~StateListener() = default;
+  virtual void state(const StatePoint& where, Kernel& kernel) = 0;
+};
+
+struct RunOptions {
+  StateListener* states = nullptr;
+  /// Kernel events carry where they were raised: `cpu`, `frames`, `stack`
+  /// (viz/stack_stamp.hpp), for the sequence diagram and the HTML report.
+  bool stacks = false;
+};
+
 /// Runs `script` (checked without error; its version and arch must have a profile) on a new
 /// kernel. `file` names the file in the `begin` and `end` events. Single-threaded: the notify
 /// routines report to the calling host thread.
-RunOutcome run_script(const Script& script, std::string_view file, TraceSink& sink);
+RunOutcome run_script(const Script& script, std::string_view file, TraceSink& sink,
+                      const RunOptions& options = {});
 
 }  // namespace ntemu::cli

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ntemu/kernel.hpp"
+#include "ntemu/viz/stack_stamp.hpp"
 #include "races.hpp"
 #include "routines.hpp"
 #include "runner.hpp"
@@ -23,7 +24,7 @@ namespace ntemu::cli {
 
 class Runner final : public RoutineListener {
  public:
-  Runner(const Script& script, std::string_view file, TraceSink& sink);
+  Runner(const Script& script, std::string_view file, TraceSink& sink, const RunOptions& options);
   RunOutcome run();
   // Runs inside the kernel, on the notify routine's call (this host thread).
   void routine_invoked(const RoutineCall& call) override;
@@ -84,6 +85,9 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const DumpStmt& b);
   static std::size_t slot(ps::NotifyKind kind) { return static_cast<std::size_t>(kind); }
   void exec(const Statement& s, const BreakStmt& b);
+  void exec(const Statement& s, const SnapshotStmt& b);
+  /// Shows the state to the options' listener, if any.
+  void show_state(StatePoint::Kind kind, const Statement* s, std::string_view label = {});
   /// The kernel's verifier, audited: an `audit` event heading every finding (line 0: the
   /// automatic audit at the end of the file).
   void run_audit(int line);
@@ -114,7 +118,9 @@ class Runner final : public RoutineListener {
   const Script& script_;
   std::string_view file_;
   TraceSink& sink_;
-  RoutedSink routed_;  // the kernel's sink: holds CPU 1's events until their place is fixed
+  const RunOptions options_;
+  RoutedSink routed_;  // holds CPU 1's kernel events until their place is fixed
+  std::optional<viz::StackStampSink> stamp_;  // options_.stacks: in front of routed_
   std::optional<Kernel> kernel_;
   std::optional<Races> races_;
   std::optional<Kernel::ContextScope> context_;

@@ -224,6 +224,12 @@ struct DumpStmt {
   int symbol = kNoSymbol;
 };
 
+/// snapshot [LABEL] (an extension): the machine's state now, for the pictures (`--format dot`
+/// draws one graph per snapshot); a `snapshot` event in every format.
+struct SnapshotStmt {
+  std::optional<Ident> label;
+};
+
 /// break ROUTINE [process|thread|image] (an extension): from now on every call of the routine (of
 /// that kind only, if given) stops in the "debugger", which reports the call and its stack (`kb`).
 struct BreakStmt {
@@ -245,11 +251,12 @@ struct DuringStmt {
   std::variant<ProcessNotifyStmt, ThreadNotifyStmt, ImageNotifyStmt> inner;
 };
 
-using StatementBody = std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, ImageNotifyStmt,
-                                   CreateProcessStmt, CreateThreadStmt, ObjectOpStmt, LoadImageStmt,
-                                   LookupStmt, ContextStmt, LetStmt, PokePidStmt, PokeSlotStmt,
-                                   AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
-                                   ExpectBugcheckStmt, DumpStmt, BreakStmt, DuringStmt>;
+using StatementBody =
+    std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, ImageNotifyStmt,
+                 CreateProcessStmt, CreateThreadStmt, ObjectOpStmt, LoadImageStmt, LookupStmt,
+                 ContextStmt, LetStmt, PokePidStmt, PokeSlotStmt, AuditStmt, ExpectStatusStmt,
+                 ExpectCallsStmt, ExpectFindingsStmt, ExpectBugcheckStmt, DumpStmt, SnapshotStmt,
+                 BreakStmt, DuringStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word

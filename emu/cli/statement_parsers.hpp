@@ -43,6 +43,7 @@ StatementBody parse_let(Cursor& c);
 StatementBody parse_poke(Cursor& c);
 StatementBody parse_expect(Cursor& c);
 StatementBody parse_dump(Cursor& c);
+StatementBody parse_snapshot(Cursor& c);
 StatementBody parse_break(Cursor& c);
 StatementBody parse_audit(Cursor& c);
 

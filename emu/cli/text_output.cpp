@@ -117,6 +117,14 @@ std::string TextOutput::to_text(const Event& e) {
     const std::string old = e.find("old") != nullptr ? get(e, "old") : get(e, "old_routine");
     return line("poke", fmt::format("{}: {} -> {}", get(e, "target"), old, get(e, "value")));
   }
+  if (e.name == "snapshot") {
+    const std::string label = e.find("label") != nullptr ? get(e, "label") + ": " : std::string();
+    return line("snapshot",
+                fmt::format("{}{} PspCidTable entries ({} dangling), {} processes, {} "
+                            "threads, {} notify slots in use",
+                            label, number(e, "cid_entries"), number(e, "dangling"),
+                            number(e, "processes"), number(e, "threads"), number(e, "slots")));
+  }
   if (e.name == "dump") {
     std::string what = get(e, "what");
     if (e.find("name") != nullptr) what += " " + get(e, "name");

@@ -133,8 +133,12 @@ TEST_CASE("command: usage errors exit 2 with a message and run nothing") {
       {{"run", f.path(), "--kernel", "win98"}, "unknown kernel version 'win98'"},
       {{"run", f.path(), "--arch", "arm64"}, "unknown architecture 'arm64'"},
       {{"run", f.path(), "--format", "xml"}, "unknown format 'xml'"},
-      {{"run", f.path(), "--format", "dot"}, "--format dot is not yet supported"},
-      {{"run", f.path(), "--format=mermaid"}, "--format mermaid is not yet supported"},
+      {{"run", f.path(), "--format=svg"}, "unknown format 'svg'"},
+      {{"compare"}, "no scenario file given"},
+      {{"compare", f.path(), f.path()}, "compare takes one scenario file"},
+      {{"compare", f.path(), "--kernel", "xp,win98"}, "unknown kernel version 'win98'"},
+      {{"compare", f.path(), "--format", "html"}, "unknown compare format 'html'"},
+      {{"compare", f.path(), "--colour"}, "unknown option '--colour'"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.message);

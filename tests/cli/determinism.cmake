@@ -5,7 +5,7 @@ cmake_minimum_required(VERSION 3.25)
 
 string(REPLACE "|" ";" files "${FILES}")
 foreach(file IN LISTS files)
-  foreach(format text jsonl)
+  foreach(format text jsonl mermaid dot html)
     foreach(arch x86 x64)
       foreach(attempt 1 2)
         execute_process(COMMAND "${NTEMU}" run "${file}" --format ${format} --arch ${arch}

@@ -3,6 +3,11 @@
 #   <!-- generated: source FILE -->          the text of examples/scenarios/FILE
 #   <!-- generated: run FILE [ARGS...] -->   the output of `ntemu run FILE ARGS...`, run in
 #                                            examples/scenarios
+#   <!-- generated: mermaid FILE [ARGS...] -->
+#                                            `ntemu run FILE ARGS... --format mermaid` in a
+#                                            ```mermaid fence (GitHub draws it)
+#   <!-- generated: compare FILE [ARGS...] -->
+#                                            `ntemu compare FILE ARGS... --format markdown`
 #   <!-- generated: notify-table FILE [ARGS...] -->
 #                                            a Markdown table of the notify routine calls of
 #                                            that run (from its jsonl output), one per row
@@ -88,6 +93,23 @@ function(cli_block words out)
       message(FATAL_ERROR "ntemu run ${file} exited with ${rc}\n${err}")
     endif()
     set(block "```\n${body}```\n")
+  elseif(kind STREQUAL "mermaid")
+    execute_process(COMMAND "${NTEMU}" run "${file}" ${words} --format mermaid
+      WORKING_DIRECTORY "${EXAMPLES_DIR}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE body ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "ntemu run ${file} --format mermaid exited with ${rc}\n${err}")
+    endif()
+    set(block "```mermaid\n${body}```\n")
+  elseif(kind STREQUAL "compare")
+    # Exit 1 only says that the versions differ.
+    execute_process(COMMAND "${NTEMU}" compare "${file}" ${words} --format markdown
+      WORKING_DIRECTORY "${EXAMPLES_DIR}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE body ERROR_VARIABLE err)
+    if(NOT rc MATCHES "^[01]$")
+      message(FATAL_ERROR "ntemu compare ${file} exited with ${rc}\n${err}")
+    endif()
+    set(block "${body}")
   elseif(kind STREQUAL "notify-table")
     execute_process(COMMAND "${NTEMU}" run "${file}" ${words} --format jsonl
       WORKING_DIRECTORY "${EXAMPLES_DIR}"

@@ -8,7 +8,12 @@
 # With -DKERNEL=VERSION the scenario runs with --kernel VERSION instead, its `# exit:` line does
 # not apply, and a non-zero exit status is recorded in the golden ("--- exit N ---"): the same
 # scenario on every version, with whatever differs between them in the file.
+# With -DCOMMAND=compare it runs `ntemu compare` instead of `ntemu run`, and -DRC=N overrides the
+# exit status the scenario declares (compare's status says whether the versions differ).
 cmake_minimum_required(VERSION 3.25)
+if(NOT COMMAND)
+  set(COMMAND run)
+endif()
 
 get_filename_component(dir "${SCENARIO}" DIRECTORY)
 get_filename_component(name "${SCENARIO}" NAME)
@@ -30,7 +35,10 @@ endif()
 if(KERNEL)
   set(extra --kernel ${KERNEL})
 endif()
-execute_process(COMMAND "${NTEMU}" run "${name}" --format "${FORMAT}" ${extra}
+if(DEFINED RC AND NOT RC STREQUAL "")
+  set(want_rc ${RC})
+endif()
+execute_process(COMMAND "${NTEMU}" ${COMMAND} "${name}" --format "${FORMAT}" ${extra}
   WORKING_DIRECTORY "${dir}"
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(FORMAT STREQUAL "text" AND NOT err STREQUAL "")

@@ -31,6 +31,9 @@ struct Component {
 const std::vector<Component>& components() {
   static const std::vector<Component> list = {
       {"cli", "cli/\\nntemu run: parse, check, interpret, races, checks", {"emu/cli/"}},
+      {"viz",
+       "viz/\\nthe pictures: sequence diagrams, state graphs,\\nthe HTML report, comparisons",
+       {"include/ntemu/viz/", "emu/viz/"}},
       {"wdk",
        "wdk/\\nthe WDK surface drivers compile against,\\nand the Harness",
        {"include/ntemu/wdk", "include/ntemu/harness.hpp", "emu/wdk/"}},

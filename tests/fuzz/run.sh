@@ -6,8 +6,9 @@
 #
 # Each fuzzer starts from a fresh temporary corpus seeded with examples/scenarios/,
 # tests/cli/scenarios/ (and tests/fuzz/corpus/api/ for the API fuzzer), runs with one worker,
-# -max_total_time=SECONDS -timeout=5 -rss_limit_mb=2048, shows libFuzzer's progress lines, and
-# ends with one summary line:
+# -max_total_time=SECONDS -timeout=5 -rss_limit_mb=2048, shows libFuzzer's progress lines (with
+# their exec/s rate) when standard output is a terminal — a CI log gets none — and ends with one
+# summary line:
 #   fuzz: scenario: PASS 123456 execs in 60 s (2057/s), cov 5460, ft 15196, corpus 321
 # The script fails if any fuzzer reports a crash, a leak, a timeout, an out-of-memory or a
 # sanitizer error (its reproducer is kept under $NTEMU_FUZZ_ARTIFACTS, default
@@ -60,13 +61,17 @@ for name in "${fuzzers[@]}"; do
   [ "$name" != api ] || extra=(-max_len=256 -entropic=0)
   log=$work/$name.log
   echo "== fuzz: $name for ${seconds}s (corpus $(ls "$corpus" | wc -l) seeds) =="
-  # libFuzzer writes its progress on stderr; show the progress lines as they come.
+  # libFuzzer writes its progress on stderr; on a terminal, show the progress lines as they
+  # come, elsewhere only the summary below.
+  shown=/dev/stdout
+  [ -t 1 ] || shown=/dev/null
   set +e
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 "${extra[@]}" \
     -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" 2>&1 |
-    tee "$log" | grep --line-buffered -E '^#[0-9]+.*(INITED|pulse|DONE|RELOAD)|ERROR|invariant'
+    tee "$log" | grep --line-buffered -E '^#[0-9]+.*(INITED|pulse|DONE|RELOAD)|ERROR|invariant' \
+    >"$shown"
   statuses=("${PIPESTATUS[@]}")
   set -e
   rc=${statuses[0]}

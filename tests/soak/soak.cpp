@@ -4,17 +4,18 @@
 //
 //   ntemu_soak [LIFECYCLES] [VERSION...]     default: 10000000 lifecycles on xp, server2003, vista
 //
-// Shows progress on standard error while it runs and one summary line per version at the end.
+// Shows progress and rate on standard error while it runs when that is a terminal (quiet
+// otherwise: a CI log gets no progress lines), and one summary line per version at the end.
 // Exits 0 when every version ended with no finding, no call after removal, no failed API call,
 // every object deleted, PspCidTable holding only the boot entries, and every removed EX_CALLBACK
 // block freed exactly once; 1 otherwise; 2 on bad arguments.
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "../support/lifecycle_load.hpp"
+#include "progress.hpp"
 
 using namespace ntemu;
 
@@ -39,17 +40,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> summary;
   for (KernelVersion v : versions) {
     const auto profile = Profile::make(v, Arch::X86);
-    const auto start = std::chrono::steady_clock::now();
-    auto seconds = [&] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    };
-    const load::Outcome o = load::run(*profile, lifecycles, 2, [&](std::uint64_t done) {
-      std::fprintf(stderr, "\rsoak %-10s %12llu / %llu lifecycles  %5.1f%%  %.0f/s   ",
-                   std::string(to_string(v)).c_str(), static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(lifecycles),
-                   100.0 * double(done) / double(lifecycles), double(done) / seconds());
-    });
-    std::fprintf(stderr, "\n");
+    cli::Progress progress(stderr, "soak " + std::string(to_string(v)), lifecycles, "lifecycles");
+    const load::Outcome o =
+        load::run(*profile, lifecycles, 2, [&](std::uint64_t done) { progress.update(done); });
+    progress.update(lifecycles);  // every lifecycle ran, whenever the last tick came
+    progress.stop();
     int findings = 0;
     std::string kinds;
     for (const auto& [kind, n] : o.findings) {
@@ -65,12 +60,11 @@ int main(int argc, char** argv) {
     ok = ok && clean;
     char line[512];
     std::snprintf(line, sizeof line,
-                  "soak %s: %s  %llu lifecycles in %.1f s (%.0f/s), %llu registrar rounds, %llu "
+                  "soak %s: %s  %s, %llu registrar rounds, %llu "
                   "routine calls, %llu after removal, %d API failures, findings:%s, CID entries "
                   "left %zu, objects left %zu, EX_CALLBACK blocks %llu (%llu not freed once)",
                   std::string(to_string(v)).c_str(), clean ? "PASS" : "FAIL",
-                  static_cast<unsigned long long>(lifecycles), seconds(),
-                  double(lifecycles) / seconds(), static_cast<unsigned long long>(o.toggles),
+                  progress.summary().c_str(), static_cast<unsigned long long>(o.toggles),
                   static_cast<unsigned long long>(o.calls),
                   static_cast<unsigned long long>(o.after_removal), o.failures,
                   kinds.empty() ? " none" : kinds.c_str(), o.cid_entries, o.resident,
