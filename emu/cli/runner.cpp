@@ -27,11 +27,19 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink)
       vetoes_(script.routines.size()) {}
 
 RunOutcome Runner::run() {
+  start();
+  for (const Statement& s : script_.statements)
+    execute(s);
+  finish();
+  return teardown();
+}
+
+void Runner::start() {
   sink_.emit(Event{"begin", {}}
                  .add("file", std::string(file_))
                  .add("kernel", std::string(to_string(script_.version)))
                  .add("arch", std::string(to_string(script_.arch))));
-  ListenerScope listening(*this);
+  listening_.emplace(*this);
   kernel_.emplace(*Profile::make(script_.version, script_.arch), &routed_);
   races_.emplace(
       kernel(), sink_, routed_, script_,
@@ -39,7 +47,12 @@ RunOutcome Runner::run() {
         if (const auto* p = std::get_if<ProcessNotifyStmt>(&b.inner)) arm_veto(*p);
       },
       [this](const DuringStmt& b) { return run_race_statement(b); });
-  for (std::size_t i = 0; i < script_.routines.size(); ++i) {
+  name_routines(0);
+  bind_boot_objects();
+}
+
+void Runner::name_routines(std::size_t from) {
+  for (std::size_t i = from; i < script_.routines.size(); ++i) {
     kernel().name_routine(reinterpret_cast<const void*>(process_routine(i)), script_.routines[i],
                           "ProcessNotifyRoutine");
     kernel().name_routine(reinterpret_cast<const void*>(thread_routine(i)), script_.routines[i],
@@ -47,41 +60,85 @@ RunOutcome Runner::run() {
     kernel().name_routine(reinterpret_cast<const void*>(process_routine_ex(i)), script_.routines[i],
                           "ProcessNotifyRoutineEx");
   }
-  bind_boot_objects();
-  for (const Statement& s : script_.statements) {
-    if (std::holds_alternative<KernelStmt>(s.body)) continue;
-    if (down_) {
-      after_bugcheck(s);
-      continue;
+}
+
+void Runner::script_grew() {
+  const std::size_t named = process_calls_.size();
+  objects_.resize(script_.symbols.size(), nullptr);
+  handles_.resize(script_.symbols.size());
+  values_.resize(script_.symbols.size(), 0);
+  process_calls_.resize(script_.routines.size(), 0);
+  thread_calls_.resize(script_.routines.size(), 0);
+  process_breaks_.resize(script_.routines.size(), false);
+  thread_breaks_.resize(script_.routines.size(), false);
+  vetoes_.resize(script_.routines.size());
+  name_routines(named);
+}
+
+void Runner::set_step(std::string label) {
+  step_ = std::move(label);
+  kernel().set_step(step_);
+}
+
+void Runner::execute(const Statement& s) {
+  if (std::holds_alternative<KernelStmt>(s.body)) return;
+  if (down_) return after_bugcheck(s);
+  sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
+  set_step(fmt::format("line {}: {}", s.pos.line, s.source));
+  try {
+    std::visit([&](const auto& body) { exec(s, body); }, s.body);
+  } catch (const BugCheck& b) {
+    stopped(s, b);
+  }
+  // A removal racing a routine of this statement returns once the routine has.
+  races_->finish();
+}
+
+void Runner::execute_typed(const Statement& s, bool inside_call) {
+  if (down_) {
+    if (std::holds_alternative<ExpectBugcheckStmt>(s.body)) return after_bugcheck(s);
+    return skip(s, fmt::format("the machine is down (BugCheck {:#x} at line {}): only 'expect "
+                               "bugcheck' still runs",
+                               down_->code, down_->line));
+  }
+  with_step(fmt::format("kd> {}", s.source), [&] {
+    if (inside_call) {
+      // The machine stopping here stops the statement the routine was called from.
+      std::visit([&](const auto& body) { exec(s, body); }, s.body);
+      return;
     }
-    sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
-    kernel().set_step(fmt::format("line {}: {}", s.pos.line, s.source));
     try {
       std::visit([&](const auto& body) { exec(s, body); }, s.body);
     } catch (const BugCheck& b) {
       stopped(s, b);
     }
-    // A removal racing a routine of this statement returns once the routine has.
     races_->finish();
-  }
+  });
+}
+
+void Runner::finish() {
   races_->report_unrun();
   check_bugcheck_expected();
   // The automatic audit, also on a stopped machine (the kernel stays inspectable).
-  kernel().set_step("end of file");
+  set_step("end of file");
   try {
-    run_audit(0);
+    run_audit(0, /*automatic=*/true);
   } catch (const BugCheck& b) {
     report_bugcheck(0, b);
   }
-  context_.reset();
   sink_.emit(Event{"end", {}}
                  .add("file", std::string(file_))
                  .add("expects_passed", outcome_.expects_passed)
                  .add("expects_failed", outcome_.expects_failed)
                  .add("exit", outcome_.exit_code()));
+}
+
+RunOutcome Runner::teardown() {
+  context_.reset();
   races_.reset();
   kernel().set_trace_sink(nullptr);
   kernel_.reset();
+  listening_.reset();
   return outcome_;
 }
 
@@ -95,12 +152,15 @@ void Runner::routine_invoked(const RoutineCall& call) {
     call.info->CreationStatus = *vetoes_[call.index];
   }
   if ((process ? process_breaks_ : thread_breaks_)[call.index]) report_break(call);
+  if (body_hook_ != nullptr) {
+    const auto [symbol, arguments] = describe_call(call);
+    body_hook_->routine_body(call, symbol, arguments);
+  }
   races_->on_call(call);
 }
 
-void Runner::report_break(const RoutineCall& call) {
+std::pair<std::string, std::string> Runner::describe_call(const RoutineCall& call) const {
   const bool process = call.kind == ps::NotifyKind::Process;
-  Kernel& k = kernel();
   const std::string& name = script_.routines[call.index];
   const std::string function = !process  ? "ThreadNotifyRoutine"
                                : call.ex ? "ProcessNotifyRoutineEx"
@@ -114,16 +174,22 @@ void Runner::report_break(const RoutineCall& call) {
                                   call.second, call.first)
                     : fmt::format("ProcessId {:#x}, CreateInfo NULL", call.second);
   }
+  arguments += fmt::format(", Create {}", call.create ? "TRUE" : "FALSE");
+  return {fmt::format("{}!{}", name, function), std::move(arguments)};
+}
+
+void Runner::report_break(const RoutineCall& call) {
+  Kernel& k = kernel();
+  const auto [symbol, arguments] = describe_call(call);
   sink_.emit(Event{"break", {}}
-                 .add("routine", name)
-                 .add("symbol", fmt::format("{}!{}", name, function))
-                 .add("kind", process ? "process" : "thread")
+                 .add("routine", script_.routines[call.index])
+                 .add("symbol", symbol)
+                 .add("kind", call.kind == ps::NotifyKind::Process ? "process" : "thread")
                  .add("context_pid", k.PsGetCurrentProcessId().value())
                  .add("context_tid", k.PsGetCurrentThreadId().value())
                  .add("text", fmt::format("Break instruction exception - code 80000003 (first "
-                                          "chance)\n{}!{}: {}, Create {}\nkd> kb\n{}",
-                                          name, function, arguments, call.create ? "TRUE" : "FALSE",
-                                          k.format_stack_kb())));
+                                          "chance)\n{}: {}\nkd> kb\n{}",
+                                          symbol, arguments, k.format_stack_kb())));
 }
 
 // --- names and values -----------------------------------------------------------------------

@@ -8,6 +8,7 @@
 namespace ntemu::ps {
 
 Handle Executive::PspCreateCid(ob::Object& object) {
+  dbg::FrameScope frame("nt", "ExCreateHandle");
   const Handle h = cid_table_.create({.object = object.address()});
   if (h.is_null()) return h;
   object.pins.fetch_add(1, std::memory_order_acq_rel);
@@ -16,6 +17,7 @@ Handle Executive::PspCreateCid(ob::Object& object) {
 }
 
 bool Executive::PspDestroyCid(Handle h, ob::Object& expected) {
+  dbg::FrameScope frame("nt", "ExDestroyHandle");
   std::uint64_t named = 0;
   if (!cid_table_.destroy(h, &named)) return false;
   // Normally the entry names `expected`; after a PID poke it may name another object.
