@@ -20,11 +20,12 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink)
       objects_(script.symbols.size(), nullptr),
       handles_(script.symbols.size()),
       values_(script.symbols.size(), 0),
-      process_calls_(script.routines.size(), 0),
-      thread_calls_(script.routines.size(), 0),
-      process_breaks_(script.routines.size(), false),
-      thread_breaks_(script.routines.size(), false),
-      vetoes_(script.routines.size()) {}
+      vetoes_(script.routines.size()) {
+  for (auto& calls : calls_)
+    calls.assign(script.routines.size(), 0);
+  for (auto& breaks : breaks_)
+    breaks.assign(script.routines.size(), false);
+}
 
 RunOutcome Runner::run() {
   start();
@@ -59,18 +60,20 @@ void Runner::name_routines(std::size_t from) {
                           "ThreadNotifyRoutine");
     kernel().name_routine(reinterpret_cast<const void*>(process_routine_ex(i)), script_.routines[i],
                           "ProcessNotifyRoutineEx");
+    kernel().name_routine(reinterpret_cast<const void*>(image_routine(i)), script_.routines[i],
+                          "LoadImageNotifyRoutine");
   }
 }
 
 void Runner::script_grew() {
-  const std::size_t named = process_calls_.size();
+  const std::size_t named = vetoes_.size();
   objects_.resize(script_.symbols.size(), nullptr);
   handles_.resize(script_.symbols.size());
   values_.resize(script_.symbols.size(), 0);
-  process_calls_.resize(script_.routines.size(), 0);
-  thread_calls_.resize(script_.routines.size(), 0);
-  process_breaks_.resize(script_.routines.size(), false);
-  thread_breaks_.resize(script_.routines.size(), false);
+  for (auto& calls : calls_)
+    calls.resize(script_.routines.size(), 0);
+  for (auto& breaks : breaks_)
+    breaks.resize(script_.routines.size(), false);
   vetoes_.resize(script_.routines.size());
   name_routines(named);
 }
@@ -143,15 +146,14 @@ RunOutcome Runner::teardown() {
 }
 
 void Runner::routine_invoked(const RoutineCall& call) {
-  const bool process = call.kind == ps::NotifyKind::Process;
-  auto& calls = process ? process_calls_ : thread_calls_;
+  auto& calls = calls_[slot(call.kind)];
   if (call.index >= calls.size()) return;
   ++calls[call.index];
   // An Ex routine registered with veto= refuses every creation it is told of.
   if (call.info != nullptr && vetoes_[call.index]) {
     call.info->CreationStatus = *vetoes_[call.index];
   }
-  if ((process ? process_breaks_ : thread_breaks_)[call.index]) report_break(call);
+  if (breaks_[slot(call.kind)][call.index]) report_break(call);
   if (body_hook_ != nullptr) {
     const auto [symbol, arguments] = describe_call(call);
     body_hook_->routine_body(call, symbol, arguments);
@@ -159,23 +161,40 @@ void Runner::routine_invoked(const RoutineCall& call) {
   races_->on_call(call);
 }
 
-std::pair<std::string, std::string> Runner::describe_call(const RoutineCall& call) const {
-  const bool process = call.kind == ps::NotifyKind::Process;
-  const std::string& name = script_.routines[call.index];
-  const std::string function = !process  ? "ThreadNotifyRoutine"
-                               : call.ex ? "ProcessNotifyRoutineEx"
-                                         : "ProcessNotifyRoutine";
-  std::string arguments =
-      process ? fmt::format("ParentId {:#x}, ProcessId {:#x}", call.first, call.second)
-              : fmt::format("ProcessId {:#x}, ThreadId {:#x}", call.first, call.second);
-  if (call.ex) {
-    arguments = call.info != nullptr
-                    ? fmt::format("ProcessId {:#x}, CreateInfo (ParentProcessId {:#x})",
-                                  call.second, call.first)
-                    : fmt::format("ProcessId {:#x}, CreateInfo NULL", call.second);
+namespace {
+// The routine's function name and its arguments, as the debugger shows them at the breakpoint.
+std::pair<std::string, std::string> break_frame(const RoutineCall& call) {
+  switch (call.kind) {
+    case ps::NotifyKind::Thread:
+      return {"ThreadNotifyRoutine",
+              fmt::format("ProcessId {:#x}, ThreadId {:#x}, Create {}", call.first, call.second,
+                          call.create ? "TRUE" : "FALSE")};
+    case ps::NotifyKind::Image:
+      return {
+          "LoadImageNotifyRoutine",
+          fmt::format("FullImageName {}, ProcessId {:#x}, ImageInfo (ImageBase {:#x}, "
+                      "ImageSize {:#x})",
+                      call.image_name != nullptr ? *call.image_name : std::string("NULL"),
+                      call.first, call.second, call.image != nullptr ? call.image->ImageSize : 0)};
+    case ps::NotifyKind::Process:
+      break;
   }
-  arguments += fmt::format(", Create {}", call.create ? "TRUE" : "FALSE");
-  return {fmt::format("{}!{}", name, function), std::move(arguments)};
+  if (!call.ex) {
+    return {"ProcessNotifyRoutine",
+            fmt::format("ParentId {:#x}, ProcessId {:#x}, Create {}", call.first, call.second,
+                        call.create ? "TRUE" : "FALSE")};
+  }
+  return {"ProcessNotifyRoutineEx",
+          call.info != nullptr
+              ? fmt::format("ProcessId {:#x}, CreateInfo (ParentProcessId {:#x}), Create TRUE",
+                            call.second, call.first)
+              : fmt::format("ProcessId {:#x}, CreateInfo NULL, Create FALSE", call.second)};
+}
+}  // namespace
+
+std::pair<std::string, std::string> Runner::describe_call(const RoutineCall& call) const {
+  auto [function, arguments] = break_frame(call);
+  return {fmt::format("{}!{}", script_.routines[call.index], function), std::move(arguments)};
 }
 
 void Runner::report_break(const RoutineCall& call) {
@@ -184,7 +203,7 @@ void Runner::report_break(const RoutineCall& call) {
   sink_.emit(Event{"break", {}}
                  .add("routine", script_.routines[call.index])
                  .add("symbol", symbol)
-                 .add("kind", call.kind == ps::NotifyKind::Process ? "process" : "thread")
+                 .add("kind", std::string(ps::kind_word(call.kind)))
                  .add("context_pid", k.PsGetCurrentProcessId().value())
                  .add("context_tid", k.PsGetCurrentThreadId().value())
                  .add("text", fmt::format("Break instruction exception - code 80000003 (first "

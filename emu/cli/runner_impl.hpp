@@ -6,7 +6,9 @@
 // bookkeeping and reports what it did after each call returns.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +61,16 @@ class Runner final : public RoutineListener {
   void script_grew();
   void set_body_hook(RoutineBodyHook* hook) { body_hook_ = hook; }
   Kernel& machine() { return *kernel_; }
+  /// The object bound to script symbol `symbol` (a process or thread), or nullptr.
+  ob::Object* object_of(int symbol) const {
+    const auto i = static_cast<std::size_t>(symbol);
+    return symbol >= 0 && i < objects_.size() ? objects_[i] : nullptr;
+  }
+  /// A `during` race is running on CPU 1 (a debugger must not stop the machine then: CPU 1
+  /// would go on under it).
+  bool racing() const { return races_ && races_->racing(); }
+  /// The verifier's step label of the statement running ("line 9: NtCreateThread ...").
+  const std::string& step() const { return step_; }
   bool machine_down() const { return down_.has_value(); }
   const RunOutcome& outcome() const { return outcome_; }
   /// The `calls N` note dump_callbacks shows beside a pool routine.
@@ -106,6 +118,8 @@ class Runner final : public RoutineListener {
   void exec(const Statement&, const KernelStmt&) {}
   void exec(const Statement& s, const ProcessNotifyStmt& b);
   void exec(const Statement& s, const ThreadNotifyStmt& b);
+  void exec(const Statement& s, const ImageNotifyStmt& b);
+  void exec(const Statement& s, const LoadImageStmt& b);
   void exec(const Statement& s, const CreateProcessStmt& b);
   void exec(const Statement& s, const CreateThreadStmt& b);
   void exec(const Statement& s, const ObjectOpStmt& b);
@@ -134,6 +148,7 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const ExpectFindingsStmt& b);
   void exec(const Statement& s, const ExpectBugcheckStmt& b);
   void exec(const Statement& s, const DumpStmt& b);
+  static std::size_t slot(ps::NotifyKind kind) { return static_cast<std::size_t>(kind); }
   void exec(const Statement& s, const BreakStmt& b);
   /// The kernel's verifier, audited: an `audit` event heading every finding (line 0: the
   /// automatic audit at the end of the file).
@@ -167,13 +182,12 @@ class Runner final : public RoutineListener {
   std::optional<Kernel> kernel_;
   std::optional<Races> races_;
   std::optional<Kernel::ContextScope> context_;
-  std::vector<ob::Object*> objects_;           // per symbol: the bound object (processes, threads)
-  std::vector<HandleRecord> handles_;          // per symbol: its creation's handle
-  std::vector<std::uint64_t> values_;          // per symbol: the value (variables)
-  std::vector<std::uint64_t> process_calls_;   // per routine
-  std::vector<std::uint64_t> thread_calls_;    // per routine
-  std::vector<bool> process_breaks_;           // per routine: `break` set for process calls
-  std::vector<bool> thread_breaks_;            // per routine: `break` set for thread calls
+  std::vector<ob::Object*> objects_;   // per symbol: the bound object (processes, threads)
+  std::vector<HandleRecord> handles_;  // per symbol: its creation's handle
+  std::vector<std::uint64_t> values_;  // per symbol: the value (variables)
+  // Per notify kind, per routine: its calls, and whether a `break` is set for them.
+  std::array<std::vector<std::uint64_t>, std::size(ps::kNotifyKinds)> calls_;
+  std::array<std::vector<bool>, std::size(ps::kNotifyKinds)> breaks_;
   std::vector<std::optional<Status>> vetoes_;  // per routine: its Ex trampoline's veto
   std::optional<Status> last_status_;
   int last_api_line_ = 0;

@@ -27,9 +27,8 @@ void KernelTracer::cid_destroyed(Handle handle, const ob::Object* named) {
 
 void KernelTracer::routine_calling(const ps::NotifyCall& call) {
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
-  static constexpr const char* kKinds[] = {"process", "thread", "image"};
   Event e{"notify", {}};
-  e.add("kind", kKinds[static_cast<int>(call.kind)])
+  e.add("kind", std::string(ps::kind_word(call.kind)))
       .add("routine", symbol.module)
       .add("symbol", symbol.text())
       .add("slot", call.slot);

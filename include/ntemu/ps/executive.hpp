@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -200,12 +201,19 @@ class Executive {
   /// maps a DLL: the load-image routines are told (`full_name`, the process's UniqueProcessId,
   /// its IMAGE_INFO), in the current thread's context. It goes at the process's next free image
   /// base. STATUS_PROCESS_IS_TERMINATING (nothing mapped) for a process that is exiting or
-  /// deleted; STATUS_INVALID_PARAMETER for a size of 0.
+  /// deleted; STATUS_INVALID_PARAMETER for a size of 0; STATUS_NO_MEMORY when the rest of the
+  /// user address space cannot hold it.
   ImageMapped MmMapImage(Process& process, std::string full_name,
                          std::uint64_t size = kDefaultImageSize);
   /// A driver's image loaded into system space (MmLoadSystemImage): the routines are told
-  /// ProcessId 0 and SystemModeImage, in the current thread's context.
+  /// ProcessId 0 and SystemModeImage, in the current thread's context. STATUS_INVALID_PARAMETER
+  /// for a size of 0; STATUS_INSUFFICIENT_RESOURCES when system space cannot hold it.
   ImageMapped MmLoadSystemImage(std::string full_name, std::uint64_t size = kDefaultImageSize);
+  /// The full name a loader gives an image named without a path (a name with a backslash is
+  /// kept): `\Device\HarddiskVolume1\Windows\System32\NAME`.
+  static std::string default_image_path(std::string_view image_name);
+  /// The same for a driver: `\SystemRoot\System32\drivers\NAME`.
+  static std::string default_driver_path(std::string_view image_name);
   const NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE>& image_notify_array() const {
     return image_notify_;
   }
@@ -328,11 +336,12 @@ class Executive {
   /// The registration lock, taken when the profile serialises registration.
   std::unique_lock<Mutex> serialise_registration();
   /// `\Device\HarddiskVolume1\Windows\System32\NAME` for a name without a path.
-  static std::string default_image_path(std::string_view image_name);
+
   /// Maps `process`'s own image and ntdll, once, and tells the load-image routines.
   void PspReportProcessImages(Process& process);
-  /// An image of `size` mapped at the next base of `process` (nullptr: system space).
-  IMAGE_INFO PspPlaceImage(Process* process, std::uint64_t size);
+  /// An image of `size` mapped at the next base of `process` (nullptr: system space); nullopt
+  /// when the rest of that address space cannot hold it.
+  std::optional<IMAGE_INFO> PspPlaceImage(Process* process, std::uint64_t size);
   /// The record of the routine a slot holds: its context when that names the routine (a plain
   /// slot's context may lag its routine), else by lookup.
   NotifyRoutine& slot_routine(const void* routine, void* context);

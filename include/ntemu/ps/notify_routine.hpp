@@ -92,6 +92,23 @@ constexpr std::string_view array_name(NotifyKind kind) {
   return "PspLoadImageNotifyRoutine";
 }
 
+/// Every notify kind, in array order.
+inline constexpr NotifyKind kNotifyKinds[] = {NotifyKind::Process, NotifyKind::Thread,
+                                              NotifyKind::Image};
+
+/// The kind's word in traces and scenarios: "process", "thread", "image".
+constexpr std::string_view kind_word(NotifyKind kind) {
+  switch (kind) {
+    case NotifyKind::Process:
+      return "process";
+    case NotifyKind::Thread:
+      return "thread";
+    case NotifyKind::Image:
+      break;
+  }
+  return "image";
+}
+
 /// One routine as the executive keeps it. One record per distinct function per executive,
 /// created at the function's first registration and never freed, so a notify slot may keep a
 /// pointer to it (beside a plain slot; in an EX_CALLBACK block's Context).
