@@ -116,6 +116,7 @@ class Checker {
     if (it != automatic_.end()) {
       return fmt::format("it names the thread created at line {}", it->second);
     }
+    if (s.defined.line == 0) return "first defined at the kd prompt";
     return fmt::format("first defined at line {}", s.defined.line);
   }
 

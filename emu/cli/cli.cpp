@@ -17,10 +17,10 @@
 
 #include <fmt/format.h>
 
+#include "kd_session.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/trace.hpp"
 #include "ntemu/version.hpp"
-#include "kd_session.hpp"
 #include "parser.hpp"
 #include "runner.hpp"
 #include "text_output.hpp"
@@ -96,9 +96,10 @@ Options parse_args(const std::vector<std::string>& args) {
       throw UsageError{fmt::format("unknown option '{}'", a)};
     }
     if (o.kd && (name == "--format" || name == "-o")) {
-      throw UsageError{fmt::format("option '{}' is for 'run': 'kd' writes its session to "
-                                   "standard output",
-                                   name)};
+      throw UsageError{
+          fmt::format("option '{}' is for 'run': 'kd' writes its session to "
+                      "standard output",
+                      name)};
     }
     if (!value) {
       if (i + 1 >= args.size()) throw UsageError{fmt::format("option '{}' needs a value", name)};
@@ -240,7 +241,8 @@ std::optional<std::string> read_scenario(const std::string& path, const Streams&
     return std::nullopt;
   }
   if (text.size() > kMaxFileBytes) {
-    report({}, fmt::format("file too large: a scenario may be at most {} MiB", kMaxFileBytes >> 20));
+    report({},
+           fmt::format("file too large: a scenario may be at most {} MiB", kMaxFileBytes >> 20));
     return std::nullopt;
   }
   return text;

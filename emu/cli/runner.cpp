@@ -85,6 +85,7 @@ void Runner::set_step(std::string label) {
 
 void Runner::execute(const Statement& s) {
   if (std::holds_alternative<KernelStmt>(s.body)) return;
+  file_line_ = s.pos.line;
   if (down_) return after_bugcheck(s);
   sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
   set_step(fmt::format("line {}: {}", s.pos.line, s.source));
@@ -254,6 +255,14 @@ void Runner::record_handle(int index, ps::Process& owner, Handle h) {
 
 std::string Runner::not_created(int index) const {
   const Symbol& s = symbol(index);
+  // Only a debugger runs statements out of the file's order: at its prompt (line 0), or
+  // before the line that creates the name.
+  if (s.defined.line == 0) {
+    return fmt::format("'{}' does not exist: its creation at the kd prompt failed", s.name);
+  }
+  if (s.defined.line > file_line_) {
+    return fmt::format("'{}' does not exist yet: line {} creates it", s.name, s.defined.line);
+  }
   return fmt::format("'{}' does not exist: its creation at line {} failed", s.name, s.defined.line);
 }
 

@@ -198,7 +198,8 @@ class Runner final : public RoutineListener {
   RunOutcome outcome_;
   std::optional<ListenerScope> listening_;  // from start() to teardown()
   RoutineBodyHook* body_hook_ = nullptr;
-  std::string step_;  // the verifier's step label of the statement running
+  std::string step_;   // the verifier's step label of the statement running
+  int file_line_ = 0;  // the line of the file's statement running or last run
 };
 
 }  // namespace ntemu::cli

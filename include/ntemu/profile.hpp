@@ -31,9 +31,8 @@ namespace ntemu {
 enum class KernelVersion : std::uint8_t { Win2000, Xp, Server2003, Vista };
 
 /// Every version, oldest first: what code iterating over the versions walks.
-inline constexpr KernelVersion kKernelVersions[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                                    KernelVersion::Server2003,
-                                                    KernelVersion::Vista};
+inline constexpr KernelVersion kKernelVersions[] = {
+    KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003, KernelVersion::Vista};
 
 /// "win2000", "xp", "server2003", "vista" (the `--kernel` spellings).
 constexpr std::string_view to_string(KernelVersion v) {

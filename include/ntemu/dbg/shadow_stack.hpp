@@ -42,8 +42,8 @@ class FrameObserver {
 /// One host thread's frames, outermost first.
 struct ShadowStack {
   static constexpr std::size_t kMaxFrames = 64;
-  std::size_t depth = 0;               ///< frames pushed (may exceed kMaxFrames)
-  FrameObserver* observer = nullptr;   ///< told of each push; null when no debugger is attached
+  std::size_t depth = 0;              ///< frames pushed (may exceed kMaxFrames)
+  FrameObserver* observer = nullptr;  ///< told of each push; null when no debugger is attached
   std::array<Frame, kMaxFrames> frames{};
 };
 
