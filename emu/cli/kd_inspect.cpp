@@ -172,6 +172,9 @@ void Session::cmd_thread(std::string_view args) {
 
 void Session::cmd_handle(std::string_view args) {
   Words words(args);
+  if (words.size() == 1 && (words.peek() == "PspCidTable" || words.peek() == "nt!PspCidTable")) {
+    return say(dbg::dump_cid_table(runner_->machine()));  // the handle table of client IDs
+  }
   if (words.size() > 1) return error("usage: !handle [ADDR|NAME]  (a process's object table)");
   ps::Process* p = &runner_->machine().current_process();
   if (words.size() == 1) {
