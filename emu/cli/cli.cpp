@@ -244,17 +244,13 @@ int run_kd(const Options& o, const Streams& io) {
   };
   const std::optional<std::string> text = read_scenario(path, io, report);
   if (!text) return kExitError;
-  Parsed parsed = parse_scenario(*text);
-  std::vector<Diagnostic> errors = std::move(parsed.errors);
-  Script script;
-  ScenarioChecker checker(o.check, script);
-  if (errors.empty()) errors = checker.check_file(std::move(parsed.statements));
-  if (!errors.empty()) {
-    for (const Diagnostic& d : errors)
+  const Compiled compiled = compile_scenario(*text, o.check);
+  if (!compiled.ok()) {
+    for (const Diagnostic& d : compiled.errors)
       report(d.pos, d.message);
     return kExitError;
   }
-  return kd::run_session(script, checker, label, io);
+  return kd::run_session(*text, o.check, label, io);
 }
 
 int run_files(const Options& o, const Streams& io) {

@@ -73,8 +73,8 @@ std::span<const std::string_view> modeled_routines() {
 }
 
 bool Session::is_driver(std::string_view module) const {
-  return std::find(script_.routines.begin(), script_.routines.end(), module) !=
-         script_.routines.end();
+  return std::find(script_->routines.begin(), script_->routines.end(), module) !=
+         script_->routines.end();
 }
 
 const Breakpoint* Session::routine_breakpoint(std::string_view symbol) const {

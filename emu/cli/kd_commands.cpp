@@ -161,8 +161,8 @@ void Session::cmd_statement(const std::string& line, const Stop& stop) {
   if (std::holds_alternative<KernelStmt>(s.body)) {
     return error("the kernel version is the file's: .restart runs it again");
   }
-  const std::size_t known = script_.symbols.size();
-  const std::vector<Diagnostic> errors = checker_.check_more(s);
+  const std::size_t known = script_->symbols.size();
+  const std::vector<Diagnostic> errors = checker_->check_more(s);
   for (const Diagnostic& d : errors)
     error(fmt::format("column {}: {}", d.pos.column, d.message));
   if (!errors.empty()) return;
@@ -175,8 +175,8 @@ void Session::cmd_statement(const std::string& line, const Stop& stop) {
     }
   }
   s.pos.line = 0;
-  for (std::size_t i = known; i < script_.symbols.size(); ++i)
-    script_.symbols[i].defined = {};  // defined at the prompt, not at a line of the file
+  for (std::size_t i = known; i < script_->symbols.size(); ++i)
+    script_->symbols[i].defined = {};  // defined at the prompt, not at a line of the file
   runner_->script_grew();
   typed_.push_back(std::move(s));
   if (stop.where != Stop::Where::Routine) return runner_->execute_typed(typed_.back(), false);

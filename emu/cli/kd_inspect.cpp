@@ -24,7 +24,7 @@ LockedFields read_locked(ps::Process& p) NTEMU_NO_THREAD_SAFETY_ANALYSIS {
 }
 
 std::string Session::address(std::uint64_t a) const {
-  return dbg::format_address(a, script_.arch);
+  return dbg::format_address(a, script_->arch);
 }
 
 std::vector<ps::Process*> Session::processes() {
@@ -39,7 +39,7 @@ std::vector<ps::Process*> Session::processes() {
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   }
   // The file's processes PspCidTable does not list (no PID yet, or already deleted).
-  for (std::size_t i = 0; i < script_.symbols.size(); ++i) {
+  for (std::size_t i = 0; i < script_->symbols.size(); ++i) {
     ob::Object* o = runner_->object_of(static_cast<int>(i));
     if (o == nullptr || o->type() != ob::ObjectType::Process) continue;
     auto* p = static_cast<ps::Process*>(o);
@@ -49,8 +49,8 @@ std::vector<ps::Process*> Session::processes() {
 }
 
 ob::Object* Session::object_arg(std::string_view word, std::string_view command) {
-  for (std::size_t i = 0; i < script_.symbols.size(); ++i) {
-    if (script_.symbols[i].name != word) continue;
+  for (std::size_t i = 0; i < script_->symbols.size(); ++i) {
+    if (script_->symbols[i].name != word) continue;
     ob::Object* o = runner_->object_of(static_cast<int>(i));
     if (o == nullptr) {
       error(
@@ -76,7 +76,7 @@ void Session::cmd_kb() {
   if (stack.empty()) {
     return say("no frames: the machine is between statements (t or a bp stops inside one)");
   }
-  std::string text = dbg::format_kb({stack.data(), stack.size()}, script_.arch);
+  std::string text = dbg::format_kb({stack.data(), stack.size()}, script_->arch);
   if (!text.empty() && text.back() == '\n') text.pop_back();
   say(text);
 }

@@ -59,7 +59,7 @@ void Session::cmd_dt(std::string_view args) {
   if ((!process && !thread) || words.size() > 2) {
     return error("usage: dt nt!_EPROCESS [ADDR|NAME] | dt nt!_ETHREAD [ADDR|NAME]");
   }
-  const unsigned ptr = script_.arch == Arch::X86 ? 4 : 8;
+  const unsigned ptr = script_->arch == Arch::X86 ? 4 : 8;
   const std::size_t count = process ? kProcessFields.size() : kThreadFields.size();
   auto field = [&](std::size_t i) { return process ? kProcessFields[i] : kThreadFields[i]; };
   if (words.done()) {
@@ -114,7 +114,7 @@ void Session::cmd_edit(std::string_view args, unsigned width) {
   if (!value || (width == 4 && *value > 0xFFFFFFFFu)) {
     return error(fmt::format("{}: the value must be a number of {} bytes", name, width));
   }
-  const unsigned ptr = script_.arch == Arch::X86 ? 4 : 8;
+  const unsigned ptr = script_->arch == Arch::X86 ? 4 : 8;
   const std::size_t plus = where.find('+');
   const std::string_view base_text = where.substr(0, plus);
   std::uint64_t offset = 0;

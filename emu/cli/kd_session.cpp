@@ -15,18 +15,19 @@
 
 namespace ntemu::cli::kd {
 
-int run_session(Script& script, ScenarioChecker& checker, const std::string& label,
+int run_session(std::string_view text, const CheckOptions& options, const std::string& label,
                 const Streams& io) {
-  Session session(script, checker, label, io);
+  Session session(text, options, label, io);
   return session.run();
 }
 
-Session::Session(Script& script, ScenarioChecker& checker, std::string label, const Streams& io)
-    : script_(script),
-      checker_(checker),
+Session::Session(std::string_view text, const CheckOptions& options, std::string label,
+                 const Streams& io)
+    : text_(text),
+      options_(options),
       label_(std::move(label)),
       io_(io),
-      text_(io.out),
+      output_(io.out),
       reader_(io.in, io.out) {}
 
 void Session::say(std::string_view text) {
@@ -53,7 +54,7 @@ void Session::emit(const Event& e) {
       }
     }
   }
-  text_.emit(e);
+  output_.emit(e);
 }
 
 std::optional<std::string> Session::take_pending_finding() {
@@ -61,9 +62,9 @@ std::optional<std::string> Session::take_pending_finding() {
 }
 
 int Session::run() {
-  say(fmt::format("ntemu kd: {} ({} {}); .help lists the commands", label_,
-                  to_string(script_.version), to_string(script_.arch)));
-  while (run_once()) {
+  bool first = true;
+  while (run_once(first)) {
+    first = false;
     mode_ = Mode::StepOver;
     say(fmt::format(".restart: {} again on a fresh kernel", label_));
   }
@@ -76,14 +77,25 @@ int Session::run() {
   return rc;
 }
 
-bool Session::run_once() {
-  runner_ = std::make_unique<Runner>(script_, label_, *this);
+bool Session::run_once(bool first) {
+  // The file again, checked as ntemu kd's caller checked it (so without error), and a
+  // checker for what is typed at the prompt.
+  runner_.reset();
+  typed_.clear();
+  script_ = std::make_unique<Script>();
+  checker_ = std::make_unique<ScenarioChecker>(options_, *script_);
+  checker_->check_file(parse_scenario(text_).statements);
+  if (first) {
+    say(fmt::format("ntemu kd: {} ({} {}); .help lists the commands", label_,
+                    to_string(script_->version), to_string(script_->arch)));
+  }
+  runner_ = std::make_unique<Runner>(*script_, label_, *this);
   runner_->set_body_hook(this);
   runner_->start();
   {
     dbg::FrameObserverScope observing(*this);
     stops_allowed_ = true;
-    for (const Statement& s : script_.statements) {
+    for (const Statement& s : script_->statements) {
       if (std::holds_alternative<KernelStmt>(s.body)) continue;
       if (mode_ == Mode::Quit || mode_ == Mode::Restart) break;
       where_ = fmt::format("line {}: {}", s.pos.line, s.source);

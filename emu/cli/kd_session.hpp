@@ -7,14 +7,13 @@
 /// session). Everything the run reports is printed as `ntemu run --format text` prints it.
 ///
 /// \code
-///   ntemu::cli::Script script;
-///   ntemu::cli::ScenarioChecker checker({}, script);
-///   if (checker.check_file(parse_scenario(text).statements).empty())
-///     rc = ntemu::cli::kd::run_session(script, checker, "seed.ntemu", {stdin, stdout, stderr});
+///   if (ntemu::cli::compile_scenario(text, {}).ok())
+///     rc = ntemu::cli::kd::run_session(text, {}, "seed.ntemu", {stdin, stdout, stderr});
 /// \endcode
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "cli.hpp"
 #include "parser.hpp"
@@ -22,11 +21,12 @@
 
 namespace ntemu::cli::kd {
 
-/// Debugs `script` (checked by `checker`, which then checks the statements typed at the
-/// prompt) until `q` or the end of `io.in`. `label` names the file in the output. Returns the
-/// exit status of the part of the file that ran (0, or 1 if an expect failed); output write
-/// errors give 2.
-int run_session(Script& script, ScenarioChecker& checker, const std::string& label,
+/// Debugs the scenario `text` (which compile_scenario accepts with `options`) until `q` or the
+/// end of `io.in`; each run (the first, each `.restart`) checks it afresh, so names typed at the
+/// prompt last only until the next. `label` names the file in the output. Returns the exit
+/// status of the part of the file that ran (0, or 1 if an expect failed); an output write error
+/// gives 2.
+int run_session(std::string_view text, const CheckOptions& options, const std::string& label,
                 const Streams& io);
 
 }  // namespace ntemu::cli::kd

@@ -61,7 +61,7 @@ struct Stop {
 
 class Session final : public RoutineBodyHook, public dbg::FrameObserver, public TraceSink {
  public:
-  Session(Script& script, ScenarioChecker& checker, std::string label, const Streams& io);
+  Session(std::string_view text, const CheckOptions& options, std::string label, const Streams& io);
   int run();
 
   // The run's hooks (on the scenario's host thread).
@@ -77,7 +77,7 @@ class Session final : public RoutineBodyHook, public dbg::FrameObserver, public 
 
  private:
   /// One run of the file; true when `.restart` asked for another.
-  bool run_once();
+  bool run_once(bool first);
   void stop_at(const Stop& stop, std::string heading);
   /// Reads and runs commands until one resumes the machine.
   void prompt(const Stop& stop);
@@ -118,12 +118,16 @@ class Session final : public RoutineBodyHook, public dbg::FrameObserver, public 
   std::string describe_thread(ps::Thread& t);
   std::string address(std::uint64_t a) const;
 
-  Script& script_;
-  ScenarioChecker& checker_;
+  const std::string_view text_;
+  const CheckOptions options_;
   const std::string label_;
   const Streams io_;
-  TextOutput text_;
+  TextOutput output_;
   LineReader reader_;
+  // The run's script (its file, checked, and the names typed at the prompt), its checker for
+  // those, and the Runner: made again for each run.
+  std::unique_ptr<Script> script_;
+  std::unique_ptr<ScenarioChecker> checker_;
   std::unique_ptr<Runner> runner_;
   Mode mode_ = Mode::StepOver;  // the session starts stopped before the first statement
   bool stops_allowed_ = false;  // the run is between start() and teardown()
