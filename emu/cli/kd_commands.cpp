@@ -46,6 +46,8 @@ constexpr std::string_view kHelp =
     "  !handle [ADDR|NAME]     a process's object table (the current one's without one)\n"
     "  !callbacks              the notify arrays, EX_CALLBACK words decoded\n"
     "  !audit                  what the verifier finds now\n"
+    "  dd|dq|dps nt!PspCreateProcessNotifyRoutine   a notify array's slots as memory (also\n"
+    "                          nt!PspCreateThreadNotifyRoutine, nt!PspLoadImageNotifyRoutine)\n"
     "Changing state:\n"
     "  ed|eq ADDR[+OFFSET] VALUE  write a modeled field dt shows (UniqueProcessId)\n"
     "  ed|eq nt!PspCreateProcessNotifyRoutine+OFFSET 0   clear a notify slot (also\n"
@@ -129,6 +131,8 @@ bool Session::command(const std::string& raw, const Stop& stop) {
     }
   } else if (name == "!handle") {
     cmd_handle(args);
+  } else if (name == "dd" || name == "dq" || name == "dps") {
+    cmd_display(args, name);
   } else if (name == "ed" || name == "eq") {
     cmd_edit(args, name == "ed" ? 4 : 8);
   } else if (name.front() == '!' || name.front() == '.') {

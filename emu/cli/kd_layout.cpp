@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// kd's structures: `dt nt!_EPROCESS` / `dt nt!_ETHREAD` show the fields the model keeps, and
-// `ed` / `eq` write the ones a researcher pokes — EPROCESS.UniqueProcessId and the notify
+// kd's structures: `dt nt!_EPROCESS` / `dt nt!_ETHREAD` show the fields the model keeps,
+// `dd` / `dq` / `dps` the notify arrays' slots as memory, and `ed` / `eq` write the ones a
+// researcher pokes — EPROCESS.UniqueProcessId and the notify
 // arrays' slots — through the same pokes as the scenario's `poke` statements, so the output
 // is theirs. The layout is the model's own: one pointer-sized slot per field, in the order
 // below. Its offsets are not a Windows build's, and `dt` says so.
@@ -14,6 +15,7 @@
 
 #include "kd_session_impl.hpp"
 #include "kd_words.hpp"
+#include "ntemu/ex/fast_ref.hpp"
 
 namespace ntemu::cli::kd {
 namespace {
@@ -166,6 +168,65 @@ void Session::cmd_edit(std::string_view args, unsigned width) {
   if (width < ptr) v |= target.process->pid().value() & ~std::uint64_t{0xFFFFFFFFu};
   runner_->with_step(fmt::format("kd> {}", line_),
                      [&] { runner_->poke_pid(0, *target.process, v); });
+}
+
+void Session::cmd_display(std::string_view args, std::string_view name) {
+  Words words(args);
+  const std::string_view symbol = words.next();
+  std::optional<ps::NotifyKind> kind;
+  for (ps::NotifyKind k : ps::kNotifyKinds) {
+    if (symbol == fmt::format("nt!{}", ps::array_name(k))) kind = k;
+  }
+  if (!kind || !words.done()) {
+    return error(
+        fmt::format("usage: {} nt!PspCreateProcessNotifyRoutine | "
+                    "nt!PspCreateThreadNotifyRoutine | nt!PspLoadImageNotifyRoutine "
+                    "(dt shows a process or thread)",
+                    name));
+  }
+  Kernel& k = runner_->machine();
+  const ps::NotifySlots& array = k.notify_array(*kind);
+  const unsigned ptr = script_->arch == Arch::X86 ? 4 : 8;
+  const bool callbacks = array.storage() == NotifyStorage::ExCallback;
+  auto word = [&](std::uint64_t v) { return fmt::format("{:0{}x}", v, 2 * ptr); };
+  if (name == "dps") {  // one slot a line, with what it holds by symbol
+    for (std::uint32_t i = 0; i < array.size(); ++i) {
+      std::string line = fmt::format("{}+{:#04x}  ", symbol, i * ptr);
+      if (!array.occupied(i)) {
+        line += word(0);
+      } else if (callbacks) {
+        const std::uint64_t raw = array.raw(i);
+        line += fmt::format("{}  block {} (cached {}): {}", word(raw),
+                            address(ex::FastRef::object(raw, script_->arch)),
+                            ex::FastRef::cached(raw, script_->arch),
+                            k.routine_symbol(array.routine(i)));
+      } else {
+        // The word is the routine's address; a host address would make the output depend on
+        // the run, so the symbol stands for it.
+        line += k.routine_symbol(array.routine(i));
+      }
+      say(line);
+    }
+    return;
+  }
+  if (!callbacks) {
+    return error(
+        fmt::format("{}: on {} the slots hold routine pointers (host addresses in the "
+                    "model): dps shows them by symbol",
+                    name, to_string(script_->version)));
+  }
+  const unsigned width = name == "dd" ? 4 : 8;
+  if (width != ptr) {
+    return error(
+        fmt::format("{}: a slot is {} bytes here ({})", name, ptr, ptr == 4 ? "dd" : "dq"));
+  }
+  const std::uint32_t per_line = 16 / width;
+  for (std::uint32_t i = 0; i < array.size(); i += per_line) {
+    std::string line = fmt::format("{}+{:#04x} ", symbol, i * ptr);
+    for (std::uint32_t j = i; j < i + per_line && j < array.size(); ++j)
+      line += fmt::format(" {:0{}x}", array.occupied(j) ? array.raw(j) : 0, 2 * width);
+    say(line);
+  }
 }
 
 }  // namespace ntemu::cli::kd

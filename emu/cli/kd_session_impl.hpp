@@ -108,7 +108,8 @@ class Session final : public RoutineBodyHook, public dbg::FrameObserver, public 
   void cmd_thread(std::string_view args);
   void cmd_dt(std::string_view args);
   void cmd_handle(std::string_view args);
-  void cmd_display(std::string_view args, unsigned width);
+  /// dd, dq, dps (`name`) on a notify array.
+  void cmd_display(std::string_view args, std::string_view name);
   /// The process or thread named by `word`: an address as !process 0 0 prints it, or a
   /// scenario name. Reports why not and returns nullptr.
   ob::Object* object_arg(std::string_view word, std::string_view command);
