@@ -4,6 +4,21 @@
 // checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
 // (races.hpp). Statements map one to one onto kernel entry points; the runner adds only
 // bookkeeping and reports what it did after each call returns.
+//
+// A front end that drives the run itself (ntemu kd: kd_session.cpp) takes run() apart:
+//
+//   Runner r(script, "file.ntemu", sink);
+//   r.start();                               // `begin`, the boot
+//   for (const Statement& s : script.statements) {
+//     /* inspect r.machine() between statements */
+//     r.execute(s);                          // `statement` and its events, its races joined
+//   }
+//   r.finish();                              // unrun races, the automatic audit, `end`
+//   RunOutcome outcome = r.teardown();       // the kernel released
+//
+// run() is exactly that loop, so every `ntemu run` golden checks it. set_body_hook() is told of
+// each pool routine's call from inside it; execute_typed() runs a statement that is not the
+// file's (checked with ScenarioChecker::check_more, then script_grew()).
 #pragma once
 
 #include <array>

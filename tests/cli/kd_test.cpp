@@ -280,3 +280,32 @@ TEST_CASE("kd: an output write error exits 2") {
   std::fclose(full);
   std::fclose(err);
 }
+
+TEST_CASE(
+    "kd: a statement typed after the file is checked against its names, and undone on error") {
+  Script script;
+  ScenarioChecker checker({}, script);
+  REQUIRE(checker.check_file(parse_scenario("NtCreateProcess notepad\n").statements).empty());
+  const std::size_t symbols = script.symbols.size();
+  auto one = [](const char* text) {
+    Parsed p = parse_scenario(text);
+    REQUIRE(p.errors.empty());
+    REQUIRE(p.statements.size() == 1);
+    return std::move(p.statements.front());
+  };
+  // An error: the thread name it would define is not kept.
+  Statement bad = one("NtCreateThread nosuch as t9\n");
+  CHECK_FALSE(checker.check_more(bad).empty());
+  CHECK(script.symbols.size() == symbols);
+  Statement uses_t9 = one("NtClose t9\n");
+  CHECK_FALSE(checker.check_more(uses_t9).empty());
+  // A good one defines names later statements use, and resolves against the file's.
+  Statement good = one("NtCreateThread notepad as t9\n");
+  CHECK(checker.check_more(good).empty());
+  CHECK(script.symbols.size() == symbols + 1);
+  Statement close = one("NtClose t9\n");
+  CHECK(checker.check_more(close).empty());
+  // The kernel version is the file's.
+  Statement kernel = one("kernel xp\n");
+  CHECK_FALSE(checker.check_more(kernel).empty());
+}
