@@ -258,6 +258,7 @@ TEST_CASE("kd: arbitrary command lines never crash or hang, and the output is de
   CHECK((first.rc == kExitOk || first.rc == kExitExpectFailed));
   CHECK(first.err.empty());
   CHECK(first.out.find("kd> ") != std::string::npos);
+  CHECK(first.out.find("error: line too long (at most 4096 bytes): ignored") != std::string::npos);
   const Result second = kd_cmd({"kd", article.string()}, input);
   CHECK(second.rc == first.rc);
   CHECK(second.out == first.out);
