@@ -8,7 +8,8 @@
 #                          (concurrency tests), the clang -Wthread-safety build, clang-libcxx
 #                          (clang-14 + libc++, every test), mingw (the Windows x64 cross
 #                          build's unit, CLI and concurrency tests under wine), the fuzzers
-#                          (60 s each), and the release build running the demo
+#                          (60 s each; the driver fuzz targets: a correct driver stays clean,
+#                          a seeded bug is found), and the release build running the demo
 #
 # .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
 set -euo pipefail
@@ -87,6 +88,10 @@ run_fuzz_stage() {
       failed=$((failed + 1))
     fi
   done
+  # The driver fuzz targets (ntemu/fuzz_target.hpp): the correct tracker over 3,000 inputs, and
+  # the fuzzing example, whose seeded bug must be found and reported with a replay.
+  cmake --build build/fuzz -j "$jobs" --target ntemu_fuzz_tracker ntemu_fuzz_procwatch
+  run_tests fuzz -R '^fuzz/(smoke/tracker|driver/)'
 }
 
 run_demo() {

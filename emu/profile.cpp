@@ -64,6 +64,7 @@ Profile Profile::vista(Arch arch) {
   p.process_duplicate_registration = DuplicateRegistration::Rejected;
   p.thread_duplicate_registration = DuplicateRegistration::Allowed;  // §10.4
   p.has_process_notify_routine_ex = true;
+  p.has_se_locate_process_image_name = true;  // [I] MSDOC: Vista and later
   p.lookup_failure_status = STATUS_INVALID_CID;  // §10.1
   return p;
 }

@@ -57,20 +57,24 @@ StatementBody parse_process_notify(Cursor& c, bool ex) {
   return s;
 }
 
-StatementBody parse_thread_notify(Cursor& c, bool remove) {
-  ThreadNotifyStmt s;
+namespace {
+// `API ROUTINE`: the thread and load-image registrations and removals.
+template <class Stmt>
+StatementBody parse_routine_only(Cursor& c, bool remove) {
+  Stmt s;
   s.remove = remove;
   s.routine = routine_ref(c);
   c.expect_end();
   return s;
 }
+}  // namespace
+
+StatementBody parse_thread_notify(Cursor& c, bool remove) {
+  return parse_routine_only<ThreadNotifyStmt>(c, remove);
+}
 
 StatementBody parse_image_notify(Cursor& c, bool remove) {
-  ImageNotifyStmt s;
-  s.remove = remove;
-  s.routine = routine_ref(c);
-  c.expect_end();
-  return s;
+  return parse_routine_only<ImageNotifyStmt>(c, remove);
 }
 
 StatementBody parse_create_process(Cursor& c, bool with_thread) {

@@ -5,11 +5,23 @@
 namespace ntemu::ex {
 
 CallbackManager::CallbackManager(Arch arch, std::uint32_t max_blocks)
-    : arch_(arch),
-      max_blocks_(max_blocks),
-      chunks_(std::make_unique<std::atomic<std::atomic<CallbackBlock*>*>[]>(kChunks)) {}
+    : arch_(arch), max_blocks_(max_blocks), chunks_(ClearedStock<ChunkTable, 4>::take()) {}
 
-CallbackManager::~CallbackManager() = default;
+CallbackManager::~CallbackManager() {
+  MutexLocker hold(lock_);
+  // Back to the stocks as new: every slot set and every table entry set is cleared.
+  for (std::uint32_t i = 0; i < next_; ++i) {
+    chunks_->chunks[i / kChunk]
+        .load(std::memory_order_relaxed)
+        ->slots[i % kChunk]
+        .store(nullptr, std::memory_order_relaxed);
+  }
+  for (std::size_t c = 0; c < chunk_storage_.size(); ++c) {
+    chunks_->chunks[c].store(nullptr, std::memory_order_relaxed);
+    ClearedStock<BlockChunk, 16>::give(std::move(chunk_storage_[c]));
+  }
+  ClearedStock<ChunkTable, 4>::give(std::move(chunks_));
+}
 
 CallbackBlock* CallbackManager::ExAllocateCallBack(const void* function, void* context) {
   MutexLocker hold(lock_);
@@ -18,13 +30,13 @@ CallbackBlock* CallbackManager::ExAllocateCallBack(const void* function, void* c
   // 16-byte steps: both architectures' cached-reference bits stay clear.
   auto block =
       std::make_unique<CallbackBlock>(base() + std::uint64_t{index} * 16, function, context);
-  std::atomic<CallbackBlock*>* chunk = chunks_[index / kChunk].load(std::memory_order_relaxed);
+  BlockChunk* chunk = chunks_->chunks[index / kChunk].load(std::memory_order_relaxed);
   if (chunk == nullptr) {
-    chunk_storage_.push_back(std::make_unique<std::atomic<CallbackBlock*>[]>(kChunk));
+    chunk_storage_.push_back(ClearedStock<BlockChunk, 16>::take());
     chunk = chunk_storage_.back().get();
-    chunks_[index / kChunk].store(chunk, std::memory_order_release);
+    chunks_->chunks[index / kChunk].store(chunk, std::memory_order_release);
   }
-  chunk[index % kChunk].store(block.get(), std::memory_order_release);
+  chunk->slots[index % kChunk].store(block.get(), std::memory_order_release);
   owned_.push_back(std::move(block));
   return owned_.back().get();
 }
@@ -46,8 +58,8 @@ CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {
   if (address < base() || (address - base()) % 16 != 0) return nullptr;
   const std::uint64_t index = (address - base()) / 16;
   if (index >= std::uint64_t{kChunk} * kChunks) return nullptr;
-  std::atomic<CallbackBlock*>* chunk = chunks_[index / kChunk].load(std::memory_order_acquire);
-  return chunk == nullptr ? nullptr : chunk[index % kChunk].load(std::memory_order_acquire);
+  const BlockChunk* chunk = chunks_->chunks[index / kChunk].load(std::memory_order_acquire);
+  return chunk == nullptr ? nullptr : chunk->slots[index % kChunk].load(std::memory_order_acquire);
 }
 
 CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {

@@ -2,6 +2,7 @@
 #include "ntemu/ob/object.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ntemu::ob {
 
@@ -10,6 +11,21 @@ ObjectManager::ObjectManager(Arch arch)
       next_address_(arch == Arch::X86 ? 0x89A01000ULL : 0xFFFFFA8000A01000ULL),
       base_address_(next_address_),
       bucket_span_(std::min(stride(ObjectType::Process), stride(ObjectType::Thread))) {}
+
+ObjectManager::~ObjectManager() {
+  SpinLocker hold(lock_);
+  // A bucket whose object is null is empty whatever its address says (find()), so clearing the
+  // objects still indexed leaves each chunk as a new one.
+  objects_.for_each([&](std::uint64_t address, const std::unique_ptr<Object>&) {
+    const std::uint64_t b = bucket(address);
+    if (b == kNoBucket) return;
+    if (IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_relaxed)) {
+      c->buckets[b % kIndexChunk].object.store(nullptr, std::memory_order_relaxed);
+    }
+  });
+  for (std::unique_ptr<IndexChunk>& c : index_storage_)
+    ChunkStock::give(std::move(c));
+}
 
 std::uint64_t ObjectManager::bucket(std::uint64_t address) const {
   if (address < base_address_) return kNoBucket;
@@ -23,7 +39,7 @@ void ObjectManager::index_set(std::uint64_t address, Object* o) {
   IndexChunk* c = chunk.load(std::memory_order_relaxed);
   if (c == nullptr) {
     if (o == nullptr) return;
-    index_storage_.push_back(std::make_unique<IndexChunk>());
+    index_storage_.push_back(ChunkStock::take());
     c = index_storage_.back().get();
     chunk.store(c, std::memory_order_release);
   }

@@ -28,6 +28,9 @@ Executive::ProcessCreated Executive::PspCreateProcess(std::string image_name, Pr
   // §2.2 step 4: the parent's PID whenever a parent exists.
   const ProcessId inherited = parent != nullptr ? parent->pid() : ProcessId{};
   Process& process = objects_.create<Process>(std::move(image_name), inherited, std::move(table));
+  if (profile_.image_file_name_chars < Process::kShortImageNameChars) {
+    process.ShortImageName[profile_.image_file_name_chars] = '\0';  // a shorter EPROCESS field
+  }
   if (profile_.pid_assignment == PidAssignment::InPspCreateProcess &&
       !PspAssignProcessId(process)) {
     objects_.dereference(process);

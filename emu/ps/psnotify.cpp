@@ -92,6 +92,16 @@ Status Executive::PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine
                           profile_.load_image_notify_full_status, false);
 }
 
+Status Executive::PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine,
+                                                std::uint64_t flags) {
+  if (!profile_.has_load_image_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
+  if ((flags & ~kImageNotifyConflictingArchitecture) != 0) return STATUS_INVALID_PARAMETER;
+  detail::EntryPoint entry(this, "PsSetLoadImageNotifyRoutineEx");
+  const auto serial = serialise_registration();
+  return register_routine(NotifyKind::Image, image_notify_, routine,
+                          profile_.load_image_notify_full_status, false);
+}
+
 Status Executive::PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine) {
   if (!profile_.has_remove_load_image_notify_routine) return STATUS_NOT_IMPLEMENTED;
   detail::EntryPoint entry(this, "PsRemoveLoadImageNotifyRoutine");

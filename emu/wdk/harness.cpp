@@ -47,7 +47,7 @@ void report_routines_left(Harness::State& s, const Array& array, const char* kin
                           const char* when) {
   for (std::uint32_t i = 0; i < array.size(); ++i) {
     const void* routine = reinterpret_cast<const void*>(array.slot(i));
-    if (!wdk::is_trampoline(routine)) continue;
+    if (routine == nullptr || !wdk::is_trampoline(routine)) continue;  // most slots are empty
     s.report({verify::FindingKind::RoutineAfterUnload,
               fmt::format("{} is still in {} notify slot {} after {}: the real kernel would "
                           "call into unmapped driver code",
@@ -59,6 +59,7 @@ void report_routines_left(Harness::State& s, const Array& array, const char* kin
 void report_leftovers(Harness::State& s, const char* when, bool pool) {
   report_routines_left(s, s.kernel.process_notify_array(), "process", when);
   report_routines_left(s, s.kernel.thread_notify_array(), "thread", when);
+  report_routines_left(s, s.kernel.image_notify_array(), "load-image", when);
   if (!pool) return;
   std::vector<Harness::State::PoolBlock> leaked;
   {
@@ -185,6 +186,12 @@ void Harness::name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, std::str
                   function, module);
 }
 
+void Harness::name_routine(::PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::string function,
+                           std::string module) {
+  name_trampoline(*state_, reinterpret_cast<const void*>(wdk::image_trampoline(routine)), function,
+                  module);
+}
+
 Kernel::ContextScope Harness::enter() {
   return Kernel::ContextScope(state_->kernel, state_->kernel.first_system_thread());
 }
@@ -193,10 +200,12 @@ Kernel::ContextScope Harness::enter(ps::Thread& thread) {
   return Kernel::ContextScope(state_->kernel, thread);
 }
 
-Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Process* parent) {
+Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Process* parent,
+                                               Kernel::ProcessImage image) {
   State& s = *state_;
   ps::Process& owner = s.kernel.current_process();
-  Kernel::ProcessCreated created = s.kernel.NtCreateProcess(std::move(image_name), parent);
+  Kernel::ProcessCreated created =
+      s.kernel.NtCreateProcess(std::move(image_name), parent, std::move(image));
   if (created.status.ok()) s.handles.push_back({created.process, &owner, created.handle, true});
   return created;
 }
@@ -210,9 +219,10 @@ Kernel::ThreadCreated Harness::create_thread(ps::Process& process, std::string n
   return created;
 }
 
-Harness::Started Harness::start_process(std::string image_name, ps::Process* parent) {
+Harness::Started Harness::start_process(std::string image_name, ps::Process* parent,
+                                        Kernel::ProcessImage image) {
   Started started;
-  Kernel::ProcessCreated p = create_process(std::move(image_name), parent);
+  Kernel::ProcessCreated p = create_process(std::move(image_name), parent, std::move(image));
   started.status = p.status;
   if (!p.status.ok()) return started;
   started.process = p.process;
@@ -220,6 +230,15 @@ Harness::Started Harness::start_process(std::string image_name, ps::Process* par
   started.status = t.status;
   started.thread = t.thread;
   return started;
+}
+
+Kernel::ImageMapped Harness::load_image(ps::Process& process, std::string image,
+                                        std::uint64_t size) {
+  return state_->kernel.MmMapImage(process, Kernel::default_image_path(image), size);
+}
+
+Kernel::ImageMapped Harness::load_system_image(std::string image, std::uint64_t size) {
+  return state_->kernel.MmLoadSystemImage(Kernel::default_driver_path(image), size);
 }
 
 Status Harness::terminate_thread(ps::Thread& thread) {

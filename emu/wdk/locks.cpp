@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 
 #include "guard.hpp"
-#include "ntemu/support/atomic_ref.hpp"
 #include "irql.hpp"
+#include "ntemu/support/atomic_ref.hpp"
 
 using ntemu::wdk::irql_too_high;
 

@@ -3,8 +3,12 @@
 // (PsLookupProcessByProcessId, PsLookupThreadByThreadId, PsLookupProcessThreadByCid, inline in
 // ntemu/wdk/ps.h over the Ntemu* functions here), which take a reference the driver must
 // release; the accessors of the current and of a given process or thread (PsGet*,
-// IoGetCurrentProcess); and ObReferenceObject / ObDereferenceObject. Every object pointer a
+// IoGetCurrentProcess); what a process tells of its image (PsGetProcessImageFileName,
+// SeLocateProcessImageName); and ObReferenceObject / ObDereferenceObject. Every object pointer a
 // driver passes in is resolved (guard.hpp) before it is used.
+#include <algorithm>
+#include <cstring>
+#include <string>
 #include <utility>
 
 #include "convert.hpp"
@@ -134,6 +138,45 @@ PEPROCESS PsGetThreadProcess(PETHREAD Thread) {
   return with_object<ps::Thread>(Thread, "PsGetThreadProcess", [](ps::Thread& t, Kernel&) {
     return ntemu::to_peprocess(*t.ThreadsProcess);
   });
+}
+
+// Not declared by the WDK's headers (drivers declare it): defined with C linkage here.
+extern "C" PCHAR PsGetProcessImageFileName(PEPROCESS Process);
+
+PCHAR PsGetProcessImageFileName(PEPROCESS Process) {
+  return with_object<ps::Process>(Process, "PsGetProcessImageFileName",
+                                  [](ps::Process& p, Kernel&) -> PCHAR {
+                                    return p.ShortImageName.data();  // the EPROCESS field
+                                  });
+}
+
+NTSTATUS SeLocateProcessImageName(PEPROCESS Process, PUNICODE_STRING* pImageFileName) {
+  const Current c = current();
+  if (c.kernel == nullptr) return STATUS_INVALID_DEVICE_STATE;
+  if (!c.kernel->profile().has_se_locate_process_image_name) return STATUS_NOT_IMPLEMENTED;
+  return ntemu::wdk::guarded_call(
+      "SeLocateProcessImageName", PASSIVE_LEVEL, pImageFileName != nullptr, [&](Kernel&) {
+        ps::Process* p =
+            ntemu::wdk::resolve_as<ps::Process>(c, Process, "SeLocateProcessImageName");
+        if (p == nullptr) return STATUS_INVALID_PARAMETER;
+        if (p->ImagePath.empty()) return STATUS_NOT_FOUND;  // System, Idle: no image file
+        // One block: the UNICODE_STRING, then its characters, as the documentation describes.
+        const std::wstring path = ntemu::wdk::widen(p->ImagePath);
+        const std::size_t chars = std::min<std::size_t>(path.size(), 0xFFFC / sizeof(WCHAR) - 1);
+        const std::size_t bytes = sizeof(UNICODE_STRING) + (chars + 1) * sizeof(WCHAR);
+        void* block = ExAllocatePoolWithTag(PagedPool, bytes, 0x6D4E6553U);  // 'SeNm'
+        if (block == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+        auto* name = static_cast<PUNICODE_STRING>(block);
+        auto* text =
+            reinterpret_cast<PWSTR>(static_cast<unsigned char*>(block) + sizeof(UNICODE_STRING));
+        std::memcpy(text, path.data(), chars * sizeof(WCHAR));
+        text[chars] = L'\0';
+        name->Buffer = text;
+        name->Length = static_cast<USHORT>(chars * sizeof(WCHAR));
+        name->MaximumLength = static_cast<USHORT>(name->Length + sizeof(WCHAR));
+        *pImageFileName = name;
+        return STATUS_SUCCESS;
+      });
 }
 
 LONG_PTR ObfReferenceObject(PVOID Object) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The notify-routine registrations a driver makes — PsSetCreateProcessNotifyRoutine(Ex),
-// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine — and
+// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine, the load-image routines
+// PsSetLoadImageNotifyRoutine(Ex) and PsRemoveLoadImageNotifyRoutine — and
 // MmGetSystemRoutineAddress, with which a driver probes which of them the running version
 // exports. Each registers the C routine's trampoline (trampolines.hpp) with the current kernel,
 // so the statuses, slot rules and version differences are the kernel's own; a full trampoline
@@ -90,6 +91,49 @@ NTSTATUS PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyR
                       });
 }
 
+namespace {
+// A load-image routine's registration, plain or Ex: its trampoline handed to `set`.
+template <class Set>
+NTSTATUS set_image_routine(Kernel& k, PLOAD_IMAGE_NOTIFY_ROUTINE routine, Set&& set) {
+  ntemu::PLOAD_IMAGE_NOTIFY_ROUTINE t = nullptr;
+  if (routine != nullptr) {
+    t = ntemu::wdk::image_trampoline(routine);
+    if (t == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+  }
+  return to_ntstatus(set(k, t));
+}
+}  // namespace
+
+NTSTATUS PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine) {
+  return registration("PsSetLoadImageNotifyRoutine", nullptr, [&](Kernel& k) {
+    return set_image_routine(k, NotifyRoutine, [](Kernel& kernel, auto t) {
+      return kernel.PsSetLoadImageNotifyRoutine(t);
+    });
+  });
+}
+
+NTSTATUS PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine, ULONG_PTR Flags) {
+  return registration("PsSetLoadImageNotifyRoutineEx",
+                      &ntemu::Profile::has_load_image_notify_routine_ex, [&](Kernel& k) {
+                        return set_image_routine(k, NotifyRoutine, [&](Kernel& kernel, auto t) {
+                          return kernel.PsSetLoadImageNotifyRoutineEx(t, Flags);
+                        });
+                      });
+}
+
+NTSTATUS PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine) {
+  return registration("PsRemoveLoadImageNotifyRoutine",
+                      &ntemu::Profile::has_remove_load_image_notify_routine, [&](Kernel& k) {
+                        const auto t = NotifyRoutine != nullptr
+                                           ? ntemu::wdk::image_trampoline(NotifyRoutine)
+                                           : nullptr;
+                        if (t == nullptr) return to_ntstatus(k.profile().notify_not_found_status);
+                        return to_ntstatus(k.PsRemoveLoadImageNotifyRoutine(t));
+                      });
+}
+
+extern "C" PCHAR PsGetProcessImageFileName(PEPROCESS Process);
+
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName) {
   const Current c = current();
   if (c.kernel == nullptr || SystemRoutineName == nullptr || SystemRoutineName->Buffer == nullptr)
@@ -112,6 +156,14 @@ PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName) {
       {L"PsRemoveCreateThreadNotifyRoutine",
        reinterpret_cast<PVOID>(&PsRemoveCreateThreadNotifyRoutine),
        p.has_remove_thread_notify_routine},
+      {L"PsSetLoadImageNotifyRoutine", reinterpret_cast<PVOID>(&PsSetLoadImageNotifyRoutine), true},
+      {L"PsSetLoadImageNotifyRoutineEx", reinterpret_cast<PVOID>(&PsSetLoadImageNotifyRoutineEx),
+       p.has_load_image_notify_routine_ex},
+      {L"PsRemoveLoadImageNotifyRoutine", reinterpret_cast<PVOID>(&PsRemoveLoadImageNotifyRoutine),
+       p.has_remove_load_image_notify_routine},
+      {L"PsGetProcessImageFileName", reinterpret_cast<PVOID>(&PsGetProcessImageFileName), true},
+      {L"SeLocateProcessImageName", reinterpret_cast<PVOID>(&SeLocateProcessImageName),
+       p.has_se_locate_process_image_name},
       {L"PsLookupProcessByProcessId", reinterpret_cast<PVOID>(&PsLookupProcessByProcessId), true},
       {L"PsLookupThreadByThreadId", reinterpret_cast<PVOID>(&PsLookupThreadByThreadId), true},
       {L"PsGetProcessId", reinterpret_cast<PVOID>(&PsGetProcessId), true},

@@ -2,13 +2,15 @@
 // Trampolines: a driver's C routine → a kernel routine. The kernel calls notify routines of its
 // own types (ProcessId, ps::Process*, PS_CREATE_NOTIFY_INFO*); each trampoline is one distinct
 // kernel routine, an entry of a FunctionPool (support/function_pool.hpp), that converts the
-// arguments to the WDK's (HANDLE, PEPROCESS, the documented PS_CREATE_NOTIFY_INFO), calls the C
+// arguments to the WDK's (HANDLE, PEPROCESS, UNICODE_STRING, the documented PS_CREATE_NOTIFY_INFO
+// and IMAGE_INFO), calls the C
 // routine assigned to its index, and copies an Ex routine's CreationStatus (a veto) back. It also
 // stands between the kernel and unmapped code: once the driver is unloaded the call is skipped and
 // reported, and an IRQL the routine left raised is reported and restored. A C routine keeps its
 // trampoline for the life of the host process.
 #include "trampolines.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -54,12 +56,15 @@ struct RoutineTable {
 RoutineTable<::PCREATE_PROCESS_NOTIFY_ROUTINE> g_process_routines;
 RoutineTable<::PCREATE_PROCESS_NOTIFY_ROUTINE_EX> g_process_ex_routines;
 RoutineTable<::PCREATE_THREAD_NOTIFY_ROUTINE> g_thread_routines;
+RoutineTable<::PLOAD_IMAGE_NOTIFY_ROUTINE> g_image_routines;
 
 // What the kernel's routine at `index` of each pool does: call the C routine at that index.
 void process_call(std::size_t index, ProcessId parent, ProcessId process, bool create);
 void process_ex_call(std::size_t index, ps::Process* process, ProcessId pid,
                      ntemu::PS_CREATE_NOTIFY_INFO* info);
 void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool create);
+void image_call(std::size_t index, const std::string* full_name, ProcessId process,
+                ntemu::IMAGE_INFO* info);
 
 // The trampolines: one distinct kernel routine per index (support/function_pool.hpp).
 using ProcessPool =
@@ -67,6 +72,19 @@ using ProcessPool =
 using ProcessExPool = FunctionPool<void(ps::Process*, ProcessId, ntemu::PS_CREATE_NOTIFY_INFO*),
                                    kTrampolinePoolSize, &process_ex_call>;
 using ThreadPool = FunctionPool<void(ProcessId, ThreadId, bool), kTrampolinePoolSize, &thread_call>;
+using ImagePool = FunctionPool<void(const std::string*, ProcessId, ntemu::IMAGE_INFO*),
+                               kTrampolinePoolSize, &image_call>;
+
+// A UNICODE_STRING over `text` (which must outlive it); a text longer than a UNICODE_STRING
+// can count is cut at its limit, 32,766 characters.
+UNICODE_STRING counted(const std::wstring& text) {
+  constexpr std::size_t kMaxChars = 0xFFFC / sizeof(WCHAR);
+  UNICODE_STRING u{};
+  u.Buffer = const_cast<PWSTR>(text.c_str());
+  u.Length = static_cast<USHORT>(std::min(text.size(), kMaxChars) * sizeof(WCHAR));
+  u.MaximumLength = static_cast<USHORT>(u.Length + sizeof(WCHAR));
+  return u;
+}
 
 // Runs a driver routine for the kernel: skipped (and reported) once the driver is unloaded;
 // an IRQL left raised (a lock still held) is reported and restored.
@@ -104,10 +122,9 @@ void process_ex_call(std::size_t index, ps::Process* process, ProcessId pid,
     }
     // The documented layout, built for the call; CreationStatus is copied back (a veto).
     const std::wstring image = widen(info->ImageFileName != nullptr ? info->ImageFileName : "");
-    UNICODE_STRING image_name{};
-    image_name.Buffer = const_cast<PWSTR>(image.c_str());
-    image_name.Length = static_cast<USHORT>(image.size() * sizeof(WCHAR));
-    image_name.MaximumLength = static_cast<USHORT>(image_name.Length + sizeof(WCHAR));
+    const std::wstring command = widen(info->CommandLine != nullptr ? info->CommandLine : "");
+    UNICODE_STRING image_name = counted(image);
+    UNICODE_STRING command_line = counted(command);
     ::PS_CREATE_NOTIFY_INFO c_info{};
     c_info.Size = sizeof(::PS_CREATE_NOTIFY_INFO);
     if (info->FileOpenNameAvailable) c_info.FileOpenNameAvailable = 1;
@@ -116,7 +133,7 @@ void process_ex_call(std::size_t index, ps::Process* process, ProcessId pid,
     c_info.CreatingThreadId.UniqueThread = to_handle(info->CreatingThreadId.UniqueThread);
     c_info.FileObject = nullptr;
     c_info.ImageFileName = &image_name;
-    c_info.CommandLine = nullptr;
+    c_info.CommandLine = info->CommandLine != nullptr ? &command_line : nullptr;
     c_info.CreationStatus = to_ntstatus(info->CreationStatus);
     routine(eprocess, to_handle(pid), &c_info);
     info->CreationStatus = Status{static_cast<std::uint32_t>(c_info.CreationStatus)};
@@ -127,6 +144,23 @@ void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool cre
   const auto routine = g_thread_routines.at(index);
   invoke_driver(ps::routine_address(ThreadPool::at(index)),
                 [&] { routine(to_handle(process), to_handle(thread), create ? TRUE : FALSE); });
+}
+
+void image_call(std::size_t index, const std::string* full_name, ProcessId process,
+                ntemu::IMAGE_INFO* info) {
+  const auto routine = g_image_routines.at(index);
+  invoke_driver(ps::routine_address(ImagePool::at(index)), [&] {
+    const std::wstring name = widen(full_name != nullptr ? full_name->c_str() : "");
+    UNICODE_STRING full_image_name = counted(name);
+    ::IMAGE_INFO c_info{};
+    if (info != nullptr) {
+      c_info.ImageAddressingMode = IMAGE_ADDRESSING_MODE_32BIT;
+      c_info.SystemModeImage = info->SystemModeImage ? 1 : 0;
+      c_info.ImageBase = reinterpret_cast<PVOID>(static_cast<ULONG_PTR>(info->ImageBase));
+      c_info.ImageSize = static_cast<SIZE_T>(info->ImageSize);
+    }
+    routine(&full_image_name, to_handle(process), info != nullptr ? &c_info : nullptr);
+  });
 }
 
 // The trampoline of the C routine `routine`: the pool's entry at its index.
@@ -151,9 +185,13 @@ ntemu::PCREATE_THREAD_NOTIFY_ROUTINE thread_trampoline(::PCREATE_THREAD_NOTIFY_R
   return trampoline_of<ThreadPool>(g_thread_routines, routine);
 }
 
+ntemu::PLOAD_IMAGE_NOTIFY_ROUTINE image_trampoline(::PLOAD_IMAGE_NOTIFY_ROUTINE routine) {
+  return trampoline_of<ImagePool>(g_image_routines, routine);
+}
+
 bool is_trampoline(const void* routine) {
   return ProcessPool::contains(routine) || ProcessExPool::contains(routine) ||
-         ThreadPool::contains(routine);
+         ThreadPool::contains(routine) || ImagePool::contains(routine);
 }
 
 }  // namespace ntemu::wdk

@@ -21,6 +21,7 @@ ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE process_trampoline(::PCREATE_PROCESS_NOTIF
 ntemu::PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_ex_trampoline(
     ::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine);
 ntemu::PCREATE_THREAD_NOTIFY_ROUTINE thread_trampoline(::PCREATE_THREAD_NOTIFY_ROUTINE routine);
+ntemu::PLOAD_IMAGE_NOTIFY_ROUTINE image_trampoline(::PLOAD_IMAGE_NOTIFY_ROUTINE routine);
 /// True when `routine` (as stored in a notify slot) is one of the trampolines.
 bool is_trampoline(const void* routine);
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Keeps the generated blocks of docs/driver-testing.md in step with the example driver:
-#   <!-- generated: demo -->          the output of tracker_demo (PROGRAM)
-#   <!-- generated: source FILE -->   the text of examples/driver/FILE
+# Keeps the generated blocks of a driver document (DOC: docs/driver-testing.md,
+# docs/driver-fuzzing.md) in step with its example (SOURCE_DIR):
+#   <!-- generated: demo -->          the output of the example's demo (PROGRAM)
+#   <!-- generated: source FILE -->   the text of SOURCE_DIR/FILE
 #   <!-- generated: excerpt FILE FROM TO -->
 #                                     its lines from the first containing FROM to the next
 #                                     containing TO
@@ -23,7 +24,15 @@ function(driver_block words out)
   elseif(kind STREQUAL "source")
     list(POP_FRONT words file)
     file(READ "${SOURCE_DIR}/${file}" body)
-    set(block "```c\n${body}```\n")
+    # The fence's language by the file's extension: c (.c, .h), cpp, sh.
+    get_filename_component(ext "${file}" LAST_EXT)
+    set(language c)
+    if(ext STREQUAL ".cpp" OR ext STREQUAL ".hpp")
+      set(language cpp)
+    elseif(ext STREQUAL ".sh")
+      set(language sh)
+    endif()
+    set(block "```${language}\n${body}```\n")
   elseif(kind STREQUAL "excerpt")
     list(POP_FRONT words file from to)
     file(STRINGS "${SOURCE_DIR}/${file}" lines)
@@ -55,4 +64,7 @@ function(driver_block words out)
 endfunction()
 
 include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/doc-blocks.cmake")
-ntemu_doc_blocks(driver_block regen-driver-doc)
+if(NOT REGEN)
+  set(REGEN regen-driver-doc)
+endif()
+ntemu_doc_blocks(driver_block ${REGEN})

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,6 +87,9 @@ class Harness {
   /// Names an Ex process routine (Vista SP1+) the same way.
   void name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, std::string function,
                     std::string module = {});
+  /// Names a load-image routine the same way.
+  void name_routine(::PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::string function,
+                    std::string module = {});
 
   // --- context -----------------------------------------------------------------------------------
   /// Makes this kernel current on the calling host thread, in the System process's first thread,
@@ -96,8 +100,12 @@ class Harness {
 
   // --- events ------------------------------------------------------------------------------------
   /// NtCreateProcess from the current thread (System's first thread outside any scope). The
-  /// harness keeps the creator's handle for `close` / `exit_process`.
-  Kernel::ProcessCreated create_process(std::string image_name, ps::Process* parent = nullptr);
+  /// harness keeps the creator's handle for `close` / `exit_process`. `image` gives the full
+  /// image path and the command line (PS_CREATE_NOTIFY_INFO, SeLocateProcessImageName, the
+  /// load-image routines); empty fields default to `\Device\HarddiskVolume1\Windows\System32\`
+  /// + the image name, and to the image name.
+  Kernel::ProcessCreated create_process(std::string image_name, ps::Process* parent = nullptr,
+                                        Kernel::ProcessImage image = {});
   /// NtCreateThread in `process` (its first thread gives the process its PID on win2000 and the
   /// process-create notify on every version). The harness keeps the handle.
   Kernel::ThreadCreated create_thread(ps::Process& process, std::string name = {});
@@ -107,7 +115,20 @@ class Harness {
     ps::Thread* thread = nullptr;    ///< null if the first thread could not be created
   };
   /// create_process, then create_thread: a process as a user sees one start.
-  Started start_process(std::string image_name, ps::Process* parent = nullptr);
+  Started start_process(std::string image_name, ps::Process* parent = nullptr,
+                        Kernel::ProcessImage image = {});
+  /// A DLL mapped into `process` (the loader's NtMapViewOfSection): the load-image routines hear
+  /// of it with the process's PID, in the current thread's context (hold `enter(thread)` to load
+  /// it from one of the process's threads, as LoadLibrary does). `image` without a backslash is
+  /// taken from System32. STATUS_PROCESS_IS_TERMINATING for an exiting process,
+  /// STATUS_INVALID_PARAMETER for a size of 0, STATUS_NO_MEMORY when the address space is full.
+  Kernel::ImageMapped load_image(ps::Process& process, std::string image,
+                                 std::uint64_t size = Kernel::kDefaultImageSize);
+  /// A driver image loaded into system space (MmLoadSystemImage, as another driver loads): the
+  /// routines hear ProcessId 0 and SystemModeImage. `image` without a backslash is taken from
+  /// `\SystemRoot\System32\drivers\`.
+  Kernel::ImageMapped load_system_image(std::string image,
+                                        std::uint64_t size = Kernel::kDefaultImageSize);
   /// NtTerminateThread (see Kernel for the statuses).
   Status terminate_thread(ps::Thread& thread);
   /// NtTerminateProcess (see Kernel for the statuses).

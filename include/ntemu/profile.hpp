@@ -205,12 +205,22 @@ struct Profile {
   /// PsRemoveLoadImageNotifyRoutine is exported (XP and later; absent on win2000 [I], like the
   /// thread routine's removal).
   bool has_remove_load_image_notify_routine = false;
+  /// PsSetLoadImageNotifyRoutineEx is exported (Windows 10 1709 and later: MSDOC).
+  bool has_load_image_notify_routine_ex = false;
   /// win2000–vista: [U] between sources, default AtFirstThreadStart ([O] Process Monitor's
   /// order; see ProcessImageNotify).
   ProcessImageNotify process_image_notify = ProcessImageNotify::AtFirstThreadStart;
   /// win2000: [U] between sources, default CreatingThread — the article's debugger stack is the
   /// creator's call chain and MSDOC says so; DDK2K's text says the new thread.
   CreateNotifyContext create_notify_context = CreateNotifyContext::CreatingThread;
+
+  // --- what a process tells of its image ------------------------------------------------
+  /// Characters EPROCESS.ImageFileName keeps of the image name (PsGetProcessImageFileName): 15,
+  /// the field being UCHAR[16] in NT 5.x [F WRK:ps.h]; at most 15 (Process::ShortImageName).
+  std::uint32_t image_file_name_chars = 15;
+  /// SeLocateProcessImageName is exported (Vista and later [I]: MSDOC documents it for Vista
+  /// on; older kernels keep the full path only in the section object).
+  bool has_se_locate_process_image_name = false;
 
   // --- lookups ---------------------------------------------------------------------------
   /// win2000: [U], default None (§8.2: the documented advice to look a new thread up from its

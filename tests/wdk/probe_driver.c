@@ -56,6 +56,14 @@ VOID ProbeProcessNotifyEx(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY
   ProbeRecord.InfoCreator = CreateInfo->CreatingThreadId;
   ProbeRecord.InfoFileObjectNull = CreateInfo->FileObject == NULL;
   ProbeRecord.InfoCommandLineNull = CreateInfo->CommandLine == NULL;
+  if (CreateInfo->CommandLine != NULL) {
+    USHORT i;
+    USHORT chars = (USHORT)(CreateInfo->CommandLine->Length / sizeof(WCHAR));
+    for (i = 0; i < chars && (SIZE_T)i + 1 < sizeof(ProbeRecord.InfoCommandLine); ++i) {
+      ProbeRecord.InfoCommandLine[i] = (CHAR)CreateInfo->CommandLine->Buffer[i];
+    }
+    ProbeRecord.InfoCommandLine[i] = 0;
+  }
   if (CreateInfo->ImageFileName != NULL) {
     USHORT i;
     USHORT chars = (USHORT)(CreateInfo->ImageFileName->Length / sizeof(WCHAR));

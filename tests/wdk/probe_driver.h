@@ -45,6 +45,7 @@ typedef struct _PROBE_RECORD {
   CLIENT_ID InfoCreator;
   BOOLEAN InfoFileObjectNull, InfoCommandLineNull;
   CHAR InfoImage[64];
+  CHAR InfoCommandLine[64];
   NTSTATUS EntryRegisterStatus[3];
   NTSTATUS UnloadRemoveStatus[3];
 } PROBE_RECORD;

@@ -173,7 +173,9 @@ TEST_CASE("wdk: the Ex routine gets the documented PS_CREATE_NOTIFY_INFO and can
     CHECK(num(ProbeRecord.InfoCreator.UniqueThread) ==
           h.kernel().first_system_thread().tid().value());
     CHECK(ProbeRecord.InfoFileObjectNull == TRUE);
-    CHECK(ProbeRecord.InfoCommandLineNull == TRUE);
+    // The command line as the creator gave it; by default the image name (MSDOC CommandLine).
+    CHECK(ProbeRecord.InfoCommandLineNull == FALSE);
+    CHECK(std::string(ProbeRecord.InfoCommandLine) == "calc.exe");
     // The full image path (MSDOC PS_CREATE_NOTIFY_INFO.ImageFileName; FileOpenNameAvailable).
     CHECK(std::string(ProbeRecord.InfoImage) ==
           "\\Device\\HarddiskVolume1\\Windows\\System32\\calc.exe");
@@ -182,6 +184,13 @@ TEST_CASE("wdk: the Ex routine gets the documented PS_CREATE_NOTIFY_INFO and can
     CHECK(ProbeRecord.ExHadInfo == FALSE);  // CreateInfo is NULL at exit
 
     // A veto: the first thread's creation fails with the routine's status.
+    auto given =
+        h.start_process("calc.exe", nullptr, {"\\??\\C:\\calc.exe", "calc.exe /x \"a b\""});
+    REQUIRE(given.status.ok());
+    CHECK(std::string(ProbeRecord.InfoCommandLine) == "calc.exe /x \"a b\"");
+    CHECK(std::string(ProbeRecord.InfoImage) == "\\??\\C:\\calc.exe");
+    CHECK(h.exit_process(*given.process).ok());
+
     ProbeConfig.VetoStatus = STATUS_ACCESS_DENIED;
     auto vetoed = h.start_process("evil.exe");
     CHECK(vetoed.status == ntemu::STATUS_ACCESS_DENIED);

@@ -191,6 +191,12 @@ class Executive {
   Status PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
   /// Absent on win2000 (the profile says so): STATUS_NOT_IMPLEMENTED, nothing changes.
   Status PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
+  /// PsSetLoadImageNotifyRoutineEx (Windows 10 1709+, MSDOC): as the plain registration, with
+  /// `flags` 0 or kImageNotifyConflictingArchitecture (any other bit: STATUS_INVALID_PARAMETER).
+  /// STATUS_NOT_IMPLEMENTED where the profile does not export it. No image of another
+  /// architecture is ever mapped, so the flag changes no call.
+  static constexpr std::uint64_t kImageNotifyConflictingArchitecture = 0x1;
+  Status PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::uint64_t flags);
   /// The image size mapped when none is given.
   static constexpr std::uint64_t kDefaultImageSize = 0x10000;
   struct ImageMapped {

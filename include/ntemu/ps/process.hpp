@@ -3,6 +3,8 @@
 /// `Process`: the EPROCESS fields the creation path uses (semantics.md §2).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -34,14 +36,21 @@ class Process : public ob::Object {
       : ob::Object(kObjectType, address),
         ImageFileName(std::move(image_name)),
         InheritedFromUniqueProcessId(inherited_from),
-        ObjectTable(std::move(object_table)) {}
+        ObjectTable(std::move(object_table)) {
+    std::copy_n(ImageFileName.begin(), std::min(ImageFileName.size(), kShortImageNameChars),
+                ShortImageName.begin());
+  }
 
   /// The current UniqueProcessId (0 until assigned; a "driver" may overwrite it: see poke).
   ProcessId pid() const { return ProcessId{UniqueProcessId.load(std::memory_order_acquire)}; }
 
-  /// The image name as the scenario or test gives it ("notepad.exe"); PsGetProcessImageFileName
-  /// shows its first 15 characters.
+  /// The image name as the scenario or test gives it ("notepad.exe").
   const std::string ImageFileName;
+  /// EPROCESS.ImageFileName, the bytes PsGetProcessImageFileName returns: the image name's first
+  /// characters, NUL-terminated — 15 in the UCHAR[16] field of NT 5.x, fewer where the profile
+  /// says so (Profile::image_file_name_chars; the creation path truncates it).
+  static constexpr std::size_t kShortImageNameChars = 15;
+  std::array<char, kShortImageNameChars + 1> ShortImageName{};
   /// The full image path (SeLocateProcessImageName, PS_CREATE_NOTIFY_INFO.ImageFileName) and the
   /// command line (PS_CREATE_NOTIFY_INFO.CommandLine): set at creation.
   std::string ImagePath;

@@ -3,7 +3,13 @@
  * ntemu/wdk/ps.h: processes and threads as a driver sees them — the opaque PEPROCESS and
  * PETHREAD, client IDs, the process and thread notify routines and their registration,
  * MmGetSystemRoutineAddress to probe what a version exports, the lookups and accessors
- * (PsLookup*, PsGet*) and object references (Ob*ReferenceObject). Part of <ntemu/wdk.h>.
+ * (PsLookup*, PsGet*) and object references (Ob*ReferenceObject), the load-image notify routines
+ * and IMAGE_INFO, and SeLocateProcessImageName. Part of <ntemu/wdk.h>.
+ *
+ * PsGetProcessImageFileName is exported but, as in the WDK, not declared: a driver declares it
+ * itself (for example `NTKERNELAPI PCHAR PsGetProcessImageFileName(PEPROCESS Process);`), so any
+ * of the declarations real drivers use compiles. It returns EPROCESS.ImageFileName: the image
+ * name's first 15 characters (14 from Windows 8), NUL-terminated, NULL for no process.
  */
 #ifndef NTEMU_WDK_PS_H
 #define NTEMU_WDK_PS_H
@@ -49,7 +55,7 @@ typedef struct _PS_CREATE_NOTIFY_INFO {
   CLIENT_ID CreatingThreadId;
   PFILE_OBJECT FileObject; /* NULL in ntemu: no file objects are modeled */
   PCUNICODE_STRING ImageFileName;
-  PCUNICODE_STRING CommandLine; /* NULL in ntemu: "not available" */
+  PCUNICODE_STRING CommandLine; /* as the creator gave it (default: the image name) */
   NTSTATUS CreationStatus;
 } PS_CREATE_NOTIFY_INFO, *PPS_CREATE_NOTIFY_INFO;
 #if defined(__clang__)
@@ -58,6 +64,52 @@ typedef struct _PS_CREATE_NOTIFY_INFO {
 
 typedef VOID (*PCREATE_PROCESS_NOTIFY_ROUTINE_EX)(PEPROCESS Process, HANDLE ProcessId,
                                                   PPS_CREATE_NOTIFY_INFO CreateInfo);
+
+/* --- load-image notify ----------------------------------------------------------------------- */
+#define IMAGE_ADDRESSING_MODE_32BIT 3
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wnested-anon-types"
+#pragma clang diagnostic ignored "-Wgnu-anonymous-struct"
+#endif
+/* The documented layout (MSDOC IMAGE_INFO). ntemu sets ImageAddressingMode, SystemModeImage,
+ * ImageBase and ImageSize; the other members are zero, as the documentation says most are. */
+typedef struct _IMAGE_INFO {
+#if defined(__GNUC__)
+  __extension__
+#endif
+      union {
+    ULONG Properties;
+#if defined(__GNUC__)
+    __extension__
+#endif
+        struct {
+      ULONG ImageAddressingMode : 8;
+      ULONG SystemModeImage : 1;
+      ULONG ImageMappedToAllPids : 1;
+      ULONG ExtendedInfoPresent : 1;
+      ULONG MachineTypeMismatch : 1;
+      ULONG ImageSignatureLevel : 4;
+      ULONG ImageSignatureType : 3;
+      ULONG ImagePartialMap : 1;
+      ULONG Reserved : 12;
+    };
+  };
+  PVOID ImageBase;
+  ULONG ImageSelector;
+  SIZE_T ImageSize;
+  ULONG ImageSectionNumber;
+} IMAGE_INFO, *PIMAGE_INFO;
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+
+/* FullImageName is valid for the call only; ProcessId is 0 for a driver (a system image). */
+typedef VOID (*PLOAD_IMAGE_NOTIFY_ROUTINE)(PUNICODE_STRING FullImageName, HANDLE ProcessId,
+                                           PIMAGE_INFO ImageInfo);
+/* PsSetLoadImageNotifyRoutineEx's flag: also call the routine for images whose architecture
+ * differs from the system's (ntemu maps none). */
+#define PS_IMAGE_NOTIFY_CONFLICTING_ARCHITECTURE 0x1
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,8 +125,17 @@ NTSTATUS PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRout
 /* XP and later (STATUS_NOT_IMPLEMENTED on win2000, where a driver importing it would not load;
  * probe with MmGetSystemRoutineAddress). */
 NTSTATUS PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine);
+/* Every version. The same routine may be registered twice (it is then called twice); a full
+ * array answers STATUS_INSUFFICIENT_RESOURCES. */
+NTSTATUS PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine);
+/* Windows 10 1709 and later (STATUS_NOT_IMPLEMENTED before); Flags other than
+ * PS_IMAGE_NOTIFY_CONFLICTING_ARCHITECTURE → STATUS_INVALID_PARAMETER. */
+NTSTATUS PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine, ULONG_PTR Flags);
+/* XP and later (STATUS_NOT_IMPLEMENTED on win2000); an unknown routine →
+ * STATUS_PROCEDURE_NOT_FOUND. */
+NTSTATUS PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE NotifyRoutine);
 /* The routine named `SystemRoutineName` if the current profile exports it, else NULL: for the
- * functions of this header whose export depends on the version (the two above). */
+ * functions of this header whose export depends on the version. */
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
 /* --- processes, threads, objects ------------------------------------------------------------- */
@@ -142,6 +203,11 @@ HANDLE PsGetProcessInheritedFromUniqueProcessId(PEPROCESS Process);
 HANDLE PsGetThreadId(PETHREAD Thread);
 HANDLE PsGetThreadProcessId(PETHREAD Thread);
 PEPROCESS PsGetThreadProcess(PETHREAD Thread);
+/* Vista and later (STATUS_NOT_IMPLEMENTED before). On success *pImageFileName is a pool block
+ * holding a UNICODE_STRING and the process's full image path (as PS_CREATE_NOTIFY_INFO gives
+ * it); the caller frees it with ExFreePool — one never freed is a `pool-leak` at unload.
+ * STATUS_INVALID_PARAMETER for a NULL pImageFileName (nothing written). */
+NTSTATUS SeLocateProcessImageName(PEPROCESS Process, PUNICODE_STRING* pImageFileName);
 LONG_PTR ObfReferenceObject(PVOID Object);
 LONG_PTR ObfDereferenceObject(PVOID Object);
 /* Functions here (macros over the Obf* forms in the WDK), so they do not collide with
