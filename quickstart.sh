@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang graphviz)
+packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang graphviz tmux)
 
 install_missing() {  # installs what is missing of ${packages[@]}
   local missing=()

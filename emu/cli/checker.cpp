@@ -4,6 +4,7 @@
 // defining statement is caught here and the runner never meets an unknown name.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -36,17 +37,43 @@ class Checker {
     predefine("system_thread", Symbol::Kind::Thread, Symbol::Boot::SystemThread, 0);
     predefine("Idle", Symbol::Kind::Process, Symbol::Boot::IdleProcess, kNoSymbol);
     predefine("idle_thread", Symbol::Kind::Thread, Symbol::Boot::IdleThread, 2);
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-      Statement& s = statements[i];
-      error_in_statement_ = false;
-      std::visit([&](auto& body) { check(s, body, i); }, s.body);
-      if (calls_api(s)) seen_api_ = true;
-    }
+    for (std::size_t i = 0; i < statements.size(); ++i)
+      check_one(statements[i], i);
     script_.statements = std::move(statements);
     return std::move(errors_);
   }
 
+  // One statement after the file; on error every name it defined is undefined again.
+  std::vector<Diagnostic> more(Statement& s) {
+    const std::size_t symbols = script_.symbols.size();
+    const std::size_t routines = script_.routines.size();
+    auto names = names_;
+    auto routine_names = routines_;
+    auto automatic = automatic_;
+    auto next_automatic = next_automatic_;
+    const bool seen_api = seen_api_;
+    const bool seen_audit = seen_audit_;
+    errors_.clear();
+    check_one(s, static_cast<std::size_t>(-1));  // never index 0: 'kernel' is refused
+    if (errors_.empty()) return {};
+    script_.symbols.resize(symbols);
+    script_.routines.resize(routines);
+    names_ = std::move(names);
+    routines_ = std::move(routine_names);
+    automatic_ = std::move(automatic);
+    next_automatic_ = std::move(next_automatic);
+    seen_api_ = seen_api;
+    seen_audit_ = seen_audit;
+    return std::move(errors_);
+  }
+
  private:
+  void check_one(Statement& s, std::size_t index) {
+    error_in_statement_ = false;
+    std::visit([&](auto& body) { check(s, body, index); }, s.body);
+    if (calls_api(s)) seen_api_ = true;
+  }
+
   // --- the kernel version ------------------------------------------------------------------
   void choose_kernel(const std::vector<Statement>& statements) {
     const KernelStmt* stmt = nullptr;
@@ -89,6 +116,7 @@ class Checker {
     if (it != automatic_.end()) {
       return fmt::format("it names the thread created at line {}", it->second);
     }
+    if (s.defined.line == 0) return "first defined at the kd prompt";
     return fmt::format("first defined at line {}", s.defined.line);
   }
 
@@ -398,8 +426,28 @@ class Checker {
 
 std::vector<Diagnostic> check_scenario(std::vector<Statement> statements,
                                        const CheckOptions& options, Script& script) {
+  return ScenarioChecker(options, script).check_file(std::move(statements));
+}
+
+struct ScenarioChecker::State {
+  CheckOptions options;
+  Checker checker;
+  State(const CheckOptions& o, Script& script) : options(o), checker(options, script) {}
+};
+
+ScenarioChecker::ScenarioChecker(const CheckOptions& options, Script& script) {
   script = Script{};
-  return Checker(options, script).run(std::move(statements));
+  state_ = std::make_unique<State>(options, script);
+}
+
+ScenarioChecker::~ScenarioChecker() = default;
+
+std::vector<Diagnostic> ScenarioChecker::check_file(std::vector<Statement> statements) {
+  return state_->checker.run(std::move(statements));
+}
+
+std::vector<Diagnostic> ScenarioChecker::check_more(Statement& s) {
+  return state_->checker.more(s);
 }
 
 }  // namespace ntemu::cli

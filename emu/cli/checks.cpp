@@ -30,17 +30,17 @@ void Runner::exec(const Statement& s, const AuditStmt&) {
   run_audit(s.pos.line);
 }
 
-void Runner::run_audit(int line) {
+void Runner::run_audit(int line, bool automatic) {
   // Audited without emitting: the heading comes first, then every finding — those raised while
   // running (emitted when raised) listed again, then the ones found now.
   std::vector<Kernel::Finding> findings = kernel().verifier().audit(verify::AuditEvents::None);
   Event heading = Event{"audit", {}}
                       .add("line", line)
-                      .add("automatic", line == 0)
+                      .add("automatic", automatic)
                       .add("findings", static_cast<std::uint64_t>(findings.size()));
   // The automatic audit repeating the last explicit one says so (the text output then shows
   // only the count); its findings are still all listed as events.
-  if (line == 0 && last_audit_line_ != 0 && !findings.empty() &&
+  if (automatic && last_audit_line_ != 0 && !findings.empty() &&
       same_findings(findings, last_findings_)) {
     heading.add("same_as", last_audit_line_);
   }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The ntemu command line. Usage errors are found before anything runs; each file is then read,
-// parsed and checked completely before its first statement runs, so a file with an error
-// produces error reports and nothing else.
+// The ntemu command line: `run` and `kd`. Usage errors are found before anything runs; each file
+// is then read, parsed and checked completely before its first statement runs, so a file with an
+// error produces error reports and nothing else.
 #include "cli.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "compare_command.hpp"
+#include "kd_session.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/trace.hpp"
 #include "ntemu/version.hpp"
@@ -38,25 +40,16 @@ struct Options {
   Format format = Format::Text;
   std::optional<std::string> output;
   bool help = false;
+  bool kd = false;  // `ntemu kd`: one file, no --format or -o
 };
 
 struct UsageError {
   std::string message;
 };
 
-std::string supported_kernels() {
-  std::string out;
-  for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
-                 KernelVersion::Vista}) {
-    if (!Profile::make(v, Arch::X86)) continue;
-    if (!out.empty()) out += ", ";
-    out += to_string(v);
-  }
-  return out;
-}
-
-Options parse_run_args(const std::vector<std::string>& args) {
+Options parse_args(const std::vector<std::string>& args) {
   Options o;
+  o.kd = args.front() == "kd";
   bool only_files = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -82,6 +75,12 @@ Options parse_run_args(const std::vector<std::string>& args) {
     if (name != "--kernel" && name != "--arch" && name != "--format" && name != "-o") {
       throw UsageError{fmt::format("unknown option '{}'", a)};
     }
+    if (o.kd && (name == "--format" || name == "-o")) {
+      throw UsageError{
+          fmt::format("option '{}' is for 'run': 'kd' writes its session to "
+                      "standard output",
+                      name)};
+    }
     if (!value) {
       if (i + 1 >= args.size()) throw UsageError{fmt::format("option '{}' needs a value", name)};
       value = args[++i];
@@ -89,8 +88,8 @@ Options parse_run_args(const std::vector<std::string>& args) {
     if (name == "--kernel") {
       auto v = parse_kernel_version(*value);
       if (!v) {
-        throw UsageError{fmt::format(
-            "unknown kernel version '{}' (expected win2000, xp, server2003 or vista)", *value)};
+        throw UsageError{
+            fmt::format("unknown kernel version '{}' (expected {})", *value, known_kernels())};
       }
       o.check.kernel = *v;
     } else if (name == "--arch") {
@@ -119,6 +118,10 @@ Options parse_run_args(const std::vector<std::string>& args) {
   }
   if (o.help) return o;
   if (o.files.empty()) throw UsageError{"no scenario file given"};
+  if (o.kd && o.files.size() > 1) throw UsageError{"'kd' debugs one scenario file at a time"};
+  if (o.kd && o.files.front() == "-") {
+    throw UsageError{"'kd' reads its commands from standard input: the scenario must be a file"};
+  }
   if (o.check.kernel && !Profile::make(*o.check.kernel, o.check.arch.value_or(Arch::X86))) {
     throw UsageError{fmt::format("kernel '{}' is not yet supported (supported: {})",
                                  to_string(*o.check.kernel), supported_kernels())};
@@ -198,6 +201,58 @@ bool overwrites_input(const std::string& output, const std::vector<std::string>&
   return false;
 }
 
+using Report = std::function<void(Pos, const std::string&)>;
+
+// The text of the scenario at `path` ('-': standard input), or nullopt after reporting why not.
+std::optional<std::string> read_scenario(const std::string& path, const Streams& io,
+                                         const Report& report) {
+  std::string text;
+  bool read_ok = false;
+  errno = 0;
+  if (path == "-") {
+    read_ok = read_all(io.in, text);
+  } else if (std::unique_ptr<std::FILE, FileCloser> f{std::fopen(path.c_str(), "rb")}) {
+    read_ok = read_all(f.get(), text);
+  }
+  if (!read_ok) {
+    report({}, fmt::format("cannot read file: {}", std::strerror(errno != 0 ? errno : EIO)));
+    return std::nullopt;
+  }
+  if (text.size() > kMaxFileBytes) {
+    report({},
+           fmt::format("file too large: a scenario may be at most {} MiB", kMaxFileBytes >> 20));
+    return std::nullopt;
+  }
+  return text;
+}
+
+void print_error(std::FILE* err, const std::string& label, Pos pos, const std::string& message) {
+  if (pos.line > 0) {
+    std::fprintf(err, "%s:%d:%d: error: %s\n", label.c_str(), pos.line, pos.column,
+                 message.c_str());
+  } else {
+    std::fprintf(err, "%s: error: %s\n", label.c_str(), message.c_str());
+  }
+}
+
+// `ntemu kd FILE`: the file is read and checked as by `run`, then debugged.
+int run_kd(const Options& o, const Streams& io) {
+  const std::string& path = o.files.front();
+  const std::string label = display_name(path);
+  auto report = [&](Pos pos, const std::string& message) {
+    print_error(io.err, label, pos, message);
+  };
+  const std::optional<std::string> text = read_scenario(path, io, report);
+  if (!text) return kExitError;
+  const Compiled compiled = compile_scenario(*text, o.check);
+  if (!compiled.ok()) {
+    for (const Diagnostic& d : compiled.errors)
+      report(d.pos, d.message);
+    return kExitError;
+  }
+  return kd::run_session(*text, o.check, label, io);
+}
+
 int run_files(const Options& o, const Streams& io) {
   std::unique_ptr<std::FILE, FileCloser> output_file;
   std::FILE* out = io.out;
@@ -241,12 +296,7 @@ int run_files(const Options& o, const Streams& io) {
   for (const std::string& path : o.files) {
     const std::string label = path == "-" ? "<stdin>" : display_name(path);
     auto report = [&](Pos pos, const std::string& message) {
-      if (pos.line > 0) {
-        std::fprintf(io.err, "%s:%d:%d: error: %s\n", label.c_str(), pos.line, pos.column,
-                     message.c_str());
-      } else {
-        std::fprintf(io.err, "%s: error: %s\n", label.c_str(), message.c_str());
-      }
+      print_error(io.err, label, pos, message);
       if (jsonl) {
         sink->emit(Event{"error", {}}
                        .add("file", label)
@@ -256,27 +306,13 @@ int run_files(const Options& o, const Streams& io) {
       }
     };
 
-    std::string text;
-    bool read_ok = false;
-    errno = 0;
-    if (path == "-") {
-      read_ok = read_all(io.in, text);
-    } else if (std::unique_ptr<std::FILE, FileCloser> f{std::fopen(path.c_str(), "rb")}) {
-      read_ok = read_all(f.get(), text);
-    }
-    if (!read_ok) {
-      report({}, fmt::format("cannot read file: {}", std::strerror(errno != 0 ? errno : EIO)));
-      rc = std::max(rc, kExitError);
-      continue;
-    }
-    if (text.size() > kMaxFileBytes) {
-      report({},
-             fmt::format("file too large: a scenario may be at most {} MiB", kMaxFileBytes >> 20));
+    const std::optional<std::string> text = read_scenario(path, io, report);
+    if (!text) {
       rc = std::max(rc, kExitError);
       continue;
     }
 
-    Compiled compiled = compile_scenario(text, o.check);
+    Compiled compiled = compile_scenario(*text, o.check);
     if (!compiled.ok()) {
       for (const Diagnostic& d : compiled.errors)
         report(d.pos, d.message);
@@ -302,40 +338,6 @@ int run_files(const Options& o, const Streams& io) {
 
 }  // namespace
 
-std::string usage_text() {
-  return fmt::format(
-      "usage: ntemu run FILE... [--kernel VERSION] [--arch x86|x64] [--format FORMAT] [-o OUT]\n"
-      "       ntemu compare FILE [--kernel VERSION,VERSION...] [--arch x86|x64]\n"
-      "                     [--format text|markdown] [-o OUT]\n"
-      "       ntemu --help | --version\n"
-      "\n"
-      "Runs scenario files against ntemu's model of the Windows NT process/thread creation\n"
-      "and exit paths and prints what the kernel does: client IDs, notify routines,\n"
-      "statuses, and what its verifier finds.\n"
-      "\n"
-      "  FILE              a scenario file (.ntemu); '-' reads standard input. Several files\n"
-      "                    run one after another, each on a fresh kernel.\n"
-      "  --kernel VERSION  win2000, xp, server2003 or vista; overrides the file's 'kernel'\n"
-      "                    statement (default win2000). Supported now: {}.\n"
-      "  --arch ARCH       x86 or x64; overrides the file's arch= (default x86).\n"
-      "  --format FORMAT   text (default); jsonl (one JSON object per line); mermaid (a\n"
-      "                    sequence diagram per file); dot (a Graphviz state graph at each\n"
-      "                    'snapshot' and at the end of each file); html (one self-contained\n"
-      "                    page: a timeline per CPU with kb stacks, a slider over the states).\n"
-      "  -o OUT            write the output to OUT instead of standard output.\n"
-      "\n"
-      "compare runs FILE on each VERSION (default: every supported one) and shows, statement\n"
-      "by statement, where they diverge (IDs, notifies, statuses, findings); markdown adds a\n"
-      "sequence diagram per version. It exits 0 when no statement differs, 1 when one does.\n"
-      "\n"
-      "Exit status of run: 0 every expect held; 1 an expect failed, or the machine stopped with a\n"
-      "bugcheck the file does not expect; 2 usage error, unreadable file, or an error in a\n"
-      "file (then nothing of that file runs). Audit findings do not change it.\n"
-      "\n"
-      "The scenario language is described in docs/scenario-language.md.\n",
-      supported_kernels());
-}
-
 int run_command_line(const std::vector<std::string>& args, const Streams& io) {
   try {
     if (args.empty()) throw UsageError{"no command given"};
@@ -349,13 +351,15 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
       return kExitOk;
     }
     if (command == "compare") return run_compare(args, io);
-    if (command != "run") throw UsageError{fmt::format("unknown command '{}'", command)};
-    const Options o = parse_run_args(args);
+    if (command != "run" && command != "kd") {
+      throw UsageError{fmt::format("unknown command '{}'", command)};
+    }
+    const Options o = parse_args(args);
     if (o.help) {
       std::fputs(usage_text().c_str(), io.out);
       return kExitOk;
     }
-    return run_files(o, io);
+    return o.kd ? run_kd(o, io) : run_files(o, io);
   } catch (const std::bad_alloc&) {
     // The host ran out of memory: every line written so far is whole, nothing more is.
     std::fprintf(io.err,

@@ -30,7 +30,11 @@ struct Streams {
 /// Runs the command with `args` (without the program name) and returns its exit status.
 int run_command_line(const std::vector<std::string>& args, const Streams& io);
 
-/// The text `--help` prints.
+/// The text `--help` prints (usage.cpp).
 std::string usage_text();
+/// "win2000, xp, ...": the versions with a profile now (usage.cpp).
+std::string supported_kernels();
+/// "win2000, xp, server2003 or vista": every version profile.hpp knows (usage.cpp).
+std::string known_kernels();
 
 }  // namespace ntemu::cli

@@ -11,6 +11,7 @@
 /// \endcode
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,27 @@ struct CheckOptions {
 /// returns the errors, in line order.
 std::vector<Diagnostic> check_scenario(std::vector<Statement> statements,
                                        const CheckOptions& options, Script& script);
+
+/// The checker kept after the file, for statements that come later (ntemu kd's prompt): each
+/// is checked against every name the file and the statements before it defined, as if it
+/// followed the file's last line. `script` must outlive the checker.
+class ScenarioChecker {
+ public:
+  /// Empties `script`; check_file fills it.
+  ScenarioChecker(const CheckOptions& options, Script& script);
+  ~ScenarioChecker();
+  ScenarioChecker(const ScenarioChecker&) = delete;
+  ScenarioChecker& operator=(const ScenarioChecker&) = delete;
+  /// check_scenario's work (call once, first).
+  std::vector<Diagnostic> check_file(std::vector<Statement> statements);
+  /// One statement more: its errors; with none, `s` is resolved and the names and routines it
+  /// introduces are added to the script (with errors, nothing is).
+  std::vector<Diagnostic> check_more(Statement& s);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 struct Compiled {
   Script script;

@@ -60,6 +60,8 @@ class Races {
   void on_call(const RoutineCall& call);
   /// Joins CPU 1 and reports its statement's `call` event (after a statement's routines ran).
   void finish();
+  /// A race started and finish() has not joined it yet.
+  bool racing() const { return race_ != nullptr; }
   /// A `note` for each race armed but never run (at the end of the file).
   void report_unrun();
 

@@ -30,11 +30,19 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink,
 }
 
 RunOutcome Runner::run() {
+  start();
+  for (const Statement& s : script_.statements)
+    execute(s);
+  finish();
+  return teardown();
+}
+
+void Runner::start() {
   sink_.emit(Event{"begin", {}}
                  .add("file", std::string(file_))
                  .add("kernel", std::string(to_string(script_.version)))
                  .add("arch", std::string(to_string(script_.arch))));
-  ListenerScope listening(*this);
+  listening_.emplace(*this);
   // The stacks are read as each event is raised, before CPU 1's are held back.
   if (options_.stacks) stamp_.emplace(routed_, script_.arch);
   kernel_.emplace(*Profile::make(script_.version, script_.arch),
@@ -45,7 +53,13 @@ RunOutcome Runner::run() {
         if (const auto* p = std::get_if<ProcessNotifyStmt>(&b.inner)) arm_veto(*p);
       },
       [this](const DuringStmt& b) { return run_race_statement(b); });
-  for (std::size_t i = 0; i < script_.routines.size(); ++i) {
+  name_routines(0);
+  bind_boot_objects();
+  show_state(StatePoint::Kind::Boot, nullptr);
+}
+
+void Runner::name_routines(std::size_t from) {
+  for (std::size_t i = from; i < script_.routines.size(); ++i) {
     kernel().name_routine(reinterpret_cast<const void*>(process_routine(i)), script_.routines[i],
                           "ProcessNotifyRoutine");
     kernel().name_routine(reinterpret_cast<const void*>(thread_routine(i)), script_.routines[i],
@@ -55,44 +69,88 @@ RunOutcome Runner::run() {
     kernel().name_routine(reinterpret_cast<const void*>(image_routine(i)), script_.routines[i],
                           "LoadImageNotifyRoutine");
   }
-  bind_boot_objects();
-  show_state(StatePoint::Kind::Boot, nullptr);
-  for (const Statement& s : script_.statements) {
-    if (std::holds_alternative<KernelStmt>(s.body)) continue;
-    if (down_) {
-      after_bugcheck(s);
-      continue;
+}
+
+void Runner::script_grew() {
+  const std::size_t named = vetoes_.size();
+  objects_.resize(script_.symbols.size(), nullptr);
+  handles_.resize(script_.symbols.size());
+  values_.resize(script_.symbols.size(), 0);
+  for (auto& calls : calls_)
+    calls.resize(script_.routines.size(), 0);
+  for (auto& breaks : breaks_)
+    breaks.resize(script_.routines.size(), false);
+  vetoes_.resize(script_.routines.size());
+  name_routines(named);
+}
+
+void Runner::set_step(std::string label) {
+  step_ = std::move(label);
+  kernel().set_step(step_);
+}
+
+void Runner::execute(const Statement& s) {
+  if (std::holds_alternative<KernelStmt>(s.body)) return;
+  file_line_ = s.pos.line;
+  if (down_) return after_bugcheck(s);
+  sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
+  set_step(fmt::format("line {}: {}", s.pos.line, s.source));
+  try {
+    std::visit([&](const auto& body) { exec(s, body); }, s.body);
+  } catch (const BugCheck& b) {
+    stopped(s, b);
+  }
+  // A removal racing a routine of this statement returns once the routine has.
+  races_->finish();
+  show_state(StatePoint::Kind::Statement, &s);
+}
+
+void Runner::execute_typed(const Statement& s, bool inside_call) {
+  if (down_) {
+    if (std::holds_alternative<ExpectBugcheckStmt>(s.body)) return after_bugcheck(s);
+    return skip(s, fmt::format("the machine is down (BugCheck {:#x} at line {}): only 'expect "
+                               "bugcheck' still runs",
+                               down_->code, down_->line));
+  }
+  with_step(fmt::format("kd> {}", s.source), [&] {
+    if (inside_call) {
+      // The machine stopping here stops the statement the routine was called from.
+      std::visit([&](const auto& body) { exec(s, body); }, s.body);
+      return;
     }
-    sink_.emit(Event{"statement", {}}.add("line", s.pos.line).add("source", s.source));
-    kernel().set_step(fmt::format("line {}: {}", s.pos.line, s.source));
     try {
       std::visit([&](const auto& body) { exec(s, body); }, s.body);
     } catch (const BugCheck& b) {
       stopped(s, b);
     }
-    // A removal racing a routine of this statement returns once the routine has.
     races_->finish();
-    show_state(StatePoint::Kind::Statement, &s);
-  }
+  });
+}
+
+void Runner::finish() {
   races_->report_unrun();
   check_bugcheck_expected();
   // The automatic audit, also on a stopped machine (the kernel stays inspectable).
-  kernel().set_step("end of file");
+  set_step("end of file");
   try {
-    run_audit(0);
+    run_audit(0, /*automatic=*/true);
   } catch (const BugCheck& b) {
     report_bugcheck(0, b);
   }
   show_state(StatePoint::Kind::End, nullptr);
-  context_.reset();
   sink_.emit(Event{"end", {}}
                  .add("file", std::string(file_))
                  .add("expects_passed", outcome_.expects_passed)
                  .add("expects_failed", outcome_.expects_failed)
                  .add("exit", outcome_.exit_code()));
+}
+
+RunOutcome Runner::teardown() {
+  context_.reset();
   races_.reset();
   kernel().set_trace_sink(nullptr);
   kernel_.reset();
+  listening_.reset();
   return outcome_;
 }
 
@@ -105,6 +163,10 @@ void Runner::routine_invoked(const RoutineCall& call) {
     call.info->CreationStatus = *vetoes_[call.index];
   }
   if (breaks_[slot(call.kind)][call.index]) report_break(call);
+  if (body_hook_ != nullptr) {
+    const auto [symbol, arguments] = describe_call(call);
+    body_hook_->routine_body(call, symbol, arguments);
+  }
   races_->on_call(call);
 }
 
@@ -139,19 +201,23 @@ std::pair<std::string, std::string> break_frame(const RoutineCall& call) {
 }
 }  // namespace
 
+std::pair<std::string, std::string> Runner::describe_call(const RoutineCall& call) const {
+  auto [function, arguments] = break_frame(call);
+  return {fmt::format("{}!{}", script_.routines[call.index], function), std::move(arguments)};
+}
+
 void Runner::report_break(const RoutineCall& call) {
   Kernel& k = kernel();
-  const std::string& name = script_.routines[call.index];
-  const auto [function, arguments] = break_frame(call);
+  const auto [symbol, arguments] = describe_call(call);
   sink_.emit(Event{"break", {}}
-                 .add("routine", name)
-                 .add("symbol", fmt::format("{}!{}", name, function))
+                 .add("routine", script_.routines[call.index])
+                 .add("symbol", symbol)
                  .add("kind", std::string(ps::kind_word(call.kind)))
                  .add("context_pid", k.PsGetCurrentProcessId().value())
                  .add("context_tid", k.PsGetCurrentThreadId().value())
                  .add("text", fmt::format("Break instruction exception - code 80000003 (first "
-                                          "chance)\n{}!{}: {}\nkd> kb\n{}",
-                                          name, function, arguments, k.format_stack_kb())));
+                                          "chance)\n{}: {}\nkd> kb\n{}",
+                                          symbol, arguments, k.format_stack_kb())));
 }
 
 // --- names and values -----------------------------------------------------------------------
@@ -197,6 +263,14 @@ void Runner::record_handle(int index, ps::Process& owner, Handle h) {
 
 std::string Runner::not_created(int index) const {
   const Symbol& s = symbol(index);
+  // Only a debugger runs statements out of the file's order: at its prompt (line 0), or
+  // before the line that creates the name.
+  if (s.defined.line == 0) {
+    return fmt::format("'{}' does not exist: its creation at the kd prompt failed", s.name);
+  }
+  if (s.defined.line > file_line_) {
+    return fmt::format("'{}' does not exist yet: line {} creates it", s.name, s.defined.line);
+  }
   return fmt::format("'{}' does not exist: its creation at line {} failed", s.name, s.defined.line);
 }
 

@@ -4,6 +4,21 @@
 // checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
 // (races.hpp). Statements map one to one onto kernel entry points; the runner adds only
 // bookkeeping and reports what it did after each call returns.
+//
+// A front end that drives the run itself (ntemu kd: kd_session.cpp) takes run() apart:
+//
+//   Runner r(script, "file.ntemu", sink);
+//   r.start();                               // `begin`, the boot
+//   for (const Statement& s : script.statements) {
+//     /* inspect r.machine() between statements */
+//     r.execute(s);                          // `statement` and its events, its races joined
+//   }
+//   r.finish();                              // unrun races, the automatic audit, `end`
+//   RunOutcome outcome = r.teardown();       // the kernel released
+//
+// run() is exactly that loop, so every `ntemu run` golden checks it. set_body_hook() is told of
+// each pool routine's call from inside it; execute_typed() runs a statement that is not the
+// file's (checked with ScenarioChecker::check_more, then script_grew()).
 #pragma once
 
 #include <array>
@@ -12,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ntemu/kernel.hpp"
@@ -22,12 +38,74 @@
 
 namespace ntemu::cli {
 
+/// What a debugger driving the run (ntemu kd) is told: each call of a pool routine, from inside
+/// the routine's body (after its count, veto and `break` report, before a race starts).
+class RoutineBodyHook {
+ public:
+  virtual ~RoutineBodyHook() = default;
+  /// `symbol` is the routine's debugger symbol ("edr!ProcessNotifyRoutine"), `arguments` its
+  /// arguments as the `break` event shows them ("ParentId 0x8, ProcessId 0x10, Create TRUE").
+  virtual void routine_body(const RoutineCall& call, const std::string& symbol,
+                            const std::string& arguments) = 0;
+};
+
 class Runner final : public RoutineListener {
  public:
-  Runner(const Script& script, std::string_view file, TraceSink& sink, const RunOptions& options);
+  Runner(const Script& script, std::string_view file, TraceSink& sink,
+         const RunOptions& options = {});
+  /// start(), every statement, finish(), teardown().
   RunOutcome run();
   // Runs inside the kernel, on the notify routine's call (this host thread).
   void routine_invoked(const RoutineCall& call) override;
+
+  // --- the run in steps, for a debugger (kd_session.cpp) ----------------------------------
+  /// The `begin` event and the boot; the runner listens to the pool routines on this thread
+  /// until teardown().
+  void start();
+  /// One statement of the file: its `statement` event, the statement, the races it armed.
+  void execute(const Statement& s);
+  /// A statement typed at the kd prompt (checked, pos.line 0): as execute(), without the
+  /// `statement` event (the prompt shows it); findings name it "kd> SOURCE". A bugcheck is
+  /// rethrown when `inside_call` (the prompt stopped inside a routine: the machine stops in the
+  /// routine's kernel call, as a routine body's bugcheck does).
+  void execute_typed(const Statement& s, bool inside_call);
+  /// After the last statement: unrun races, an unexpected bugcheck, the automatic audit, `end`.
+  void finish();
+  /// Releases the kernel. Returns the outcome.
+  RunOutcome teardown();
+  /// The script grew (a statement typed at the prompt defined names or routines): grow the
+  /// per-name tables and name the new routines.
+  void script_grew();
+  void set_body_hook(RoutineBodyHook* hook) { body_hook_ = hook; }
+  Kernel& machine() { return *kernel_; }
+  /// The object bound to script symbol `symbol` (a process or thread), or nullptr.
+  ob::Object* object_of(int symbol) const {
+    const auto i = static_cast<std::size_t>(symbol);
+    return symbol >= 0 && i < objects_.size() ? objects_[i] : nullptr;
+  }
+  /// A `during` race is running on CPU 1 (a debugger must not stop the machine then: CPU 1
+  /// would go on under it).
+  bool racing() const { return races_ && races_->racing(); }
+  /// The verifier's step label of the statement running ("line 9: NtCreateThread ...").
+  const std::string& step() const { return step_; }
+  bool machine_down() const { return down_.has_value(); }
+  const RunOutcome& outcome() const { return outcome_; }
+  /// The `calls N` note dump_callbacks shows beside a pool routine.
+  std::string calls_note(ps::NotifyKind kind, const void* routine) const;
+  /// The pokes, reported as the scenario's `poke` statements report them (`line` 0: the prompt).
+  void poke_pid(int line, ps::Process& p, std::uint64_t value);
+  void poke_slot(int line, ps::NotifyKind kind, std::uint32_t slot);
+  /// Runs `fn` with the verifier's step label `label` (findings name it), then restores the
+  /// label of the statement running.
+  template <class Fn>
+  void with_step(std::string label, Fn&& fn) {
+    kernel().set_step(std::move(label));
+    struct Restore {
+      Runner& r;
+      ~Restore() { r.kernel().set_step(r.step_); }
+    } restore{*this};
+    fn();
+  }
 
  private:
   // --- runner.cpp: names, values, reporting ------------------------------------------------
@@ -48,6 +126,10 @@ class Runner final : public RoutineListener {
   void note(const Statement& s, std::string message);
   /// The routine's body is a breakpoint: report it the way the kernel debugger would.
   void report_break(const RoutineCall& call);
+  /// The routine's symbol and arguments, as the `break` event shows them.
+  std::pair<std::string, std::string> describe_call(const RoutineCall& call) const;
+  void set_step(std::string label);
+  void name_routines(std::size_t from);
 
   // --- statements.cpp ----------------------------------------------------------------------
   void exec(const Statement&, const KernelStmt&) {}
@@ -90,7 +172,7 @@ class Runner final : public RoutineListener {
   void show_state(StatePoint::Kind kind, const Statement* s, std::string_view label = {});
   /// The kernel's verifier, audited: an `audit` event heading every finding (line 0: the
   /// automatic audit at the end of the file).
-  void run_audit(int line);
+  void run_audit(int line, bool automatic = false);
   void expect(const Statement& s, bool ok, std::string detail);
   void expect(int line, bool ok, std::string detail);
   void report_bugcheck(int line, const BugCheck& b);
@@ -100,8 +182,6 @@ class Runner final : public RoutineListener {
   void after_bugcheck(const Statement& s);
   /// The bugcheck was not declared with `expect bugcheck`: a failed expectation.
   void check_bugcheck_expected();
-  /// The `calls N` note dump_callbacks shows beside a pool routine.
-  std::string calls_note(ps::NotifyKind kind, const void* routine) const;
 
   // The handle the scenario holds to an object it created, and the process whose table has it.
   struct HandleRecord {
@@ -138,6 +218,10 @@ class Runner final : public RoutineListener {
   std::optional<Down> down_;  // set once a statement bugchecked: the machine is stopped
   bool bugcheck_expected_ = false;
   RunOutcome outcome_;
+  std::optional<ListenerScope> listening_;  // from start() to teardown()
+  RoutineBodyHook* body_hook_ = nullptr;
+  std::string step_;   // the verifier's step label of the statement running
+  int file_line_ = 0;  // the line of the file's statement running or last run
 };
 
 }  // namespace ntemu::cli

@@ -313,26 +313,32 @@ void Runner::exec(const Statement& s, const LetStmt& b) {
 void Runner::exec(const Statement& s, const PokePidStmt& b) {
   ps::Process* p = process_of(b.symbol);
   if (p == nullptr) return skip(s, not_created(b.symbol));
-  const std::uint64_t v = eval(s, b.value);
-  const std::uint64_t old = p->pid().value();
-  kernel().poke_unique_process_id(*p, ProcessId{v});
+  poke_pid(s.pos.line, *p, eval(s, b.value));
+}
+
+void Runner::poke_pid(int line, ps::Process& p, std::uint64_t value) {
+  const std::uint64_t old = p.pid().value();
+  kernel().poke_unique_process_id(p, ProcessId{value});
   sink_.emit(Event{"poke", {}}
-                 .add("line", s.pos.line)
-                 .add("target", p->ImageFileName + ".UniqueProcessId")
+                 .add("line", line)
+                 .add("target", p.ImageFileName + ".UniqueProcessId")
                  .add("old", old)
-                 .add("value", v));
+                 .add("value", value));
 }
 
 void Runner::exec(const Statement& s, const PokeSlotStmt& b) {
-  const auto slot = static_cast<std::uint32_t>(b.slot);
-  const void* old = kernel().notify_array(b.kind).routine(slot);
+  poke_slot(s.pos.line, b.kind, static_cast<std::uint32_t>(b.slot));
+}
+
+void Runner::poke_slot(int line, ps::NotifyKind kind, std::uint32_t slot) {
+  const void* old = kernel().notify_array(kind).routine(slot);
   const std::string old_symbol = kernel().routine_symbol(old);
-  kernel().poke_clear_notify_slot(b.kind, slot);
+  kernel().poke_clear_notify_slot(kind, slot);
   sink_.emit(Event{"poke", {}}
-                 .add("line", s.pos.line)
-                 .add("target", fmt::format("{}-notify[{}]", ps::kind_word(b.kind), slot))
+                 .add("line", line)
+                 .add("target", fmt::format("{}-notify[{}]", ps::kind_word(kind), slot))
                  .add("old_routine", old_symbol)
-                 .add("value", b.value));
+                 .add("value", std::uint64_t{0}));
 }
 
 }  // namespace ntemu::cli

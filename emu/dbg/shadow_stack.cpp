@@ -7,6 +7,16 @@ namespace ntemu::dbg {
 
 constinit thread_local ShadowStack t_shadow_stack;
 
+void FrameScope::entered(ShadowStack& s) {
+  if (s.depth > ShadowStack::kMaxFrames) return;  // counted, not kept: nothing to show
+  try {
+    s.observer->frame_entered(s.frames[s.depth - 1], s.depth);
+  } catch (...) {
+    --s.depth;  // the constructor does not complete: no destructor will pop it
+    throw;
+  }
+}
+
 CallStack call_stack() {
   const ShadowStack& s = t_shadow_stack;
   const std::size_t n = std::min(s.depth, ShadowStack::kMaxFrames);

@@ -7,8 +7,14 @@
 
 namespace ntemu::ps {
 
+// The ExCreateHandle / ExDestroyHandle frames cover the table call only (a debugger can stop
+// in them); the observers hear of the entry back in the caller, as its `cid` event's stack shows.
 Handle Executive::PspCreateCid(ob::Object& object) {
-  const Handle h = cid_table_.create({.object = object.address()});
+  Handle h;
+  {
+    dbg::FrameScope frame("nt", "ExCreateHandle");
+    h = cid_table_.create({.object = object.address()});
+  }
   if (h.is_null()) return h;
   object.pins.fetch_add(1, std::memory_order_acq_rel);
   observe(&KernelObserver::cid_created, h, object);
@@ -17,7 +23,10 @@ Handle Executive::PspCreateCid(ob::Object& object) {
 
 bool Executive::PspDestroyCid(Handle h, ob::Object& expected) {
   std::uint64_t named = 0;
-  if (!cid_table_.destroy(h, &named)) return false;
+  {
+    dbg::FrameScope frame("nt", "ExDestroyHandle");
+    if (!cid_table_.destroy(h, &named)) return false;
+  }
   // Normally the entry names `expected`; after a PID poke it may name another object.
   ob::Object* o = named == expected.address() ? &expected : objects_.find(named);
   if (o != nullptr) o->pins.fetch_sub(1, std::memory_order_acq_rel);

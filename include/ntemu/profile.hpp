@@ -30,6 +30,10 @@ namespace ntemu {
 
 enum class KernelVersion : std::uint8_t { Win2000, Xp, Server2003, Vista };
 
+/// Every version, oldest first: what code iterating over the versions walks.
+inline constexpr KernelVersion kKernelVersions[] = {
+    KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003, KernelVersion::Vista};
+
 /// "win2000", "xp", "server2003", "vista" (the `--kernel` spellings).
 constexpr std::string_view to_string(KernelVersion v) {
   switch (v) {
@@ -47,8 +51,7 @@ constexpr std::string_view to_string(KernelVersion v) {
 
 /// Parses a `--kernel` spelling; anything else is nullopt.
 constexpr std::optional<KernelVersion> parse_kernel_version(std::string_view s) {
-  for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
-                 KernelVersion::Vista}) {
+  for (auto v : kKernelVersions) {
     if (to_string(v) == s) return v;
   }
   return std::nullopt;

@@ -11,6 +11,9 @@
 #   <!-- generated: notify-table FILE [ARGS...] -->
 #                                            a Markdown table of the notify routine calls of
 #                                            that run (from its jsonl output), one per row
+#   <!-- generated: kd NAME -->              the transcript of the scripted kd session
+#                                            tests/cli/kd/NAME.kd (kd_session.cmake)
+#   <!-- generated: kd-source FILE -->       the text of tests/cli/kd/FILE
 # followed by anything, up to the next `<!-- end generated -->`. MODE=check fails when a block
 # differs from what the code produces now (the regenerated document goes to ACTUAL_DIR);
 # MODE=update rewrites the document.
@@ -118,11 +121,18 @@ function(cli_block words out)
       message(FATAL_ERROR "ntemu run ${file} exited with ${rc}\n${err}")
     endif()
     notify_table("${body}" block)
+  elseif(kind STREQUAL "kd")
+    kd_transcript("${KD_DIR}/${file}.kd" body)
+    set(block "```\n${body}```\n")
+  elseif(kind STREQUAL "kd-source")
+    file(READ "${KD_DIR}/${file}" body)
+    set(block "```\n${body}```\n")
   else()
     message(FATAL_ERROR "${DOC}: unknown generated block '${command}'")
   endif()
   set(${out} "${block}" PARENT_SCOPE)
 endfunction()
 
+include("${CMAKE_CURRENT_LIST_DIR}/kd_session.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/doc-blocks.cmake")
 ntemu_doc_blocks(cli_block regen-cli-transcripts)

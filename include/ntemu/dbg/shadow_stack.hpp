@@ -5,6 +5,10 @@
 /// debugger's `kb` of the model (dbg/kb.hpp). Constant-initialised and fixed in size, so pushing a
 /// frame costs a few stores; frames beyond the depth are counted, not kept.
 ///
+/// A debugger (ntemu kd) installs a `FrameObserver` on its host thread with `FrameObserverScope`:
+/// it is then told of every frame pushed there, as the frame's routine is entered. With none
+/// installed a push costs one more load and a branch not taken.
+///
 /// \code
 ///   {
 ///     ntemu::dbg::FrameScope frame("nt", "PspCreateThread");
@@ -24,10 +28,22 @@
 
 namespace ntemu::dbg {
 
+/// Told of each frame pushed on the host thread it is installed on: a debugger's view of a
+/// modeled routine's entry.
+class FrameObserver {
+ public:
+  virtual ~FrameObserver() = default;
+  /// `frame` was just pushed, as frame number `depth` (1: the outermost). Called only for
+  /// frames the stack keeps (depth <= kMaxFrames). If it throws, the frame is popped again and
+  /// the exception leaves the routine's entry.
+  virtual void frame_entered(const Frame& frame, std::size_t depth) = 0;
+};
+
 /// One host thread's frames, outermost first.
 struct ShadowStack {
   static constexpr std::size_t kMaxFrames = 64;
-  std::size_t depth = 0;  ///< frames pushed (may exceed kMaxFrames)
+  std::size_t depth = 0;              ///< frames pushed (may exceed kMaxFrames)
+  FrameObserver* observer = nullptr;  ///< told of each push; null when no debugger is attached
   std::array<Frame, kMaxFrames> frames{};
 };
 
@@ -65,7 +81,26 @@ class FrameScope {
       f.arg_count = count;
     }
     ++s.depth;
+    if (s.observer != nullptr) [[unlikely]]
+      entered(s);
   }
+  /// Tells the observer (out of line: the cold path).
+  static void entered(ShadowStack& s);
+};
+
+/// Installs `observer` on this host thread's shadow stack for the scope's lifetime (restores
+/// the previous one).
+class FrameObserverScope {
+ public:
+  explicit FrameObserverScope(FrameObserver& observer) : previous_(t_shadow_stack.observer) {
+    t_shadow_stack.observer = &observer;
+  }
+  ~FrameObserverScope() { t_shadow_stack.observer = previous_; }
+  FrameObserverScope(const FrameObserverScope&) = delete;
+  FrameObserverScope& operator=(const FrameObserverScope&) = delete;
+
+ private:
+  FrameObserver* previous_;
 };
 
 /// The frames a stack holds at most, innermost first.
