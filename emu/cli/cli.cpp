@@ -44,8 +44,7 @@ struct UsageError {
 
 std::string supported_kernels() {
   std::string out;
-  for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
-                 KernelVersion::Vista}) {
+  for (auto v : kKernelVersions) {
     if (!Profile::make(v, Arch::X86)) continue;
     if (!out.empty()) out += ", ";
     out += to_string(v);
@@ -87,8 +86,8 @@ Options parse_run_args(const std::vector<std::string>& args) {
     if (name == "--kernel") {
       auto v = parse_kernel_version(*value);
       if (!v) {
-        throw UsageError{fmt::format(
-            "unknown kernel version '{}' (expected win2000, xp, server2003 or vista)", *value)};
+        throw UsageError{fmt::format("unknown kernel version '{}' (expected {})", *value,
+                                     kernel_version_list())};
       }
       o.check.kernel = *v;
     } else if (name == "--arch") {
@@ -299,7 +298,7 @@ std::string usage_text() {
       "\n"
       "  FILE              a scenario file (.ntemu); '-' reads standard input. Several files\n"
       "                    run one after another, each on a fresh kernel.\n"
-      "  --kernel VERSION  win2000, xp, server2003 or vista; overrides the file's 'kernel'\n"
+      "  --kernel VERSION  the kernel version; overrides the file's 'kernel'\n"
       "                    statement (default win2000). Supported now: {}.\n"
       "  --arch ARCH       x86 or x64; overrides the file's arch= (default x86).\n"
       "  --format FORMAT   text (default) or jsonl (one JSON object per line); dot and\n"

@@ -12,8 +12,7 @@ StatementBody parse_kernel(Cursor& c) {
     s.parsed_version = *parsed;
   } else {
     c.fail(c.pos(v),
-           fmt::format("unknown kernel version '{}' (expected win2000, xp, server2003 or vista)",
-                       v.text));
+           fmt::format("unknown kernel version '{}' (expected {})", v.text, kernel_version_list()));
   }
   while (!c.at_end()) {
     const Word& w = c.peek();

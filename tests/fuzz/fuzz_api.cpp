@@ -704,13 +704,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const bool verbose = std::getenv("NTEMU_FUZZ_VERBOSE") != nullptr;
   FuzzedDataProvider in(data, size);
   const std::uint8_t pick = in.ConsumeIntegral<std::uint8_t>();
-  static constexpr KernelVersion kVersions[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                                KernelVersion::Server2003, KernelVersion::Vista};
-  Result<Profile> made =
-      Profile::make(kVersions[pick % 4], (pick / 4) % 2 == 0 ? Arch::X86 : Arch::X64);
+  // Six versions, two arches: the low bits pick the version, the next one the arch.
+  constexpr std::size_t kVersionCount = std::size(kKernelVersions);
+  Result<Profile> made = Profile::make(kKernelVersions[pick % kVersionCount],
+                                       (pick / kVersionCount) % 2 == 0 ? Arch::X86 : Arch::X64);
   if (!made) return 0;  // a version ntemu does not model yet
   Profile profile = *made;
-  if ((pick / 8) % 4 == 0) profile.cid_table_page_limit = 1;  // ID exhaustion within reach
+  if ((pick / (2 * kVersionCount)) % 4 == 0) profile.cid_table_page_limit = 1;  // ID exhaustion
   // NTEMU_FUZZ_VERBOSE=1: every kernel event and step on standard error (to read a reproducer).
   JsonlSink trace(stderr);
   Kernel k(profile, verbose ? &trace : nullptr);
