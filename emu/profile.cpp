@@ -73,6 +73,7 @@ Profile Profile::vista(Arch arch) {
   p.lookup_failure_status = STATUS_INVALID_CID;      // §10.1
   p.open_by_id_tag_bits = OpenByIdTagBits::Ignored;  // §10.9 [O] Wine's tests
   p.has_create_user_process = true;                  // §10.3 [F] WI5e/6e
+  p.has_object_callbacks = true;                     // [F] MSDOC ObRegisterCallbacks
   return p;
 }
 

@@ -233,6 +233,8 @@ struct Profile {
   bool has_remove_thread_notify_routine = false;
   /// PsSetCreateProcessNotifyRoutineEx is exported (Vista SP1 and later: MSDOC).
   bool has_process_notify_routine_ex = false;
+  /// ObRegisterCallbacks / ObUnRegisterCallbacks are exported (Vista SP1 and later: MSDOC).
+  bool has_object_callbacks = false;
   /// PsSetCreateProcessNotifyRoutineEx2 is exported (Windows 10 1703 and later: MSDOC).
   bool has_process_notify_routine_ex2 = false;
   /// PsSetCreateThreadNotifyRoutineEx is exported (Windows 10 1703 and later: MSDOC

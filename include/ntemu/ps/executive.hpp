@@ -36,6 +36,7 @@
 #include "ntemu/dbg/symbols.hpp"
 #include "ntemu/ex/any_handle_table.hpp"
 #include "ntemu/ex/callback.hpp"
+#include "ntemu/ob/obcallback.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/context.hpp"
@@ -296,6 +297,25 @@ class Executive {
   /// NtOpenThread by client ID: PsLookupProcessThreadByCid when `cid.UniqueProcess` is set,
   /// otherwise PsLookupThreadByThreadId; otherwise as NtOpenProcess.
   Opened NtOpenThread(const ClientId& cid, std::uint32_t DesiredAccess, bool kernel_handle = false);
+  /// NtDuplicateObject: a new handle, in `target`'s table (or a kernel handle), to the object
+  /// `source_handle` names in `source`'s, granting `DesiredAccess` (kMaximumAllowed: all).
+  /// STATUS_INVALID_HANDLE when `source_handle` is not open there; STATUS_PROCESS_IS_TERMINATING
+  /// when `target` has exited.
+  Opened NtDuplicateObject(Process& source, Handle source_handle, Process& target,
+                           std::uint32_t DesiredAccess, bool kernel_handle = false);
+
+  // --- object callbacks (psopen.cpp, ob/obcallback.hpp) ------------------------------------
+  /// ObRegisterCallbacks (Vista SP1+): pre/post routines for process and thread handles made by
+  /// NtOpenProcess, NtOpenThread and NtDuplicateObject. STATUS_NOT_IMPLEMENTED where the profile
+  /// lacks the export; otherwise ob::ObjectCallbacks's statuses. (The integrity-check
+  /// requirement, STATUS_ACCESS_DENIED for an image without /INTEGRITYCHECK, is the driver
+  /// harness's to answer: the kernel knows no images of drivers.)
+  Status ObRegisterCallbacks(const ob::OB_CALLBACK_REGISTRATION& registration,
+                             void** RegistrationHandle);
+  /// ObUnRegisterCallbacks: waits for the registration's calls in flight. STATUS_NOT_IMPLEMENTED
+  /// where the profile lacks the export; otherwise ob::ObjectCallbacks's statuses.
+  Status ObUnRegisterCallbacks(void* RegistrationHandle);
+  const ob::ObjectCallbacks& object_callbacks() const { return object_callbacks_; }
   /// The current thread's Cid.UniqueProcess copy (semantics.md §3.4), not the process field.
   ProcessId PsGetCurrentProcessId() { return current_thread().Cid().UniqueProcess; }
   ThreadId PsGetCurrentThreadId() { return current_thread().Cid().UniqueThread; }
@@ -364,6 +384,9 @@ class Executive {
   /// ObOpenObjectByPointer for NtOpenProcess / NtOpenThread: a handle to `object` (referenced
   /// by the caller) for the current thread, or a kernel handle.
   Opened ObOpenObjectByPointer(ob::Object& object, std::uint32_t access, bool kernel_handle);
+  /// A handle to `object` in `owner`'s table (kernel: System's, marked), with the object
+  /// callbacks of `op` around it.
+  Opened PspMakeHandle(ob::ObjectCallbacks::Operation& op, Process& owner, std::uint32_t access);
 
   // kill.cpp, psdelete.cpp
   void PspExitThread(Thread& thread);
@@ -426,8 +449,9 @@ class Executive {
 
   Profile profile_;
   ob::ObjectManager objects_;
-  ex::AnyHandleTable cid_table_;   ///< PspCidTable
-  ex::CallbackManager callbacks_;  ///< EX_CALLBACK blocks (XP and later)
+  ex::AnyHandleTable cid_table_;          ///< PspCidTable
+  ex::CallbackManager callbacks_;         ///< EX_CALLBACK blocks (XP and later)
+  ob::ObjectCallbacks object_callbacks_;  ///< ObRegisterCallbacks' registrations
   NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
   NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;
   NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE> image_notify_;
