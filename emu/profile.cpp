@@ -41,6 +41,10 @@ Profile Profile::server2003(Arch arch) {
   p.lookup_failure_status = STATUS_INVALID_PARAMETER;  // WRK:pscid
   p.system_call_gate =
       arch == Arch::X64 ? SystemCallGate::SysCall64 : SystemCallGate::SysEnter;  // §10.2
+  p.first_thread_notify_order = FirstThreadNotifyOrder::ProcessThenThread;       // WRK:create
+  // §10.9: the tag bits are ignored by the table's lookup (WRK:handle, §9.5) [F]; that the
+  // open path shows the same is [I].
+  p.open_by_id_tag_bits = OpenByIdTagBits::Ignored;
   return p;
 }
 
@@ -49,6 +53,8 @@ Profile Profile::xp(Arch arch) {
   // PspCidTable is [U] there, default as 2003.
   Profile p = server2003(arch);
   p.version = KernelVersion::Xp;
+  // §10.9 [O]: Wine's tests saw XP refuse an ID off by 1..3 with STATUS_ACCESS_DENIED.
+  p.open_by_id_tag_bits = OpenByIdTagBits::AccessDenied;
   return p;
 }
 
@@ -64,8 +70,37 @@ Profile Profile::vista(Arch arch) {
   p.process_duplicate_registration = DuplicateRegistration::Rejected;
   p.thread_duplicate_registration = DuplicateRegistration::Allowed;  // §10.4
   p.has_process_notify_routine_ex = true;
-  p.has_se_locate_process_image_name = true;  // [I] MSDOC: Vista and later
-  p.lookup_failure_status = STATUS_INVALID_CID;  // §10.1
+  p.lookup_failure_status = STATUS_INVALID_CID;      // §10.1
+  p.has_se_locate_process_image_name = true;         // [I] MSDOC: Vista and later
+  p.open_by_id_tag_bits = OpenByIdTagBits::Ignored;  // §10.9 [O] Wine's tests
+  p.has_create_user_process = true;                  // §10.3 [F] WI5e/6e
+  p.has_object_callbacks = true;                     // [F] MSDOC ObRegisterCallbacks
+  return p;
+}
+
+Profile Profile::win7(Arch arch) {
+  // semantics.md §10.9, §10.10: 64 slots for process, thread and load-image routines [F MSDOC
+  // PsSetLoadImageNotifyRoutine for the image array]; everything else as Vista.
+  Profile p = vista(arch);
+  p.version = KernelVersion::Win7;
+  p.load_image_notify_slots = 64;
+  return p;
+}
+
+Profile Profile::win10(Arch arch, std::uint16_t release) {
+  // Windows 10 by release (MSDOC's "minimum supported client" of each routine): 1703 adds
+  // PsSetCreateProcessNotifyRoutineEx2 and PsSetCreateThreadNotifyRoutineEx, 1709
+  // PsSetLoadImageNotifyRoutineEx. From 1703 the docs of the Ex2 routine say a process created
+  // and deleted without ever having a thread gets the deletion call only (§10.9).
+  Profile p = win7(arch);
+  p.version = KernelVersion::Win10;
+  p.release = release < 1507 ? std::uint16_t{1507} : release;
+  p.has_process_notify_routine_ex2 = p.release >= 1703;
+  p.has_thread_notify_routine_ex = p.release >= 1703;
+  p.has_load_image_notify_routine_ex = p.release >= 1709;
+  if (p.release >= 1703) {
+    p.threadless_process_exit_notify = ThreadlessProcessExitNotify::AtDeletion;
+  }
   return p;
 }
 
@@ -79,6 +114,10 @@ Result<Profile> Profile::make(KernelVersion version, Arch arch) {
       return server2003(arch);
     case KernelVersion::Vista:
       return vista(arch);
+    case KernelVersion::Win7:
+      return win7(arch);
+    case KernelVersion::Win10:
+      return win10(arch);
   }
   return STATUS_NOT_SUPPORTED;
 }

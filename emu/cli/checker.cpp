@@ -268,7 +268,12 @@ class Checker {
     if (b.process) b.process_symbol = resolve(*b.process, Symbol::Kind::Process);
   }
 
-  void check(const Statement&, CreateProcessStmt& b, std::size_t) {
+  void check(const Statement& s, CreateProcessStmt& b, std::size_t) {
+    if (b.user_process && !profile_.has_create_user_process) {
+      error(s.pos, fmt::format("NtCreateUserProcess does not exist in {} (it was added in "
+                               "Windows Vista)",
+                               to_string(script_.version)));
+    }
     if (b.parent) b.parent_symbol = resolve(*b.parent, Symbol::Kind::Process);
     b.symbol = define(b.name, Symbol::Kind::Process);
     if (b.with_thread) b.thread_symbol = define_thread(b.thread, b.symbol, b.name.pos);
@@ -324,8 +329,9 @@ class Checker {
   }
 
   void check(const Statement&, LookupStmt& b, std::size_t) {
-    resolve(b.first);
-    if (b.api == LookupStmt::Api::ProcessThreadByCid) resolve(b.second);
+    using Api = LookupStmt::Api;
+    if (b.api != Api::OpenThread || b.both) resolve(b.first);
+    if (b.api == Api::ProcessThreadByCid || b.both || b.api == Api::OpenThread) resolve(b.second);
   }
 
   void check(const Statement&, ContextStmt& b, std::size_t) {

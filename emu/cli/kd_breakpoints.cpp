@@ -20,7 +20,7 @@ namespace {
 // Every routine the model pushes a frame for (emu/ps: FrameScope, the entry points' guard
 // line, the system-call gate's frames); tests/cli/kd_test.cpp checks the list against the
 // frames a run pushes.
-constexpr std::array<std::string_view, 34> kModeledRoutines = {
+constexpr std::array<std::string_view, 51> kModeledRoutines = {
     "nt!ExCreateHandle",
     "nt!ExDestroyHandle",
     "nt!KiFastCallEntry",
@@ -32,9 +32,16 @@ constexpr std::array<std::string_view, 34> kModeledRoutines = {
     "nt!NtClose",
     "nt!NtCreateProcess",
     "nt!NtCreateThread",
+    "nt!NtCreateUserProcess",
+    "nt!NtDuplicateObject",
+    "nt!NtOpenProcess",
+    "nt!NtOpenThread",
     "nt!NtTerminateProcess",
     "nt!NtTerminateThread",
     "nt!ObKillProcess",
+    "nt!ObOpenObjectByPointer",
+    "nt!ObRegisterCallbacks",
+    "nt!ObUnRegisterCallbacks",
     "nt!PsCallImageNotifyRoutines",
     "nt!PsCreateSystemThread",
     "nt!PsLookupProcessByProcessId",
@@ -44,17 +51,27 @@ constexpr std::array<std::string_view, 34> kModeledRoutines = {
     "nt!PsRemoveLoadImageNotifyRoutine",
     "nt!PsSetCreateProcessNotifyRoutine",
     "nt!PsSetCreateProcessNotifyRoutineEx",
+    "nt!PsSetCreateProcessNotifyRoutineEx2",
     "nt!PsSetCreateThreadNotifyRoutine",
+    "nt!PsSetCreateThreadNotifyRoutineEx",
     "nt!PsSetLoadImageNotifyRoutine",
+    "nt!PsSetLoadImageNotifyRoutineEx",
     "nt!PspCreateProcess",
     "nt!PspCreateThread",
     "nt!PspExitProcess",
     "nt!PspExitThread",
+    "nt!PspInsertThread",
     "nt!PspProcessDelete",
     "nt!PspThreadDelete",
     "nt!ZwCreateThread",
+    "nt!ZwCreateUserProcess",
+    "nt!ZwOpenProcess",
+    "nt!ZwOpenThread",
     "ntdll!KiFastSystemCallRet",
     "ntdll!ZwCreateThread",
+    "ntdll!ZwCreateUserProcess",
+    "ntdll!ZwOpenProcess",
+    "ntdll!ZwOpenThread",
 };
 
 constexpr std::array<std::string_view, 4> kDriverFunctions = {

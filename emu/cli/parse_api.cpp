@@ -12,8 +12,7 @@ StatementBody parse_kernel(Cursor& c) {
     s.parsed_version = *parsed;
   } else {
     c.fail(c.pos(v),
-           fmt::format("unknown kernel version '{}' (expected win2000, xp, server2003 or vista)",
-                       v.text));
+           fmt::format("unknown kernel version '{}' (expected {})", v.text, kernel_version_list()));
   }
   while (!c.at_end()) {
     const Word& w = c.peek();
@@ -77,9 +76,10 @@ StatementBody parse_image_notify(Cursor& c, bool remove) {
   return parse_routine_only<ImageNotifyStmt>(c, remove);
 }
 
-StatementBody parse_create_process(Cursor& c, bool with_thread) {
+StatementBody parse_create_process(Cursor& c, bool with_thread, bool user_process) {
   CreateProcessStmt s;
   s.with_thread = with_thread;
+  s.user_process = user_process;
   s.name = c.take_name("a process name");
   while (!c.at_end()) {
     const Word& w = c.peek();
@@ -159,6 +159,20 @@ StatementBody parse_lookup(Cursor& c, LookupStmt::Api api) {
   if (api == LookupStmt::Api::ProcessThreadByCid) {
     s.first = c.take_id("a process ID");
     s.second = c.take_id("a thread ID");
+  } else if (api == LookupStmt::Api::OpenProcess || api == LookupStmt::Api::OpenThread) {
+    // One ID is the PID (NtOpenProcess) or the TID (NtOpenThread); two are PID and TID.
+    const bool process = api == LookupStmt::Api::OpenProcess;
+    IdExpr one =
+        c.take_id(process ? "a process ID" : "a thread ID (or a process ID and a thread ID)");
+    if (!c.at_end()) {
+      s.both = true;
+      s.first = std::move(one);
+      s.second = c.take_id("a thread ID");
+    } else if (process) {
+      s.first = std::move(one);
+    } else {
+      s.second = std::move(one);
+    }
   } else {
     s.first = c.take_id(api == LookupStmt::Api::ProcessById ? "a process ID" : "a thread ID");
   }

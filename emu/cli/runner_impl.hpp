@@ -138,6 +138,8 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const ImageNotifyStmt& b);
   void exec(const Statement& s, const LoadImageStmt& b);
   void exec(const Statement& s, const CreateProcessStmt& b);
+  void create_user_process(const Statement& s, const CreateProcessStmt& b, ps::Process* parent,
+                           const std::string& parent_name, Kernel::ProcessImage image);
   void exec(const Statement& s, const CreateThreadStmt& b);
   void exec(const Statement& s, const ObjectOpStmt& b);
   void exec(const Statement& s, const LookupStmt& b);

@@ -121,7 +121,8 @@ struct CreateProcessStmt {
   std::optional<TextOption> image;         ///< the full image path (default: System32\NAME)
   std::optional<TextOption> command_line;  ///< default: NAME
   bool with_thread = false;
-  std::optional<Ident> thread;  ///< CreateProcess `as THREAD`
+  bool user_process = false;    ///< NtCreateUserProcess (Vista+): both in one call
+  std::optional<Ident> thread;  ///< CreateProcess / NtCreateUserProcess `as THREAD`
   int symbol = kNoSymbol;
   int parent_symbol = kNoSymbol;  ///< kNoSymbol: the current process
   int thread_symbol = kNoSymbol;  ///< CreateProcess: the first thread (named or automatic)
@@ -157,11 +158,20 @@ struct LoadImageStmt {
   int process_symbol = kNoSymbol;
 };
 
+/// The lookups, and NtOpenProcess / NtOpenThread by client ID (`NtOpenProcess PID [TID]`,
+/// `NtOpenThread [PID] TID`).
 struct LookupStmt {
-  enum class Api : std::uint8_t { ProcessById, ThreadById, ProcessThreadByCid };
+  enum class Api : std::uint8_t {
+    ProcessById,
+    ThreadById,
+    ProcessThreadByCid,
+    OpenProcess,
+    OpenThread
+  };
   Api api = Api::ProcessById;
-  IdExpr first;   ///< the ID; for ByCid the process part
-  IdExpr second;  ///< ByCid: the thread part
+  IdExpr first;       ///< the ID; for ByCid and a two-ID open the process part
+  IdExpr second;      ///< ByCid and a two-ID open: the thread part
+  bool both = false;  ///< an open given both IDs
 };
 
 struct ContextStmt {

@@ -32,7 +32,7 @@ StatementBody parse_process_notify(Cursor& c, bool ex);
 StatementBody parse_thread_notify(Cursor& c, bool remove);
 StatementBody parse_image_notify(Cursor& c, bool remove);
 StatementBody parse_load_image(Cursor& c, bool driver);
-StatementBody parse_create_process(Cursor& c, bool with_thread);
+StatementBody parse_create_process(Cursor& c, bool with_thread, bool user_process = false);
 StatementBody parse_create_thread(Cursor& c, bool system);
 StatementBody parse_object_op(Cursor& c, ObjectOpStmt::Op op);
 StatementBody parse_lookup(Cursor& c, LookupStmt::Api api);

@@ -64,6 +64,7 @@ void Runner::exec(const Statement& s, const CreateProcessStmt& b) {
   Kernel::ProcessImage image;
   if (b.image) image.path = b.image->text;
   if (b.command_line) image.command_line = b.command_line->text;
+  if (b.user_process) return create_user_process(s, b, parent, parent_name, std::move(image));
   Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent, image);
   Event e = call_event(s.pos.line, "NtCreateProcess", p.status);
   if (b.with_thread) e.add("via", "CreateProcess");
@@ -81,6 +82,33 @@ void Runner::exec(const Statement& s, const CreateProcessStmt& b) {
   set_status(s, p.status);
   if (!b.with_thread || !p.status.ok() || p.process == nullptr) return;
   create_thread(s, *p.process, b.thread_symbol, CreateSuspended::No, /*via=*/true);
+}
+
+void Runner::create_user_process(const Statement& s, const CreateProcessStmt& b,
+                                 ps::Process* parent, const std::string& parent_name,
+                                 Kernel::ProcessImage image) {
+  const std::string& name = symbol(b.symbol).name;
+  const std::string& thread_name = symbol(b.thread_symbol).name;
+  ps::Process& creator = kernel().current_process();  // receives both handles
+  const Kernel::UserProcessCreated r =
+      kernel().NtCreateUserProcess(name, parent, std::move(image), thread_name);
+  Event e = call_event(s.pos.line, "NtCreateUserProcess", r.status);
+  e.add("name", name).add("parent_name", parent_name).add("thread", thread_name);
+  if (b.image) e.add("image", b.image->text);
+  if (b.command_line) e.add("cmdline", b.command_line->text);
+  if (r.status.ok()) {
+    bind(b.symbol, r.process);
+    record_handle(b.symbol, creator, r.process_handle);
+    bind(b.thread_symbol, r.thread);
+    record_handle(b.thread_symbol, creator, r.thread_handle);
+    e.add("pid", r.cid.UniqueProcess.value())
+        .add("parent", r.process->InheritedFromUniqueProcessId.value())
+        .add("tid", r.cid.UniqueThread.value())
+        .add("handle", r.process_handle.value())
+        .add("thread_handle", r.thread_handle.value());
+  }
+  sink_.emit(e);
+  set_status(s, r.status);
 }
 
 void Runner::create_thread(const Statement& s, ps::Process& process, int thread_symbol,
@@ -283,6 +311,25 @@ void Runner::exec(const Statement& s, const LookupStmt& b) {
       if (status.ok() && p != nullptr) kernel().ObDereferenceObject(*p);
       sink_.emit(e);
       set_status(s, status);
+      return;
+    }
+    case LookupStmt::Api::OpenProcess:
+    case LookupStmt::Api::OpenThread: {
+      // The handle goes into the current thread's process table, with all access (no security
+      // model), and stays there until that process exits.
+      const bool process = b.api == LookupStmt::Api::OpenProcess;
+      const ClientId cid{ProcessId{process || b.both ? eval(s, b.first) : 0},
+                         ThreadId{!process || b.both ? eval(s, b.second) : 0}};
+      const Kernel::Opened o = process ? kernel().NtOpenProcess(cid, Kernel::kMaximumAllowed)
+                                       : kernel().NtOpenThread(cid, Kernel::kMaximumAllowed);
+      Event e = call_event(s.pos.line, process ? "NtOpenProcess" : "NtOpenThread", o.status)
+                    .add("cid_pid", cid.UniqueProcess.value())
+                    .add("cid_tid", cid.UniqueThread.value());
+      if (o.status.ok()) {
+        e.add("handle", o.handle.value()).add("owner", ps::object_name(kernel().current_process()));
+      }
+      sink_.emit(e);
+      set_status(s, o.status);
       return;
     }
   }

@@ -44,6 +44,13 @@ Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Pro
   Thread& creator = current_thread();
   Executive::ContextScope enter(*this, creator);
   dbg::FrameScope frame("nt", "NtCreateProcess");
+  return PspCreateProcessForCaller(creator, std::move(image_name), parent, std::move(image));
+}
+
+Executive::ProcessCreated Executive::PspCreateProcessForCaller(Thread& creator,
+                                                               std::string image_name,
+                                                               Process* parent,
+                                                               ProcessImage image) {
   if (Status s = caller_check(creator, parent); !s.ok()) return {s};
   Process& parent_process = parent != nullptr ? *parent : *creator.ThreadsProcess;
   // A new object table starts owned by the creating process's PID (semantics.md §2.2 step 6).

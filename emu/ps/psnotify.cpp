@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Notify-routine registration (semantics.md §4, §10.10): PsSetCreateProcessNotifyRoutine(Ex),
-// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine,
-// PsSetLoadImageNotifyRoutine, PsRemoveLoadImageNotifyRoutine, the debugger's names for
+// Notify-routine registration (semantics.md §4, §10.9, §10.10):
+// PsSetCreateProcessNotifyRoutine(Ex, Ex2), PsSetCreateThreadNotifyRoutine(Ex),
+// PsRemoveCreateThreadNotifyRoutine, PsSetLoadImageNotifyRoutine(Ex),
+// PsRemoveLoadImageNotifyRoutine, the debugger's names for
 // routines, and the researcher's direct slot poke. The dispatchers are in psnotify_run.cpp.
 #include <mutex>
 
@@ -12,7 +13,7 @@ namespace ntemu::ps {
 
 template <class Array, class Routine>
 Status Executive::register_routine(NotifyKind kind, Array& array, Routine routine,
-                                   Status full_status, bool ex) {
+                                   Status full_status, bool ex, bool non_system) {
   // (An empty slot "contains" NULL: a NULL routine is not a duplicate of the empty slots.)
   const DuplicateRegistration duplicates = kind == NotifyKind::Process
                                                ? profile_.process_duplicate_registration
@@ -24,6 +25,7 @@ Status Executive::register_routine(NotifyKind kind, Array& array, Routine routin
   NotifyRoutine& record = routines_.get(routine_address(routine), symbols_);
   observe(&KernelObserver::routine_registering, kind, record);
   record.ex.store(ex, std::memory_order_release);
+  record.non_system.store(non_system, std::memory_order_release);
   const Status st = array.add(routine, full_status, &record);
   observe(&KernelObserver::routine_registered, kind, record, st);
   return st;
@@ -71,6 +73,33 @@ Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTI
                           profile_.process_notify_full_status, true);
 }
 
+Status Executive::PsSetCreateProcessNotifyRoutineEx2(PSCREATEPROCESSNOTIFYTYPE NotifyType,
+                                                     PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine,
+                                                     bool Remove) {
+  if (!profile_.has_process_notify_routine_ex2) return STATUS_NOT_IMPLEMENTED;
+  detail::EntryPoint entry(this, "PsSetCreateProcessNotifyRoutineEx2");
+  // MSDOC: the one type is PsCreateProcessNotifySubsystems; any other is an invalid parameter.
+  if (NotifyType != PsCreateProcessNotifySubsystems) return STATUS_INVALID_PARAMETER;
+  const auto as_plain = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
+  const auto serial = serialise_registration();
+  if (Remove) return remove_routine(NotifyKind::Process, process_notify_, as_plain);
+  return register_routine(NotifyKind::Process, process_notify_, as_plain,
+                          profile_.process_notify_full_status, true);
+}
+
+Status Executive::PsSetCreateThreadNotifyRoutineEx(PSCREATETHREADNOTIFYTYPE NotifyType,
+                                                   PCREATE_THREAD_NOTIFY_ROUTINE routine) {
+  if (!profile_.has_thread_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
+  detail::EntryPoint entry(this, "PsSetCreateThreadNotifyRoutineEx");
+  if (NotifyType != PsCreateThreadNotifyNonSystem && NotifyType != PsCreateThreadNotifySubsystems) {
+    return STATUS_INVALID_PARAMETER;  // [I]: MSDOC names two types
+  }
+  const auto serial = serialise_registration();
+  return register_routine(NotifyKind::Thread, thread_notify_, routine,
+                          profile_.thread_notify_full_status, false,
+                          NotifyType == PsCreateThreadNotifyNonSystem);
+}
+
 Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
   detail::EntryPoint entry(this, "PsSetCreateThreadNotifyRoutine");
   const auto serial = serialise_registration();
@@ -93,10 +122,12 @@ Status Executive::PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine
 }
 
 Status Executive::PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine,
-                                                std::uint64_t flags) {
+                                                std::uint64_t Flags) {
   if (!profile_.has_load_image_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
-  if ((flags & ~kImageNotifyConflictingArchitecture) != 0) return STATUS_INVALID_PARAMETER;
   detail::EntryPoint entry(this, "PsSetLoadImageNotifyRoutineEx");
+  // MSDOC: an invalid flag is STATUS_INVALID_PARAMETER_2. The one flag asks for images of other
+  // architectures too; every modeled image is native, so it changes no call.
+  if ((Flags & ~kImageNotifyConflictingArchitecture) != 0) return STATUS_INVALID_PARAMETER_2;
   const auto serial = serialise_registration();
   return register_routine(NotifyKind::Image, image_notify_, routine,
                           profile_.load_image_notify_full_status, false);

@@ -105,7 +105,17 @@ void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, 
       [&](std::uint32_t slot, PCREATE_THREAD_NOTIFY_ROUTINE routine, void* context) {
         call.slot = slot;
         call.routine = &slot_routine(routine_address(routine), context);
-        call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
+        if (!call.routine->non_system.load(std::memory_order_relaxed)) {
+          call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
+          return;
+        }
+        // PsCreateThreadNotifyNonSystem (Windows 10, MSDOC): not told of system threads; told
+        // of a creation on the new thread itself (an exit runs on the exiting thread anyway).
+        if (thread.is_system()) return;
+        Executive::ContextScope on_new_thread(*this, create ? thread : current_thread());
+        NotifyCall on_thread = call;
+        on_thread.context = current_thread().Cid();
+        call_notify_routine(on_thread, args, [&] { routine(pid, call.tid, create); });
       });
 }
 

@@ -5,49 +5,16 @@
 #include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 #include "ntemu/ob/obhandle.hpp"
+#include "syscall_frames.hpp"
 
 namespace ntemu::ps {
-namespace {
-
-// The frames below a system service, outermost first (semantics.md §10.2): a user-mode caller
-// enters through ntdll's stub and the version's gate; kernel-mode code (a system thread)
-// through the kernel's own Zw stub and its system-service dispatcher.
-class SystemCallFrames {
- public:
-  SystemCallFrames(const Profile& profile, PreviousMode mode, std::string_view stub) {
-    const bool x64 = profile.arch == Arch::X64;
-    if (mode == PreviousMode::KernelMode) {
-      frames_.emplace_back("nt", stub);
-      frames_.emplace_back("nt", x64 ? "KiServiceInternal" : "KiSystemService");
-      return;
-    }
-    frames_.emplace_back("ntdll", stub);
-    switch (profile.system_call_gate) {
-      case SystemCallGate::Int2E:
-        frames_.emplace_back("nt", "KiSystemService");
-        break;
-      case SystemCallGate::SysEnter:
-        frames_.emplace_back("ntdll", "KiFastSystemCallRet");
-        frames_.emplace_back("nt", "KiFastCallEntry");
-        break;
-      case SystemCallGate::SysCall64:
-        frames_.emplace_back("nt", "KiSystemCall64");
-        break;
-    }
-  }
-
- private:
-  boost::container::static_vector<dbg::FrameScope, 3> frames_;
-};
-
-}  // namespace
 
 Executive::ThreadCreated Executive::NtCreateThread(Process& process, CreateSuspended suspended,
                                                    std::string name) {
   Thread& creator = current_thread();
   Executive::ContextScope enter(*this, creator);
-  const PreviousMode mode = creator.is_system() ? PreviousMode::KernelMode : PreviousMode::UserMode;
-  SystemCallFrames gate(profile_, mode, "ZwCreateThread");
+  const PreviousMode mode = detail::caller_mode(creator);
+  detail::SystemCallFrames gate(profile_, mode, "ZwCreateThread");
   dbg::FrameScope frame("nt", "NtCreateThread");
   if (Status s = caller_check(creator, &process); !s.ok()) return {s};
   return PspCreateThread(process, mode, /*system_thread=*/false, suspended, std::move(name));
@@ -64,9 +31,9 @@ Executive::ThreadCreated Executive::PsCreateSystemThread(std::string name) {
 
 Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMode mode,
                                                     bool system_thread, CreateSuspended suspended,
-                                                    std::string name) {
-  dbg::FrameScope frame("nt", "PspCreateThread");
-  if (Status s = PspCheckProcessLock(process, "PspCreateThread"); !s.ok()) return {s};
+                                                    std::string name, std::string_view routine) {
+  dbg::FrameScope frame("nt", routine);
+  if (Status s = PspCheckProcessLock(process, routine); !s.ok()) return {s};
   // Step 3: a user-mode caller may not create threads in the System process; and nobody can
   // in Idle, which no handle names (semantics.md §10.8).
   if (mode == PreviousMode::UserMode && &process == system_process_) return {STATUS_INVALID_HANDLE};
@@ -111,15 +78,30 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
     }
     lock.release();
     if (t_host_context.locked_callouts == 0) objects_.run_deferred();
-    if (inserted.notify_process && !held) veto = PspRunCreateProcessNotifyRoutines(process, true);
+    // The first thread's two notifies in the profile's order (semantics.md §10.3); where the
+    // process routines ran under the lock (win2000) they have run already.
+    const bool thread_first =
+        profile_.first_thread_notify_order == FirstThreadNotifyOrder::ThreadThenProcess;
+    bool thread_notified = false;
+    if (inserted.notify_process && !held) {
+      if (thread_first) {
+        PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, true);
+        thread_notified = true;
+      }
+      veto = PspRunCreateProcessNotifyRoutines(process, true);
+    }
     if (!veto.ok()) {
       thread.Starting.store(false, std::memory_order_release);
+      // The thread routines that heard of the creation hear of the exit too.
+      if (thread_notified)
+        PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, false);
       PspBackOutVetoedThread(process, thread);
       return {veto};
     }
     // The thread's context and start routine are set up (KiInitializeThread); before it is
     // readied, the thread-notify routines see (Cid.UniqueProcess, Cid.UniqueThread, TRUE).
-    PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, true);
+    if (!thread_notified)
+      PspRunCreateThreadNotifyRoutines(thread, thread.Cid().UniqueProcess, true);
   }
 
   // Steps 17–18: the handle, and GrantedAccess, which opens the thread to lookups. A system

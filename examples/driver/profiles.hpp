@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The eight profiles the driver is tested on: every kernel version, x86 and x64.
+// The twelve profiles the driver is tested on: every kernel version, x86 and x64.
 #pragma once
 
 #include <string>
@@ -18,8 +18,7 @@ struct NamedProfile {
 
 inline std::vector<NamedProfile> every_profile() {
   std::vector<NamedProfile> out;
-  for (auto version : {ntemu::KernelVersion::Win2000, ntemu::KernelVersion::Xp,
-                       ntemu::KernelVersion::Server2003, ntemu::KernelVersion::Vista}) {
+  for (auto version : ntemu::kKernelVersions) {
     for (auto arch : {ntemu::Arch::X86, ntemu::Arch::X64}) {
       auto profile = ntemu::Profile::make(version, arch);
       if (!profile) continue;

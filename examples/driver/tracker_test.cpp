@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The example driver's CI suite: tracker.c, unchanged, run through the harness on every profile
-// (win2000, xp, server2003, vista; x86 and x64) — the way a driver team would use ntemu.
+// (win2000, xp, server2003, vista, win7, win10; x86 and x64) — the way a driver team would use
+// ntemu.
 #include <doctest/doctest.h>
 
 #include <algorithm>

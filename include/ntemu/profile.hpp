@@ -13,7 +13,7 @@
 ///   ntemu::ProcessLockDuringNotify::Released;
 /// \endcode
 ///
-/// `Profile::make` gives the documented profile of each of the four versions.
+/// `Profile::make` gives the documented profile of each version.
 #pragma once
 
 #include <cstdint>
@@ -28,13 +28,14 @@
 
 namespace ntemu {
 
-enum class KernelVersion : std::uint8_t { Win2000, Xp, Server2003, Vista };
+enum class KernelVersion : std::uint8_t { Win2000, Xp, Server2003, Vista, Win7, Win10 };
 
-/// Every version, oldest first: what code iterating over the versions walks.
+/// Every modeled version, oldest first.
 inline constexpr KernelVersion kKernelVersions[] = {
-    KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003, KernelVersion::Vista};
+    KernelVersion::Win2000, KernelVersion::Xp,   KernelVersion::Server2003,
+    KernelVersion::Vista,   KernelVersion::Win7, KernelVersion::Win10};
 
-/// "win2000", "xp", "server2003", "vista" (the `--kernel` spellings).
+/// "win2000", "xp", "server2003", "vista", "win7", "win10" (the `--kernel` spellings).
 constexpr std::string_view to_string(KernelVersion v) {
   switch (v) {
     case KernelVersion::Win2000:
@@ -45,8 +46,17 @@ constexpr std::string_view to_string(KernelVersion v) {
       return "server2003";
     case KernelVersion::Vista:
       return "vista";
+    case KernelVersion::Win7:
+      return "win7";
+    case KernelVersion::Win10:
+      return "win10";
   }
   return "?";
+}
+
+/// The spellings for a message: "win2000, xp, server2003, vista, win7 or win10".
+constexpr std::string_view kernel_version_list() {
+  return "win2000, xp, server2003, vista, win7 or win10";
 }
 
 /// Parses a `--kernel` spelling; anything else is nullopt.
@@ -149,14 +159,37 @@ enum class ProcessImageNotify : std::uint8_t {
   AtProcessCreation,
 };
 
+/// The order of the first thread's thread notify against its process's process notify, both
+/// run from the thread's insertion (semantics.md §10.3).
+enum class FirstThreadNotifyOrder : std::uint8_t {
+  /// The process routines, then the thread routines (Server 2003: F WRK:create).
+  ProcessThenThread,
+  /// The thread routines first (one reading of Windows Internals 6e's stage 4).
+  ThreadThenProcess,
+};
+
+/// How NtOpenProcess / NtOpenThread treat a client ID with one of the two low (tag) bits set, an
+/// ID off by 1..3 from a real one (semantics.md §10.9).
+enum class OpenByIdTagBits : std::uint8_t {
+  /// Ignored, as the handle-table index granularity makes them: the same object opens
+  /// (Server 2003: WRK:handle ignores them; Vista and later: Wine's tests on Windows).
+  Ignored,
+  /// STATUS_ACCESS_DENIED (XP, as Wine's tests saw it).
+  AccessDenied,
+};
+
 /// One kernel version's behaviour. Plain data: copy it and change an option to explore.
 struct Profile {
   KernelVersion version = KernelVersion::Win2000;
   Arch arch = Arch::X86;
+  /// The Windows 10 release (1507, 1703, 1709, …) the profile describes; 0 on other versions.
+  std::uint16_t release = 0;
 
   // --- PspCidTable -----------------------------------------------------------------------
-  /// Reuse policy of PspCidTable. win2000: [U], default StrictFifo as on 2003 (WRK:psinit
-  /// sets it explicitly; nothing shows Windows 2000 differed).
+  /// Reuse policy of PspCidTable — the CID reuse option. win2000: [U], default StrictFifo as on
+  /// 2003 (WRK:psinit sets it explicitly; nothing shows Windows 2000 differed). Vista, win7,
+  /// win10: [U], default StrictFifo (Windows 8 reworked the handle table; its free order is not
+  /// documented). Lifo makes a freed ID come back at once.
   ex::FreePolicy cid_free_policy = ex::FreePolicy::StrictFifo;
   /// Model option (not a version fact): cap PspCidTable at this many low-level pages (0 = the
   /// architectural 2^24 slots), so ID-exhaustion paths are cheap to reach.
@@ -169,6 +202,9 @@ struct Profile {
   /// branch (BLOG, semantics.md §2.4 step 4).
   ProcessLockDuringNotify process_lock_during_process_notify = ProcessLockDuringNotify::Held;
   ThreadCidProcessCopy thread_cid_process_copy = ThreadCidProcessCopy::AfterPidAssignment;
+  /// NtCreateUserProcess exists: user-mode process creation is one system call making the
+  /// process and its first thread (Vista and later: WI5e/6e "Flow of CreateProcess").
+  bool has_create_user_process = false;
   /// Status when the lazy PID allocation fails (BLOG: STATUS_UNSUCCESSFUL).
   Status pid_allocation_failure_status = STATUS_UNSUCCESSFUL;
   /// Status when the TID allocation fails. win2000: [U], default STATUS_INSUFFICIENT_RESOURCES
@@ -197,6 +233,15 @@ struct Profile {
   bool has_remove_thread_notify_routine = false;
   /// PsSetCreateProcessNotifyRoutineEx is exported (Vista SP1 and later: MSDOC).
   bool has_process_notify_routine_ex = false;
+  /// ObRegisterCallbacks / ObUnRegisterCallbacks are exported (Vista SP1 and later: MSDOC).
+  bool has_object_callbacks = false;
+  /// PsSetCreateProcessNotifyRoutineEx2 is exported (Windows 10 1703 and later: MSDOC).
+  bool has_process_notify_routine_ex2 = false;
+  /// PsSetCreateThreadNotifyRoutineEx is exported (Windows 10 1703 and later: MSDOC
+  /// PSCREATETHREADNOTIFYTYPE).
+  bool has_thread_notify_routine_ex = false;
+  /// PsSetLoadImageNotifyRoutineEx is exported (Windows 10 1709 and later: MSDOC).
+  bool has_load_image_notify_routine_ex = false;
   /// Load-image routine slots: 8 through Vista [F MSDOC for 2000–2003; I for Vista], 64 from
   /// Windows 7 (semantics.md §10.10).
   std::uint32_t load_image_notify_slots = 8;
@@ -205,11 +250,13 @@ struct Profile {
   /// PsRemoveLoadImageNotifyRoutine is exported (XP and later; absent on win2000 [I], like the
   /// thread routine's removal).
   bool has_remove_load_image_notify_routine = false;
-  /// PsSetLoadImageNotifyRoutineEx is exported (Windows 10 1709 and later: MSDOC).
-  bool has_load_image_notify_routine_ex = false;
   /// win2000–vista: [U] between sources, default AtFirstThreadStart ([O] Process Monitor's
   /// order; see ProcessImageNotify).
   ProcessImageNotify process_image_notify = ProcessImageNotify::AtFirstThreadStart;
+  /// Which of the first thread's notifies run first (semantics.md §10.3): [F] process first on
+  /// 2003; [U] from Vista on, default ProcessThenThread ([O] Process Monitor shows Process Create
+  /// before Thread Create; WI6e's text can be read the other way).
+  FirstThreadNotifyOrder first_thread_notify_order = FirstThreadNotifyOrder::ProcessThenThread;
   /// win2000: [U] between sources, default CreatingThread — the article's debugger stack is the
   /// creator's call chain and MSDOC says so; DDK2K's text says the new thread.
   CreateNotifyContext create_notify_context = CreateNotifyContext::CreatingThread;
@@ -231,6 +278,10 @@ struct Profile {
   /// STATUS_INVALID_CID (semantics.md §10.1: MSDOC, Wine's driver tests on Windows).
   Status lookup_failure_status = STATUS_INVALID_PARAMETER;
 
+  /// NtOpenProcess / NtOpenThread of an ID with tag bits set (semantics.md §10.9). win2000: [U],
+  /// default AccessDenied as XP, the nearest version observed.
+  OpenByIdTagBits open_by_id_tag_bits = OpenByIdTagBits::AccessDenied;
+
   // --- stacks ----------------------------------------------------------------------------
   /// The system-call gate user-mode callers enter through (win2000: int 2Eh).
   SystemCallGate system_call_gate = SystemCallGate::Int2E;
@@ -239,7 +290,9 @@ struct Profile {
   /// win2000: [U], default ProcessField as on 2003 (semantics.md §7.1 point 7).
   ThreadExitNotifyPid thread_exit_notify_pid = ThreadExitNotifyPid::ProcessField;
   /// win2000: [U], default AtDeletion (semantics.md §3.1, §8.6: the legacy comment "probably
-  /// Win2k-era"). With lazy PIDs such a process reports ProcessId 0.
+  /// Win2k-era"). With lazy PIDs such a process reports ProcessId 0. XP–win7: Never (2003's
+  /// code; [U] for Vista and 7). win10 1703+: AtDeletion [F MSDOC PsSetCreateProcessNotify
+  /// RoutineEx2: "called for deletion only" for a process that never had a thread].
   ThreadlessProcessExitNotify threadless_process_exit_notify =
       ThreadlessProcessExitNotify::AtDeletion;
 
@@ -254,6 +307,13 @@ struct Profile {
   static Profile server2003(Arch arch = Arch::X86);
   /// Windows Vista: the documented differences on top of 2003.
   static Profile vista(Arch arch = Arch::X86);
+  /// Windows 7: Vista with 64 load-image slots.
+  static Profile win7(Arch arch = Arch::X86);
+  /// The newest Windows 10 release ntemu models a difference for.
+  static constexpr std::uint16_t kLatestWin10Release = 1709;
+  /// Windows 10 as of `release` (1507 and later): the Ex2 process and Ex thread routines from
+  /// 1703, the Ex load-image routine from 1709. `make` gives kLatestWin10Release.
+  static Profile win10(Arch arch = Arch::X86, std::uint16_t release = kLatestWin10Release);
 };
 
 }  // namespace ntemu

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "parser.hpp"
 
@@ -161,6 +162,25 @@ TEST_CASE("checker: PsSetCreateProcessNotifyRoutineEx is vista only") {
   checked(
       "kernel vista\nPsSetCreateProcessNotifyRoutineEx r veto=STATUS_ACCESS_DENIED\n"
       "PsSetCreateProcessNotifyRoutineEx r remove\nPsSetCreateProcessNotifyRoutineEx null\n");
+}
+
+TEST_CASE("checker: NtCreateUserProcess exists from Vista on [semantics.md §10.3]") {
+  check_error("NtCreateUserProcess a\n", 1, 1, "NtCreateUserProcess does not exist in win2000");
+  check_error("kernel server2003\nNtCreateUserProcess a as t\n", 2, 1,
+              "NtCreateUserProcess does not exist in server2003 (it was added in Windows Vista)");
+  for (const char* k : {"vista", "win7", "win10"}) {
+    CAPTURE(k);
+    checked(
+        fmt::format("kernel {}\nNtCreateUserProcess a as t\nNtTerminateThread t\n"
+                    "NtOpenProcess a.pid\nNtOpenThread a.pid t.tid\nNtOpenThread t.tid\n",
+                    k));
+  }
+}
+
+TEST_CASE("checker: the open statements resolve the IDs they use") {
+  check_error("NtOpenProcess nope.pid\n", 1, 15, "nope");
+  check_error("NtOpenThread System.pid nope.tid\n", 1, 25, "nope");
+  checked("NtOpenThread 0x8\nNtOpenProcess 4 8\n");
 }
 
 TEST_CASE("checker: a veto is an error status given at registration") {

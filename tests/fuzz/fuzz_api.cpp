@@ -137,6 +137,13 @@ bool one_of(Status s, std::initializer_list<Status> allowed) {
   return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
 }
 
+using ob::OB_CALLBACK_REGISTRATION;
+using ob::OB_OPERATION_REGISTRATION;
+ob::OB_PREOP_CALLBACK_STATUS strip_terminate(void*, ob::OB_PRE_OPERATION_INFORMATION* info) {
+  info->DesiredAccess &= ~0x0001U;
+  return ob::OB_PREOP_SUCCESS;
+}
+
 struct Run {
   FuzzedDataProvider& in;
   Kernel& k;
@@ -155,6 +162,14 @@ struct Run {
   bool verbose = false;
   std::uint64_t checks = 0;
   int actions_left = 0;  // routine actions still allowed in this step
+  // One object-callback registration (Vista SP1+) the steps toggle: its pre routine strips
+  // PROCESS_TERMINATE from every process handle made.
+  OB_OPERATION_REGISTRATION ob_operation{
+      ob::ObjectType::Process, ob::OB_OPERATION_HANDLE_CREATE | ob::OB_OPERATION_HANDLE_DUPLICATE,
+      &strip_terminate, nullptr};
+  OB_CALLBACK_REGISTRATION ob_callbacks{ob::OB_FLT_REGISTRATION_VERSION, 1, "320000", nullptr,
+                                        &ob_operation};
+  void* ob_registration = nullptr;
 
   Run(FuzzedDataProvider& input, Kernel& kernel) : in(input), k(kernel) {
     processes.push_back(&k.system_process());
@@ -557,7 +572,7 @@ struct Run {
 
   // --- one step ------------------------------------------------------------------------------
   void step() {
-    const int op = in.ConsumeIntegralInRange<int>(0, 20);
+    const int op = in.ConsumeIntegralInRange<int>(0, 23);
     if (verbose) std::fprintf(stderr, "fuzz_api: step op %d\n", op);
     actions_left = 16;
 
@@ -675,6 +690,56 @@ struct Run {
           context = std::make_unique<Kernel::ContextScope>(k, *t);
         }
         break;
+      case 20: {
+        // Opening by ID (any IDs, tag bits included), as a user or kernel handle.
+        const ClientId cid{ProcessId{in.ConsumeBool() ? some_id() : 0},
+                           ThreadId{in.ConsumeBool() ? some_id() : 0}};
+        const bool kernel_handle = in.ConsumeBool();
+        const Kernel::Opened o = in.ConsumeBool()
+                                     ? k.NtOpenProcess(cid, Kernel::kMaximumAllowed, kernel_handle)
+                                     : k.NtOpenThread(cid, Kernel::kMaximumAllowed, kernel_handle);
+        require(one_of(o.status, {STATUS_SUCCESS, STATUS_INVALID_CID, STATUS_INVALID_PARAMETER,
+                                  STATUS_ACCESS_DENIED, STATUS_PROCESS_IS_TERMINATING,
+                                  STATUS_INSUFFICIENT_RESOURCES}),
+                "NtOpen* status {:#010x}", o.status.value());
+        require(o.status.ok() == !o.handle.is_null(), "NtOpen*: status and handle disagree");
+        if (o.status.ok()) {
+          handles.push_back({kernel_handle ? &k.system_process() : &k.current_process(), o.handle});
+        }
+        break;
+      }
+      case 21: {
+        // NtCreateUserProcess (STATUS_NOT_IMPLEMENTED before Vista).
+        const auto r = k.NtCreateUserProcess(fmt::format("u{}", processes.size()),
+                                             in.ConsumeBool() ? pick(processes) : nullptr);
+        require(one_of(r.status,
+                       {STATUS_SUCCESS, STATUS_NOT_IMPLEMENTED, STATUS_PROCESS_IS_TERMINATING,
+                        STATUS_INSUFFICIENT_RESOURCES, STATUS_UNSUCCESSFUL, STATUS_INVALID_HANDLE,
+                        STATUS_POSSIBLE_DEADLOCK, STATUS_ACCESS_DENIED}),
+                "NtCreateUserProcess status {:#010x}", r.status.value());
+        require(r.status.ok() == (r.process != nullptr && r.thread != nullptr),
+                "NtCreateUserProcess: status and objects disagree");
+        if (r.status.ok()) {
+          processes.push_back(r.process);
+          threads.push_back(r.thread);
+          handles.push_back({&k.current_process(), r.process_handle});
+          handles.push_back({&k.current_process(), r.thread_handle});
+        }
+        break;
+      }
+      case 22: {
+        // An object-callback registration that strips TERMINATE, toggled.
+        if (ob_registration == nullptr) {
+          const Status st = k.ObRegisterCallbacks(ob_callbacks, &ob_registration);
+          require(one_of(st, {STATUS_SUCCESS, STATUS_NOT_IMPLEMENTED}),
+                  "ObRegisterCallbacks status {:#010x}", st.value());
+        } else {
+          const Status st = k.ObUnRegisterCallbacks(ob_registration);
+          require(st == STATUS_SUCCESS, "ObUnRegisterCallbacks status {:#010x}", st.value());
+          ob_registration = nullptr;
+        }
+        break;
+      }
       default:
         check_invariants(/*with_audit=*/true);
         return;
@@ -710,13 +775,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const bool verbose = std::getenv("NTEMU_FUZZ_VERBOSE") != nullptr;
   FuzzedDataProvider in(data, size);
   const std::uint8_t pick = in.ConsumeIntegral<std::uint8_t>();
-  static constexpr KernelVersion kVersions[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                                KernelVersion::Server2003, KernelVersion::Vista};
-  Result<Profile> made =
-      Profile::make(kVersions[pick % 4], (pick / 4) % 2 == 0 ? Arch::X86 : Arch::X64);
+  // Six versions, two arches: the low bits pick the version, the next one the arch.
+  constexpr std::size_t kVersionCount = std::size(kKernelVersions);
+  Result<Profile> made = Profile::make(kKernelVersions[pick % kVersionCount],
+                                       (pick / kVersionCount) % 2 == 0 ? Arch::X86 : Arch::X64);
   if (!made) return 0;  // a version ntemu does not model yet
   Profile profile = *made;
-  if ((pick / 8) % 4 == 0) profile.cid_table_page_limit = 1;  // ID exhaustion within reach
+  if ((pick / (2 * kVersionCount)) % 4 == 0) profile.cid_table_page_limit = 1;  // ID exhaustion
   // NTEMU_FUZZ_VERBOSE=1: every kernel event and step on standard error (to read a reproducer).
   JsonlSink trace(stderr);
   Kernel k(profile, verbose ? &trace : nullptr);

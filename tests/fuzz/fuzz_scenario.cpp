@@ -139,10 +139,10 @@ void check_jsonl(const Result& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const char* const kVersions[] = {"win2000", "xp", "server2003", "vista"};
+  static const char* const kVersions[] = {"win2000", "xp", "server2003", "vista", "win7", "win10"};
   static const char* const kArches[] = {"x86", "x64"};
   std::vector<std::string> extra;
-  if (const std::size_t pick = size % 9; pick != 0) {
+  if (const std::size_t pick = size % 13; pick != 0) {
     extra = {"--kernel", kVersions[(pick - 1) / 2], "--arch", kArches[(pick - 1) % 2]};
   }
   check_text(run(data, size, extra, "text"));

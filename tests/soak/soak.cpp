@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     } else if (char* end = nullptr;
                (lifecycles = std::strtoull(arg.c_str(), &end, 10)) > 0 && *end == '\0') {
     } else {
-      std::fprintf(stderr, "usage: ntemu_soak [LIFECYCLES] [win2000|xp|server2003|vista]...\n");
+      std::fprintf(stderr,
+                   "usage: ntemu_soak [LIFECYCLES] [win2000|xp|server2003|vista|win7|win10]...\n");
       return 2;
     }
   }

@@ -7,12 +7,13 @@
 using namespace ntemu;
 
 TEST_CASE("profile: kernel version spellings round-trip, unknown ones are rejected") {
-  for (auto v : {KernelVersion::Win2000, KernelVersion::Xp, KernelVersion::Server2003,
-                 KernelVersion::Vista}) {
+  for (auto v : kKernelVersions) {
     CHECK(parse_kernel_version(to_string(v)) == v);
+    CHECK(kernel_version_list().find(to_string(v)) != std::string_view::npos);
   }
   CHECK(to_string(KernelVersion::Server2003) == "server2003");
-  CHECK_FALSE(parse_kernel_version("win7").has_value());
+  CHECK(to_string(KernelVersion::Win10) == "win10");
+  CHECK_FALSE(parse_kernel_version("win8").has_value());
   CHECK_FALSE(parse_kernel_version("Win2000").has_value());
   CHECK(parse_arch("x64") == Arch::X64);
   CHECK_FALSE(parse_arch("arm64").has_value());

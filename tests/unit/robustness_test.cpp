@@ -18,8 +18,7 @@ using namespace ntemu;
 
 namespace {
 
-constexpr KernelVersion kAll[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                  KernelVersion::Server2003, KernelVersion::Vista};
+constexpr auto& kAll = kKernelVersions;
 constexpr Arch kArches[] = {Arch::X86, Arch::X64};
 
 Profile profile_of(KernelVersion v, Arch a) {

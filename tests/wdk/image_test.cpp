@@ -179,7 +179,7 @@ TEST_CASE("wdk image: registration statuses — duplicates, a full array, unknow
 
 TEST_CASE("wdk image: the Ex registration where the profile exports it") {
   ntemu::Profile p = ntemu::Profile::vista(ntemu::Arch::X64);
-  p.has_load_image_notify_routine_ex = true;  // as Windows 10 1709
+  p.has_load_image_notify_routine_ex = true;  // as Windows 10 1709 (Profile::win10 has it)
   ImageMonitorReset();
   ImageMonitor.UseEx = TRUE;
   Harness h(p);
@@ -187,7 +187,8 @@ TEST_CASE("wdk image: the Ex registration where the profile exports it") {
   CHECK(h.kernel().image_notify_array().count() == 1);
   {
     auto scope = h.enter();
-    CHECK(PsSetLoadImageNotifyRoutineEx(&ImageMonitorLoadImage, 0x2) == STATUS_INVALID_PARAMETER);
+    // MSDOC: an unknown flag is STATUS_INVALID_PARAMETER_2.
+    CHECK(PsSetLoadImageNotifyRoutineEx(&ImageMonitorLoadImage, 0x2) == STATUS_INVALID_PARAMETER_2);
     CHECK(h.kernel().image_notify_array().count() == 1);
   }
   auto started = h.start_process("x.exe");

@@ -8,9 +8,11 @@
 ///
 /// The members are defined by NT module (docs/architecture.md, "Where is what"): psinit.cpp
 /// (boot), context.cpp, process.cpp (NtCreateProcess, PspCreateProcess), thread.cpp
-/// (NtCreateThread, PsCreateSystemThread, PspCreateThread), pscid.cpp (client IDs and the
-/// lookups), psnotify.cpp (registration), psnotify_run.cpp (the notify dispatchers), kill.cpp
-/// (termination and exit), psdelete.cpp (object deletion), executive.cpp (the rest).
+/// (NtCreateThread, PsCreateSystemThread, PspCreateThread), create_user_process.cpp
+/// (NtCreateUserProcess), pscid.cpp (client IDs and the
+/// lookups), psopen.cpp (opening by ID), psnotify.cpp (registration), psnotify_run.cpp (the notify
+/// dispatchers), kill.cpp (termination and exit), psdelete.cpp (object deletion), executive.cpp
+/// (the rest).
 ///
 /// Context: each host thread has a *current thread* per executive (the first system thread until
 /// changed with `ContextScope`). Notify routines run on the current host thread with the
@@ -34,6 +36,7 @@
 #include "ntemu/dbg/symbols.hpp"
 #include "ntemu/ex/any_handle_table.hpp"
 #include "ntemu/ex/callback.hpp"
+#include "ntemu/ob/obcallback.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/context.hpp"
@@ -154,6 +157,23 @@ class Executive {
   /// is a kernel handle (OBJ_KERNEL_HANDLE's mark set), in System's table.
   ThreadCreated PsCreateSystemThread(std::string name = {});
 
+  struct UserProcessCreated {
+    Status status;
+    Process* process = nullptr;  ///< held by `process_handle`
+    Handle process_handle{};     ///< in the creator's process object table
+    Thread* thread = nullptr;    ///< the initial thread, held by `thread_handle`
+    Handle thread_handle{};
+    ClientId cid{};  ///< the initial thread's client ID
+  };
+  /// NtCreateUserProcess (Vista and later, create_user_process.cpp, semantics.md §10.3): the
+  /// process and its initial thread in one call, the creator's. The PID comes with the process
+  /// (PspAllocateProcess), so the notifies, run from the thread's insertion (PspInsertThread) in
+  /// the profile's first_thread_notify_order, see it. A vetoing Ex routine, or any failure of
+  /// the thread, fails the whole call: the process goes again and no handle is returned.
+  /// STATUS_NOT_IMPLEMENTED before Vista (has_create_user_process).
+  UserProcessCreated NtCreateUserProcess(std::string image_name, Process* parent = nullptr,
+                                         ProcessImage image = {}, std::string thread_name = {});
+
   // --- exit, close, deletion (kill.cpp, psdelete.cpp; semantics.md §3) ---------------------
   /// NtTerminateThread: the thread exits now, synchronously, in its own context (PspExitThread):
   /// thread-exit notify; ActiveThreads−1; if it was the last thread, PROCESS_DELETE and
@@ -182,21 +202,31 @@ class Executive {
   /// setting CreationStatus: the first thread's creation then fails with that status and no
   /// thread notify follows. STATUS_NOT_IMPLEMENTED where the profile lacks the export.
   Status PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, bool Remove);
+  /// Windows 10 1703+: the Ex routine registered for processes of every subsystem (the only
+  /// type), in the same process array. STATUS_INVALID_PARAMETER for another type;
+  /// STATUS_NOT_IMPLEMENTED where the profile lacks the export.
+  Status PsSetCreateProcessNotifyRoutineEx2(PSCREATEPROCESSNOTIFYTYPE NotifyType,
+                                            PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, bool Remove);
   Status PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
+  /// Windows 10 1703+: a thread routine of `NotifyType`, in the same thread array (removed with
+  /// PsRemoveCreateThreadNotifyRoutine). PsCreateThreadNotifyNonSystem routines run on the new
+  /// thread and hear of non-system threads only; PsCreateThreadNotifySubsystems routines are
+  /// plain ones. STATUS_INVALID_PARAMETER for an unknown type; STATUS_NOT_IMPLEMENTED where the
+  /// profile lacks the export.
+  Status PsSetCreateThreadNotifyRoutineEx(PSCREATETHREADNOTIFYTYPE NotifyType,
+                                          PCREATE_THREAD_NOTIFY_ROUTINE routine);
   /// Absent on win2000 (the profile says so): returns STATUS_NOT_IMPLEMENTED and changes
   /// nothing — a driver importing it would not load there.
   Status PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
   /// Load-image routines (psimage.cpp, semantics.md §10.10): the same routine may be
   /// registered twice; a full array answers the profile's full status.
   Status PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
+  /// Windows 10 1709+: as PsSetLoadImageNotifyRoutine, with `Flags`
+  /// (kImageNotifyConflictingArchitecture or 0; anything else: STATUS_INVALID_PARAMETER_2).
+  /// STATUS_NOT_IMPLEMENTED where the profile lacks the export.
+  Status PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::uint64_t Flags);
   /// Absent on win2000 (the profile says so): STATUS_NOT_IMPLEMENTED, nothing changes.
   Status PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
-  /// PsSetLoadImageNotifyRoutineEx (Windows 10 1709+, MSDOC): as the plain registration, with
-  /// `flags` 0 or kImageNotifyConflictingArchitecture (any other bit: STATUS_INVALID_PARAMETER).
-  /// STATUS_NOT_IMPLEMENTED where the profile does not export it. No image of another
-  /// architecture is ever mapped, so the flag changes no call.
-  static constexpr std::uint64_t kImageNotifyConflictingArchitecture = 0x1;
-  Status PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::uint64_t flags);
   /// The image size mapped when none is given.
   static constexpr std::uint64_t kDefaultImageSize = 0x10000;
   struct ImageMapped {
@@ -248,6 +278,44 @@ class Executive {
   /// Maps the TID, checks the thread's Cid.UniqueProcess copy against `cid.UniqueProcess`;
   /// STATUS_INVALID_CID otherwise. `process` may be null; if given it is referenced too.
   Status PsLookupProcessThreadByCid(const ClientId& cid, Process** process, Thread** thread);
+  /// MAXIMUM_ALLOWED: the most access the caller may have (ntemu has no security model: all).
+  static constexpr std::uint32_t kMaximumAllowed = 0x02000000;
+  struct Opened {
+    Status status;
+    Handle handle{};  ///< in the opener's table, or a kernel handle in System's
+  };
+  /// NtOpenProcess by client ID (psopen.cpp, semantics.md §3.4, §10.9), called by the current
+  /// thread: PsLookupProcessThreadByCid when `cid.UniqueThread` is set, otherwise
+  /// PsLookupProcessByProcessId; on success a handle granting `DesiredAccess`
+  /// (kMaximumAllowed: all) in the caller's process table, or with `kernel_handle`
+  /// (OBJ_KERNEL_HANDLE) in the kernel handle table, marked. Failures: the lookup's status;
+  /// STATUS_ACCESS_DENIED for an ID with tag bits where the profile says so
+  /// (open_by_id_tag_bits); STATUS_PROCESS_IS_TERMINATING when the caller's process has exited;
+  /// STATUS_INSUFFICIENT_RESOURCES when the table is full.
+  Opened NtOpenProcess(const ClientId& cid, std::uint32_t DesiredAccess,
+                       bool kernel_handle = false);
+  /// NtOpenThread by client ID: PsLookupProcessThreadByCid when `cid.UniqueProcess` is set,
+  /// otherwise PsLookupThreadByThreadId; otherwise as NtOpenProcess.
+  Opened NtOpenThread(const ClientId& cid, std::uint32_t DesiredAccess, bool kernel_handle = false);
+  /// NtDuplicateObject: a new handle, in `target`'s table (or a kernel handle), to the object
+  /// `source_handle` names in `source`'s, granting `DesiredAccess` (kMaximumAllowed: all).
+  /// STATUS_INVALID_HANDLE when `source_handle` is not open there; STATUS_PROCESS_IS_TERMINATING
+  /// when `target` has exited.
+  Opened NtDuplicateObject(Process& source, Handle source_handle, Process& target,
+                           std::uint32_t DesiredAccess, bool kernel_handle = false);
+
+  // --- object callbacks (psopen.cpp, ob/obcallback.hpp) ------------------------------------
+  /// ObRegisterCallbacks (Vista SP1+): pre/post routines for process and thread handles made by
+  /// NtOpenProcess, NtOpenThread and NtDuplicateObject. STATUS_NOT_IMPLEMENTED where the profile
+  /// lacks the export; otherwise ob::ObjectCallbacks's statuses. (The integrity-check
+  /// requirement, STATUS_ACCESS_DENIED for an image without /INTEGRITYCHECK, is the driver
+  /// harness's to answer: the kernel knows no images of drivers.)
+  Status ObRegisterCallbacks(const ob::OB_CALLBACK_REGISTRATION& registration,
+                             void** RegistrationHandle);
+  /// ObUnRegisterCallbacks: waits for the registration's calls in flight. STATUS_NOT_IMPLEMENTED
+  /// where the profile lacks the export; otherwise ob::ObjectCallbacks's statuses.
+  Status ObUnRegisterCallbacks(void* RegistrationHandle);
+  const ob::ObjectCallbacks& object_callbacks() const { return object_callbacks_; }
   /// The current thread's Cid.UniqueProcess copy (semantics.md §3.4), not the process field.
   ProcessId PsGetCurrentProcessId() { return current_thread().Cid().UniqueProcess; }
   ThreadId PsGetCurrentThreadId() { return current_thread().Cid().UniqueThread; }
@@ -284,8 +352,15 @@ class Executive {
   // process.cpp, thread.cpp
   ProcessCreated PspCreateProcess(std::string image_name, Process* parent,
                                   std::unique_ptr<ex::AnyHandleTable> table);
+  /// NtCreateProcess's work for `creator` (also NtCreateUserProcess's first half): the process,
+  /// its image path and command line, the creator's handle, GrantedAccess.
+  ProcessCreated PspCreateProcessForCaller(Thread& creator, std::string image_name, Process* parent,
+                                           ProcessImage image);
+  /// `routine` is the frame the creation shows: PspCreateThread, or PspInsertThread inside
+  /// NtCreateUserProcess.
   ThreadCreated PspCreateThread(Process& process, PreviousMode mode, bool system_thread,
-                                CreateSuspended suspended, std::string name);
+                                CreateSuspended suspended, std::string name,
+                                std::string_view routine = "PspCreateThread");
   /// Gives `process` its PID from PspCidTable and makes it its handle table's owner; false
   /// (nothing changed) when the table is exhausted.
   bool PspAssignProcessId(Process& process);
@@ -306,6 +381,12 @@ class Executive {
   /// STATUS_PROCESS_IS_TERMINATING when the caller's process has exited (its table is gone).
   Status caller_check(const Thread& caller, const ob::Object* target) const;
   Handle ObInsertObject(Process& owner, ob::Object& object, std::uint32_t access);
+  /// ObOpenObjectByPointer for NtOpenProcess / NtOpenThread: a handle to `object` (referenced
+  /// by the caller) for the current thread, or a kernel handle.
+  Opened ObOpenObjectByPointer(ob::Object& object, std::uint32_t access, bool kernel_handle);
+  /// A handle to `object` in `owner`'s table (kernel: System's, marked), with the object
+  /// callbacks of `op` around it.
+  Opened PspMakeHandle(ob::ObjectCallbacks::Operation& op, Process& owner, std::uint32_t access);
 
   // kill.cpp, psdelete.cpp
   void PspExitThread(Thread& thread);
@@ -327,7 +408,7 @@ class Executive {
   // psnotify.cpp, psnotify_run.cpp
   template <class Array, class Routine>
   Status register_routine(NotifyKind kind, Array& array, Routine routine, Status full_status,
-                          bool ex);
+                          bool ex, bool non_system = false);
   template <class Array, class Routine>
   Status remove_routine(NotifyKind kind, Array& array, Routine routine);
   /// PspRunCreateProcessNotifyRoutines: calls the process routines; returns the first
@@ -368,8 +449,9 @@ class Executive {
 
   Profile profile_;
   ob::ObjectManager objects_;
-  ex::AnyHandleTable cid_table_;   ///< PspCidTable
-  ex::CallbackManager callbacks_;  ///< EX_CALLBACK blocks (XP and later)
+  ex::AnyHandleTable cid_table_;          ///< PspCidTable
+  ex::CallbackManager callbacks_;         ///< EX_CALLBACK blocks (XP and later)
+  ob::ObjectCallbacks object_callbacks_;  ///< ObRegisterCallbacks' registrations
   NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
   NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;
   NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE> image_notify_;

@@ -46,6 +46,19 @@ using PCREATE_PROCESS_NOTIFY_ROUTINE_EX = void (*)(ps::Process* Process, Process
 /// PCREATE_THREAD_NOTIFY_ROUTINE: (ProcessId, ThreadId, Create).
 using PCREATE_THREAD_NOTIFY_ROUTINE = void (*)(ProcessId ProcessId, ThreadId ThreadId, bool Create);
 
+/// PSCREATEPROCESSNOTIFYTYPE (MSDOC, Windows 10 1703): the one kind PsSetCreateProcessNotify
+/// RoutineEx2 accepts — processes of every subsystem (ntemu models Win32 processes only).
+enum PSCREATEPROCESSNOTIFYTYPE : std::uint32_t { PsCreateProcessNotifySubsystems = 0 };
+/// PSCREATETHREADNOTIFYTYPE (MSDOC, Windows 10 1703): NonSystem runs the routine on the new
+/// thread, for non-system threads; Subsystems on the creator, for threads of every subsystem.
+enum PSCREATETHREADNOTIFYTYPE : std::uint32_t {
+  PsCreateThreadNotifyNonSystem = 0,
+  PsCreateThreadNotifySubsystems = 1,
+};
+/// PsSetLoadImageNotifyRoutineEx's one flag (MSDOC, Windows 10 1709): also images of another
+/// architecture than the system's (ntemu's images are all native, so it changes no call).
+inline constexpr std::uint64_t kImageNotifyConflictingArchitecture = 0x1;
+
 /// IMAGE_INFO (MSDOC): what a load-image routine learns of an image just mapped.
 struct IMAGE_INFO {
   std::uint64_t ImageBase = 0;
@@ -120,8 +133,11 @@ struct NotifyRoutine {
   const void* const function;
   /// The debugger symbol (null: unnamed, shown as unknown!routine).
   std::atomic<const dbg::Symbol*> symbol{nullptr};
-  /// Registered through PsSetCreateProcessNotifyRoutineEx: called with (Process, Pid, Info).
+  /// Registered through PsSetCreateProcessNotifyRoutineEx(2): called with (Process, Pid, Info).
   std::atomic<bool> ex{false};
+  /// A thread routine registered as PsCreateThreadNotifyNonSystem: called on the new thread,
+  /// for non-system threads only.
+  std::atomic<bool> non_system{false};
   /// A pointer an observer may hang on the record (the verifier keeps its book there), so
   /// observing a call costs no lookup. The executive never reads it.
   std::atomic<void*> annotation{nullptr};

@@ -15,8 +15,7 @@ using namespace ntemu;
 
 namespace {
 
-constexpr KernelVersion kAll[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                  KernelVersion::Server2003, KernelVersion::Vista};
+constexpr auto& kAll = kKernelVersions;
 
 int g_notifies = 0;
 void count_process(ProcessId, ProcessId, bool) {

@@ -14,8 +14,9 @@ using namespace ntemu;
 
 namespace {
 
-constexpr KernelVersion kAll[] = {KernelVersion::Win2000, KernelVersion::Xp,
-                                  KernelVersion::Server2003, KernelVersion::Vista};
+constexpr KernelVersion kThroughVista[] = {KernelVersion::Win2000, KernelVersion::Xp,
+                                           KernelVersion::Server2003, KernelVersion::Vista};
+constexpr auto& kAll = kKernelVersions;
 
 Kernel* g_kernel = nullptr;  // the kernel whose context the routines read
 std::vector<std::string> g_events;
@@ -74,7 +75,7 @@ struct Fixture {
 TEST_CASE(
     "§10.10 [F MSDOC PsSetLoadImageNotifyRoutine] the load-image array has 8 slots through "
     "Vista: the 9th distinct routine gets STATUS_INSUFFICIENT_RESOURCES") {
-  for (KernelVersion v : kAll) {
+  for (KernelVersion v : kThroughVista) {
     CAPTURE(to_string(v));
     Fixture f(v);
     CHECK(f.kernel.image_notify_array().size() == 8);

@@ -24,7 +24,8 @@ int count(const std::vector<Kernel::Finding>& found, const std::string& kind) {
 }
 
 std::vector<Profile> every_version() {
-  return {Profile::win2000(), Profile::xp(), Profile::server2003(), Profile::vista()};
+  return {Profile::win2000(), Profile::xp(),   Profile::server2003(),
+          Profile::vista(),   Profile::win7(), Profile::win10()};
 }
 
 }  // namespace
