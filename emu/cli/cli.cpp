@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "explore_command.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/trace.hpp"
 #include "ntemu/version.hpp"
@@ -291,6 +292,7 @@ int run_files(const Options& o, const Streams& io) {
 std::string usage_text() {
   return fmt::format(
       "usage: ntemu run FILE... [--kernel VERSION] [--arch x86|x64] [--format FORMAT] [-o OUT]\n"
+      "{}"
       "       ntemu --help | --version\n"
       "\n"
       "Runs scenario files against ntemu's model of the Windows NT process/thread creation\n"
@@ -310,8 +312,12 @@ std::string usage_text() {
       "bugcheck the file does not expect; 2 usage error, unreadable file, or an error in a\n"
       "file (then nothing of that file runs). Audit findings do not change it.\n"
       "\n"
+      "ntemu explore runs a concurrent scenario (statements prefixed 'cpu N:') under every\n"
+      "schedule within a preemption bound (default 2) and prints each distinct outcome with\n"
+      "a schedule that --replay SCHEDULE turns back into the trace (docs/concurrency.md).\n"
+      "\n"
       "The scenario language is described in docs/scenario-language.md.\n",
-      supported_kernels());
+      explore_usage_text(), supported_kernels());
 }
 
 int run_command_line(const std::vector<std::string>& args, const Streams& io) {
@@ -326,6 +332,7 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
       std::fprintf(io.out, "ntemu %s\n", NTEMU_VERSION_STRING);
       return kExitOk;
     }
+    if (command == "explore") return run_explore(args, io);
     if (command != "run") throw UsageError{fmt::format("unknown command '{}'", command)};
     const Options o = parse_run_args(args);
     if (o.help) {
