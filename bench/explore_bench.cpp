@@ -38,7 +38,8 @@ struct RemovalRace final : explore::Execution {
     Kernel::ContextScope context(kernel, kernel.first_system_thread());
     if (cpu == 0) {
       Kernel::ProcessCreated p = kernel.NtCreateProcess("notepad", nullptr);
-      if (!p.status.ok() || !kernel.NtCreateThread(*p.process, CreateSuspended::No, "t").status.ok())
+      if (!p.status.ok() ||
+          !kernel.NtCreateThread(*p.process, CreateSuspended::No, "t").status.ok())
         std::abort();
     } else if (!kernel.PsSetCreateProcessNotifyRoutine(&routine, true).ok()) {
       std::abort();
@@ -58,11 +59,11 @@ void explore_removal_race(benchmark::State& state, KernelVersion version) {
   std::uint64_t schedules = 0;
   for (auto _ : state) {
     bool found = false;
-    const explore::Summary s = explorer.explore(
-        [&] { return std::make_unique<RemovalRace>(version); },
-        [&](explore::Execution& e, const explore::RunResult&) {
-          found = static_cast<RemovalRace&>(e).call_after_remove() || found;
-        });
+    const explore::Summary s =
+        explorer.explore([&] { return std::make_unique<RemovalRace>(version); },
+                         [&](explore::Execution& e, const explore::RunResult&) {
+                           found = static_cast<RemovalRace&>(e).call_after_remove() || found;
+                         });
     if (expected == 0) expected = s.schedules;
     if (s.schedules != expected || s.limit || found != (version == KernelVersion::Win2000)) {
       state.SkipWithError("the exploration changed between iterations");

@@ -119,6 +119,9 @@ bool read_file(const std::string& path, std::FILE* in, std::string& out) {
   return ok;
 }
 
+// A run whose CPUs all waited for one another (the scheduler unwound them).
+constexpr const char* kDeadlock = "deadlock: every CPU waited for another";
+
 struct Found {
   ExploreOutcome outcome;
   std::uint64_t schedules = 0;
@@ -155,7 +158,8 @@ int explore_file(const ExploreOptions& o, const Concurrent& program, const std::
   const explore::Summary summary =
       explorer.explore([&] { return std::make_unique<ExploreMachine>(program, nullptr); },
                        [&](explore::Execution& e, const explore::RunResult& r) {
-                         const ExploreOutcome& outcome = static_cast<ExploreMachine&>(e).finish();
+                         ExploreOutcome outcome = static_cast<ExploreMachine&>(e).finish();
+                         if (r.deadlock) outcome.failed.emplace_back(kDeadlock);
                          auto [it, fresh] = index.try_emplace(outcome.key(), found.size());
                          if (fresh) found.push_back({outcome, 0, r});
                          Found& f = found[it->second];
@@ -243,7 +247,8 @@ int replay_file(const ExploreOptions& o, const Concurrent& program, const std::s
                  o.replay_text.c_str(), r.misfit->c_str());
     return kExitError;
   }
-  const ExploreOutcome& outcome = machine.finish();
+  ExploreOutcome outcome = machine.finish();
+  if (r.deadlock) outcome.failed.emplace_back(kDeadlock);
   held.emit(Event{"replayed", {}}
                 .add("file", label)
                 .add("schedule", r.schedule.to_string())

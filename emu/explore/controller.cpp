@@ -133,10 +133,14 @@ int Controller::decide_search(unsigned ready, int fallback) {
   int c = fallback;
   if (k < path.size()) {
     if (path[k].ready != ready) {
-      throw std::logic_error(
-          fmt::format("ntemu explore: the program is not deterministic: "
-                      "decision {} had CPUs {} ready, now {}",
-                      k + 1, cpu_list(path[k].ready), cpu_list(ready)));
+      // Reported once the CPUs finished (run() cannot throw while they are parked).
+      nondeterminism_ = fmt::format(
+          "ntemu explore: the program is not deterministic: "
+          "decision {} had CPUs {} ready, now {}",
+          k + 1, cpu_list(path[k].ready), cpu_list(ready));
+      result_.redundant = true;
+      no_branch_ = true;
+      return fallback;
     }
     c = path[k].chosen;
   } else {
@@ -210,6 +214,15 @@ RunResult Controller::run() {
       }
       const int c = std::popcount(ready) == 1 ? lowest(ready) : decide(ready);
       Cpu& cpu = cpus_[static_cast<std::size_t>(c)];
+      // Every step, a decision or not, wakes the sleepers it does not commute with; a CPU that
+      // cannot step now leaves the sleep set for good (it may be enabled by this very step).
+      for (unsigned m = next_sleep_; m != 0; m &= m - 1) {
+        const int j = lowest(m);
+        if ((ready & bit(j)) == 0 || j == c ||
+            dependent(cpus_[static_cast<std::size_t>(j)].op, cpu.op)) {
+          next_sleep_ &= ~bit(j);
+        }
+      }
       if (c != last_ && on_switch_ != nullptr && *on_switch_) {
         (*on_switch_)(Switch{c, cpu.op.what, cpu.op.arg});
       }
@@ -232,6 +245,7 @@ RunResult Controller::run() {
   for (const std::exception_ptr& e : errors_) {
     if (e) std::rethrow_exception(e);
   }
+  if (!nondeterminism_.empty()) throw std::logic_error(nondeterminism_);
   return result_;
 }
 

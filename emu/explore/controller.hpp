@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "ntemu/explore/engine.hpp"
@@ -69,8 +70,9 @@ class Controller final : public sched::Scheduler {
   bool aborting_ = false;
   bool no_branch_ = false;
   int last_ = -1;
-  unsigned next_sleep_ = 0;    // the sleep set the next new node starts with
-  std::vector<int> defaults_;  // per decision: the choice a replay would default to
+  unsigned next_sleep_ = 0;     // the sleep set the next new node starts with
+  std::string nondeterminism_;  // set when a replayed decision found other CPUs ready
+  std::vector<int> defaults_;   // per decision: the choice a replay would default to
   RunResult result_;
 };
 

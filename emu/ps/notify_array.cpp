@@ -79,7 +79,7 @@ Status NotifySlots::remove(const void* routine, Status not_found) {
         callbacks_->ExCompareExchangeCallBack(blocks_[i], nullptr, block)) {
       count_.fetch_sub(1, std::memory_order_acq_rel);
       callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
-      callbacks_->ExWaitForCallBacks(block);
+      if (!skip_removal_wait_) callbacks_->ExWaitForCallBacks(block);
       callbacks_->ExFreeCallBack(block);
       return STATUS_SUCCESS;
     }

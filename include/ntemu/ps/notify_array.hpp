@@ -77,6 +77,9 @@ class NotifySlots {
     }
   }
 
+  /// The seeded bug Profile::seeded_bug_skip_removal_wait: remove() no longer waits.
+  void seed_bug_skip_removal_wait() { skip_removal_wait_ = true; }
+
   /// Clears slot `i` directly, bypassing the API (a "poke"): the counter is left as it is, and
   /// an EX_CALLBACK block's references are simply lost with the slot word.
   void clear_slot(std::uint32_t i);
@@ -118,6 +121,7 @@ class NotifySlots {
   std::unique_ptr<ex::ExCallback[]> blocks_;
   std::atomic<std::uint32_t> count_{0};
   std::atomic<std::uint32_t> null_registrations_{0};
+  bool skip_removal_wait_ = false;
 };
 
 /// The same slots, typed with the routine type they hold.
