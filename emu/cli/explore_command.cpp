@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -299,6 +300,12 @@ int run_explore(const std::vector<std::string>& args, const Streams& io) {
   }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   std::FILE* out = io.out;
+  if (std::error_code ec;
+      o.output && o.file != "-" && std::filesystem::equivalent(*o.output, o.file, ec) && !ec) {
+    std::fprintf(io.err, "ntemu: error: -o '%s' names the input file; it would be truncated\n",
+                 o.output->c_str());
+    return kExitError;
+  }
   if (o.output) {
     file.reset(std::fopen(o.output->c_str(), "wb"));
     if (!file) {

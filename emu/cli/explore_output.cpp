@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The text form of `ntemu explore`'s report and replays (explore_output.hpp).
 #include "explore_output.hpp"
 
 #include <string>

@@ -98,11 +98,13 @@ void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
                                const ps::NotifySlots& array) {
   RoutineBook& book = books_->book(routine, executive_.objects());
   if (array.storage() == NotifyStorage::ExCallback) {
-    // The rundown wait makes this unreachable — unless the removal skipped it (the seeded
-    // bug of Profile::seeded_bug_skip_removal_wait). A routine still registered in another
-    // slot is not unloading.
-    const int running = book.in_flight.load(std::memory_order_seq_cst);
-    if (running != 0 && !array.contains(routine.function)) {
+    // ExWaitForCallBacks let the removal return only once every caller left the block, and
+    // then it was freed: a freed block of this routine still held is a removal that skipped
+    // the wait (the seeded bug of Profile::seeded_bug_skip_removal_wait). Read at removal
+    // only, so the calls cost nothing more.
+    for (const ex::CallbackBlock* block : executive_.callbacks().blocks()) {
+      const std::uint64_t running = block->RundownProtect.holders();
+      if (block->Function != routine.function || !block->is_freed() || running == 0) continue;
       raise({FindingKind::CallAfterRemove,
              fmt::format("removal of {} returned while {} call(s) of it were still running: the "
                          "driver may unload under them",
@@ -166,13 +168,12 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
 }
 
 void Verifier::check_in_flight(RoutineBook& book, const ps::NotifyCall& call, std::uint32_t step) {
-  // The call is in flight: a removal returning now is a call-after-remove (on EX_CALLBACK
-  // arrays only if the removal skipped its rundown wait). Plain arrays: a slot cleared before
-  // the call was made means the routine runs after its removal. Sequentially consistent with
-  // the removal's clear and in-flight read: a removal either sees this call in flight, or this
-  // call sees the cleared slot.
-  book.in_flight.fetch_add(1, std::memory_order_seq_cst);
   if (call.array->storage() != NotifyStorage::PlainArray) return;
+  // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
+  // a slot cleared before the call was made means the routine runs after its removal.
+  // Sequentially consistent with the removal's clear and in-flight read: a removal either sees
+  // this call in flight, or this call sees the cleared slot.
+  book.in_flight.fetch_add(1, std::memory_order_seq_cst);
   if (call.array->routine_seq_cst(call.slot) == call.routine->function) return;
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
   std::string what;
@@ -198,6 +199,7 @@ void Verifier::check_in_flight(RoutineBook& book, const ps::NotifyCall& call, st
 }
 
 void Verifier::routine_returned(const ps::NotifyCall& call) {
+  if (call.array->storage() != NotifyStorage::PlainArray) return;
   RoutineBook& book = books_->book(*call.routine, executive_.objects());
   book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
 }
