@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "compare_command.hpp"
+#include "explore_command.hpp"
 #include "kd_session.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/trace.hpp"
@@ -351,6 +352,7 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
       return kExitOk;
     }
     if (command == "compare") return run_compare(args, io);
+    if (command == "explore") return run_explore(args, io);
     if (command != "run" && command != "kd") {
       throw UsageError{fmt::format("unknown command '{}'", command)};
     }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "explore_command.hpp"
 #include "ntemu/profile.hpp"
 
 namespace ntemu::cli {
@@ -36,6 +37,7 @@ std::string usage_text() {
       "       ntemu compare FILE [--kernel VERSION,VERSION...] [--arch x86|x64]\n"
       "                     [--format text|markdown] [-o OUT]\n"
       "       ntemu kd FILE [--kernel VERSION] [--arch x86|x64]\n"
+      "{}"
       "       ntemu --help | --version\n"
       "\n"
       "Runs scenario files against ntemu's model of the Windows NT process/thread creation\n"
@@ -67,8 +69,12 @@ std::string usage_text() {
       "end of standard input); a bad command at its prompt is reported and the session goes\n"
       "on.\n"
       "\n"
+      "ntemu explore runs a concurrent scenario (statements prefixed 'cpu N:') under every\n"
+      "schedule within a preemption bound (default 2) and prints each distinct outcome with\n"
+      "a schedule that --replay SCHEDULE turns back into the trace (docs/concurrency.md).\n"
+      "\n"
       "The scenario language is described in docs/scenario-language.md.\n",
-      supported_kernels());
+      explore_usage_text(), supported_kernels());
 }
 
 }  // namespace ntemu::cli

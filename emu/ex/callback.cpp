@@ -2,6 +2,8 @@
 // EX_CALLBACK (semantics.md §5, WRK:callback); the code is ntemu's own.
 #include "ntemu/ex/callback.hpp"
 
+#include "ntemu/support/scheduling_point.hpp"
+
 namespace ntemu::ex {
 
 CallbackManager::CallbackManager(Arch arch, std::uint32_t max_blocks)
@@ -64,6 +66,7 @@ CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {
 
 CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {
   const std::uint64_t max = max_refs();
+  sched::point(sched::Access::Write, &slot, "ExReferenceCallBackBlock");
   // §5.2 step 1: take a cached reference when there is one.
   std::uint64_t old = slot.RoutineBlock.load(std::memory_order_acquire);
   for (;;) {
@@ -101,6 +104,7 @@ CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {
 void CallbackManager::ExDereferenceCallBackBlock(ExCallback& slot, CallbackBlock* block) {
   // §5.3: back into the cache if the slot holds this block and the cache has room.
   const std::uint64_t max = max_refs();
+  sched::point2(sched::Access::Write, &slot, &block->RundownProtect, "ExDereferenceCallBackBlock");
   std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
   while ((current ^ block->address()) < max) {
     if (slot.RoutineBlock.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel,
@@ -114,6 +118,9 @@ void CallbackManager::ExDereferenceCallBackBlock(ExCallback& slot, CallbackBlock
 bool CallbackManager::ExCompareExchangeCallBack(ExCallback& slot, CallbackBlock* new_block,
                                                 CallbackBlock* old_block) {
   const std::uint64_t max = max_refs();
+  sched::point2(sched::Access::Write, &slot,
+                old_block != nullptr ? &old_block->RundownProtect : nullptr,
+                "ExCompareExchangeCallBack");
   // §5.4 step 1: MAX references back the cache, one is the slot's own.
   if (new_block != nullptr && !new_block->RundownProtect.acquire(max + 1)) return false;
   const std::uint64_t wanted = new_block != nullptr ? new_block->address() | max : 0;

@@ -3,6 +3,10 @@
 // ntemu's own. Comments cite the step they implement.
 #include "ntemu/ex/handle_table.hpp"
 
+#include "ntemu/support/scheduling_point.hpp"
+
+#include "ntemu/support/scheduling_point.hpp"
+
 #include <cstring>
 
 #include <algorithm>
@@ -46,6 +50,20 @@ constexpr std::uint64_t pops_of(std::uint64_t head) {
 void wait_a_little(unsigned& spins) {
   if (++spins < 64) return;
   std::this_thread::yield();
+}
+
+// Waits for another holder to unlock `e`. Under a controlled scheduler that holder is another
+// CPU parked at a scheduling point: this CPU is blocked until the entry is unlocked or freed.
+template <class Entry>
+void wait_for_entry(const Entry& e, unsigned& spins) {
+  if (!sched::controlled()) return wait_a_little(spins);
+  sched::wait(
+      sched::Access::Acquire, &e, "ExpLockHandleTableEntry",
+      [](const void* p) {
+        const Entry& entry = *static_cast<const Entry*>(p);
+        return entry.is_free() || !entry.is_locked();
+      },
+      &e);
 }
 
 }  // namespace
@@ -101,6 +119,7 @@ const typename HandleTable<A>::Entry* HandleTable<A>::lookup(Handle h) const {
 template <Arch A>
 bool HandleTable<A>::lock_entry(Entry& e) {
   // ExpLockHandleTableEntry: clear bit 0 with a compare-exchange; fail on a free entry.
+  sched::point(sched::Access::Write, &e, "ExpLockHandleTableEntry");
   unsigned spins = 0;
   Word current = e.object_.load(std::memory_order_acquire);
   for (;;) {
@@ -112,7 +131,7 @@ bool HandleTable<A>::lock_entry(Entry& e) {
       }
       continue;  // `current` was reloaded by the failed exchange
     }
-    wait_a_little(spins);
+    wait_for_entry(e, spins);
     current = e.object_.load(std::memory_order_acquire);
   }
 }
@@ -210,6 +229,7 @@ bool HandleTable<A>::destroy(Handle h, std::uint64_t* object) {
   Entry& e = *slot;
   // Lock the entry and exchange word 0 with 0 — done as one compare-exchange from the unlocked
   // value to 0, which is the same transition without an intermediate locked state.
+  sched::point(sched::Access::Write, &e, "ExDestroyHandle");
   unsigned spins = 0;
   Word current = e.object_.load(std::memory_order_acquire);
   for (;;) {
@@ -221,7 +241,7 @@ bool HandleTable<A>::destroy(Handle h, std::uint64_t* object) {
       }
       continue;
     }
-    wait_a_little(spins);
+    wait_for_entry(e, spins);
     current = e.object_.load(std::memory_order_acquire);
   }
   frees_.fetch_add(1, std::memory_order_relaxed);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ntemu/ob/object.hpp"
 
+#include "ntemu/support/scheduling_point.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -64,6 +66,7 @@ void ObjectManager::set_delete_procedure(ObjectType type, DeleteProcedure proced
 }
 
 bool ObjectManager::reference_safe(Object& o) {
+  sched::point(sched::Access::Write, &o, "ObReferenceObjectSafe");
   std::int64_t count = o.pointer_count_.load(std::memory_order_acquire);
   while (count > 0) {
     if (o.pointer_count_.compare_exchange_weak(count, count + 1, std::memory_order_acq_rel)) {
@@ -74,6 +77,7 @@ bool ObjectManager::reference_safe(Object& o) {
 }
 
 bool ObjectManager::dereference(Object& o) {
+  sched::point(sched::Access::Write, &o, "ObDereferenceObject");
   std::int64_t count = o.pointer_count_.load(std::memory_order_acquire);
   do {
     if (count <= 0) return false;  // a tombstone: reported by the caller, never undefined

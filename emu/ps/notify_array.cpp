@@ -26,6 +26,7 @@ Status NotifySlots::add(const void* routine, Status full_status, void* context) 
   }
   if (storage_ == NotifyStorage::PlainArray) {
     for (std::uint32_t i = 0; i < size_; ++i) {
+      sched::point(sched::Access::Write, &plain_[i], "notify array write", i);
       const void* expected = nullptr;
       if (plain_[i].compare_exchange_strong(expected, routine, std::memory_order_acq_rel)) {
         plain_context_[i].store(context, std::memory_order_release);
@@ -62,6 +63,7 @@ Status NotifySlots::remove(const void* routine, Status not_found) {
   }
   if (storage_ == NotifyStorage::PlainArray) {
     for (std::uint32_t i = 0; i < size_; ++i) {
+      sched::point(sched::Access::Write, &plain_[i], "notify array write", i);
       const void* expected = routine;
       if (plain_[i].compare_exchange_strong(expected, nullptr, std::memory_order_seq_cst)) {
         count_.fetch_sub(1, std::memory_order_acq_rel);
@@ -77,7 +79,7 @@ Status NotifySlots::remove(const void* routine, Status not_found) {
         callbacks_->ExCompareExchangeCallBack(blocks_[i], nullptr, block)) {
       count_.fetch_sub(1, std::memory_order_acq_rel);
       callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
-      callbacks_->ExWaitForCallBacks(block);
+      if (!skip_removal_wait_) callbacks_->ExWaitForCallBacks(block);
       callbacks_->ExFreeCallBack(block);
       return STATUS_SUCCESS;
     }

@@ -4,10 +4,12 @@
 // PspCreateThread on Windows 2000 (§2.4).
 #include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 
 namespace ntemu::ps {
 
 bool Executive::PspAssignProcessId(Process& process) {
+  sched::point(sched::Access::Write, &process, "PspAssignProcessId");
   // §2.2 steps 8–9: ExCreateHandle in PspCidTable, then ExSetHandleTableOwner.
   const Handle pid = PspCreateCid(process);
   if (pid.is_null()) return false;

@@ -23,6 +23,13 @@ Executive::Executive(Profile profile)
   // deleted once that lock is released: its delete procedure may need the lock (NT defers
   // deletions where deleting now is not safe, ObpDeferObjectDeletion).
   objects_.set_defer_hook([] { return t_host_context.locked_callouts > 0; });
+  if (profile_.seeded_bug_skip_removal_wait) {
+    for (NotifySlots* array :
+         {static_cast<NotifySlots*>(&process_notify_), static_cast<NotifySlots*>(&thread_notify_),
+          static_cast<NotifySlots*>(&image_notify_)}) {
+      array->seed_bug_skip_removal_wait();
+    }
+  }
 }
 
 void Executive::boot() {

@@ -6,6 +6,7 @@
 // plain arrays hold nothing (the Windows 2000 hazard).
 #include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 
 namespace ntemu::ps {
 namespace {
@@ -27,6 +28,7 @@ void Executive::routine_faulted(std::uint64_t code) {
 template <class Body>
 void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t (&args)[3],
                                     Body&& body) {
+  sched::point(sched::Access::Call, call.routine, "notify routine call", call.slot);
   observe(&KernelObserver::routine_calling, call);
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
   dbg::FrameScope frame(symbol.module, symbol.function, args[0], args[1], args[2]);
@@ -35,6 +37,7 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
       t_host_context.push_routine(c.routine->function);
     }
     ~Running() {
+      sched::point(sched::Access::Return, call.routine, "notify routine return", call.slot);
       t_host_context.pop_routine();
       executive.observe(&KernelObserver::routine_returned, call);
     }
@@ -50,6 +53,8 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
     body();
   } catch (const BugCheck&) {
     throw;  // the machine already stopped inside the routine's own kernel call
+  } catch (const sched::Aborted&) {
+    throw;  // a controlled scheduler abandons the schedule: not the routine's fault
   } catch (...) {
     routine_faulted(kCxxException);
   }

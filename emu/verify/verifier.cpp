@@ -97,7 +97,21 @@ void Verifier::routine_registered(ps::NotifyKind, ps::NotifyRoutine& routine, St
 void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
                                const ps::NotifySlots& array) {
   RoutineBook& book = books_->book(routine, executive_.objects());
-  if (array.storage() == NotifyStorage::PlainArray) {
+  if (array.storage() == NotifyStorage::ExCallback) {
+    // ExWaitForCallBacks let the removal return only once every caller left the block, and
+    // then it was freed: a freed block of this routine still held is a removal that skipped
+    // the wait (the seeded bug of Profile::seeded_bug_skip_removal_wait). Read at removal
+    // only, so the calls cost nothing more.
+    for (const ex::CallbackBlock* block : executive_.callbacks().blocks()) {
+      const std::uint64_t running = block->RundownProtect.holders();
+      if (block->Function != routine.function || !block->is_freed() || running == 0) continue;
+      raise({FindingKind::CallAfterRemove,
+             fmt::format("removal of {} returned while {} call(s) of it were still running: the "
+                         "driver may unload under them",
+                         executive_.routine_symbol(routine.function), running),
+             0, 0, books_->current_step()});
+    }
+  } else {
     const int running = book.in_flight.load(std::memory_order_seq_cst);
     if (running != 0) {
       raise({FindingKind::CallAfterRemove,

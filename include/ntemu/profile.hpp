@@ -213,6 +213,10 @@ struct Profile {
 
   // --- notify registration ---------------------------------------------------------------
   NotifyStorage notify_storage = NotifyStorage::PlainArray;
+  /// Test only, no version has it: a seeded bug for the interleaving explorer
+  /// (docs/concurrency.md). EX_CALLBACK removal skips ExWaitForCallBacks and returns while
+  /// callers may still run the routine; `ntemu explore`'s tests must find it every time.
+  bool seeded_bug_skip_removal_wait = false;
   std::uint32_t process_notify_slots = 8;  ///< win2000: 8 [I]
   std::uint32_t thread_notify_slots = 8;   ///< win2000: 8 [F DDK2K "up to eight"]
   /// Status of PsSetCreateProcessNotifyRoutine when every slot is taken.

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "ntemu/support/atomic_wait.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 
 namespace ntemu::ex {
 
@@ -39,11 +40,14 @@ class RundownRef {
   /// ExWaitForRundownProtectionRelease: makes the rundown active and blocks until every holder
   /// has released. Returns at once if there were none or it was already active and drained.
   void wait() {
+    sched::point(sched::Access::Write, this, "ExWaitForRundownProtectionRelease");
     std::uint64_t v = word_.load(std::memory_order_acquire);
     while ((v & kActive) == 0 &&
            !word_.compare_exchange_weak(v, v | kActive, std::memory_order_acq_rel,
                                         std::memory_order_acquire)) {
     }
+    // Under a controlled scheduler the CPU is blocked (not spinning) until the holders left.
+    sched::wait(sched::Access::Wait, this, "ExWaitForRundownProtectionRelease", &drained, this);
     for (v = word_.load(std::memory_order_acquire); v != kActive;
          v = word_.load(std::memory_order_acquire)) {
       atomic_wait(word_, v, std::memory_order_acquire);
@@ -59,6 +63,9 @@ class RundownRef {
   bool is_active() const { return (raw() & kActive) != 0; }
 
  private:
+  static bool drained(const void* r) {
+    return static_cast<const RundownRef*>(r)->word_.load(std::memory_order_acquire) == kActive;
+  }
   std::atomic<std::uint64_t> word_{0};
 };
 

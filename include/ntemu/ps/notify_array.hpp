@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "ntemu/ex/callback.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 #include "ntemu/support/status.hpp"
 
 namespace ntemu {
@@ -55,11 +56,13 @@ class NotifySlots {
   void for_each(Fn&& fn) {
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (storage_ == NotifyStorage::PlainArray) {
+        sched::point(sched::Access::Read, &plain_[i], "notify array read", i);
         const void* r = plain_[i].load(std::memory_order_acquire);
         if (r != nullptr) fn(i, r, plain_context_[i].load(std::memory_order_acquire));
         continue;
       }
       // An empty slot gives NULL at once; read it here to skip the call (same result).
+      sched::point(sched::Access::Read, &blocks_[i], "notify array read", i);
       if (blocks_[i].RoutineBlock.load(std::memory_order_acquire) == 0) continue;
       ex::CallbackBlock* block = callbacks_->ExReferenceCallBackBlock(blocks_[i]);
       if (block == nullptr) continue;
@@ -73,6 +76,9 @@ class NotifySlots {
       fn(i, block->Function, block->Context);
     }
   }
+
+  /// The seeded bug Profile::seeded_bug_skip_removal_wait: remove() no longer waits.
+  void seed_bug_skip_removal_wait() { skip_removal_wait_ = true; }
 
   /// Clears slot `i` directly, bypassing the API (a "poke"): the counter is left as it is, and
   /// an EX_CALLBACK block's references are simply lost with the slot word.
@@ -115,6 +121,7 @@ class NotifySlots {
   std::unique_ptr<ex::ExCallback[]> blocks_;
   std::atomic<std::uint32_t> count_{0};
   std::atomic<std::uint32_t> null_registrations_{0};
+  bool skip_removal_wait_ = false;
 };
 
 /// The same slots, typed with the routine type they hold.

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "ntemu/support/atomic_wait.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 #include "ntemu/support/thread_annotations.hpp"
 
 namespace ntemu {
@@ -30,6 +31,11 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void lock() NTEMU_ACQUIRE() {
+    // Under a controlled scheduler taking a lock is a scheduling point, and the CPU steps only
+    // once the lock is free (explore/: it never blocks its host thread on another CPU).
+    if (sched::controlled()) [[unlikely]] {
+      sched::wait(sched::Access::Acquire, this, "lock", &Mutex::is_free, this);
+    }
     if (std::uint32_t seen = kFree; !take(seen)) lock_contended(seen);
     owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   }
@@ -57,6 +63,9 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   static constexpr std::uint32_t kFree = 0;
   static constexpr std::uint32_t kLocked = 1;     // no waiters
   static constexpr std::uint32_t kContended = 2;  // maybe waiters
+  static bool is_free(const void* m) {
+    return static_cast<const Mutex*>(m)->state_.load(std::memory_order_relaxed) == kFree;
+  }
   // Takes a free lock; otherwise leaves the state it saw in `seen`.
   bool take(std::uint32_t& seen) {
     return state_.compare_exchange_strong(seen, kLocked, std::memory_order_acquire,
