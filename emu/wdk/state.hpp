@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -58,6 +59,12 @@ struct Harness::State {
     bool open;
   };
 
+  /// This harness's number among all harnesses of the host process (never reused): what the
+  /// per-thread IRQL is keyed by.
+  const std::uint64_t serial;
+  /// Harness::allow_blocking_waits: other host threads may signal what a wait waits for.
+  std::atomic<bool> blocking_waits{false};
+
   mutable std::mutex m;
   std::vector<std::string> debug_output;          // guarded by m
   std::map<std::uint64_t, PoolBlock> pool;        // by allocation sequence; guarded by m
@@ -77,6 +84,30 @@ struct Harness::State {
   std::vector<Held> handles;
   /// Routines named without a module: renamed with the driver's name at each load.
   std::vector<std::pair<const void*, std::string>> default_module_names;
+
+  /// What the driver initialized and must delete before unload (ERESOURCE, lookaside lists),
+  /// by address, with the step that initialized it. Guarded by m.
+  struct Initialized {
+    const char* kind;
+    std::string step;
+  };
+  std::map<const void*, Initialized> initialized;
+
+  /// The I/O manager's objects (io.cpp): devices, links, open files and outstanding IRPs.
+  /// Guarded by m; the records live as long as the harness (a deleted device's memory stays
+  /// readable, so a stale pointer is a finding, not a host crash).
+  struct Device;
+  struct File;
+  struct Request;
+  std::vector<std::unique_ptr<Device>> devices;
+  std::map<std::wstring, std::wstring> links;  // upper-cased \??\ name -> device name as given
+  std::vector<std::unique_ptr<File>> files;
+  std::map<const IRP*, Request*> requests;         // outstanding (dispatched, not completed) IRPs
+  std::vector<std::unique_ptr<Request>> finished;  // kept until the harness goes
+  std::uint64_t next_file_handle = 4;
+  std::uint64_t next_request = 1;
+  ps::Thread* client_thread = nullptr;  // the default client's first thread, once started
+  DRIVER_EXTENSION driver_extension{};
 
   /// Reports a finding through the kernel's verifier (emitted as a `finding` event).
   void report(verify::Finding f) { kernel.verifier().report(std::move(f)); }

@@ -27,11 +27,30 @@
 /// `irql-not-restored` (a routine returned at another IRQL than it was called at, e.g. holding a
 /// spin lock), `irql-too-high` (a call made above the IRQL its documentation allows),
 /// `use-after-free` / `bad-object-pointer` (an object pointer naming a deleted object or none),
-/// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck).
+/// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck); for locks,
+/// waits, resources and the I/O manager: `lock-not-held`, `null-argument`, `resource-leak`,
+/// `wait-deadlock`, `irp-not-completed`, `irp-completion-error`, `device-leak` and
+/// `debug-break` (docs/driver-testing.md lists what raises each).
+///
+/// Exceptions: the calls that run kernel entry points — create_process, create_thread,
+/// start_process, terminate_thread, terminate_process, close, exit_process — may throw
+/// `ntemu::BugCheck` when the modeled machine crashes (e.g. 0x17 CID_HANDLE_DELETION from an
+/// object deletion); the kernel then stays inspectable (kernel().bugcheck()). WDK calls made by
+/// the driver never throw into its C frames (a crash inside one is a `bugcheck` finding), so
+/// load, unload and the device calls (open_device, device_io_control, read, write, close of a
+/// DeviceHandle) do not throw BugCheck. Any call may throw std::bad_alloc.
+///
+/// Lifetime: every `enter()` scope (and every Kernel::ContextScope on this harness's kernel)
+/// must end before the harness does. The destructor checks the destroying thread: a scope of
+/// this kernel still current there would leave Kernel::current() dangling, so it prints what
+/// happened and aborts the program.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -139,6 +158,68 @@ class Harness {
   /// Fault injection: after `successes` more successful ExAllocatePoolWithTag calls, the next
   /// `failures` calls return NULL.
   void fail_pool_allocations(std::size_t successes, std::size_t failures = 1);
+  /// Whether other host threads of the test may signal what a driver waits for. Off (the
+  /// default): a KeWaitForSingleObject on an object that is not signalled times out at once,
+  /// or for an infinite wait is a `wait-deadlock` finding. On: waits block on the host until
+  /// signalled or timed out (relative timeouts in host time).
+  void allow_blocking_waits(bool allow);
+
+  // --- the driver's user-mode client
+  // --------------------------------------------------------------
+  /// A handle the harness's client holds on a device (0: none).
+  struct DeviceHandle {
+    std::uint64_t value = 0;
+    friend bool operator==(DeviceHandle, DeviceHandle) = default;
+  };
+  struct Opened {
+    NTSTATUS status = ::STATUS_INVALID_DEVICE_STATE;
+    DeviceHandle handle;  ///< valid when NT_SUCCESS(status)
+  };
+  /// What a request returned: IoStatus.Status and Information (the bytes returned), as the
+  /// client's DeviceIoControl / ReadFile / WriteFile see them. STATUS_PENDING with a nonzero
+  /// `request` when the driver marked the IRP pending: its end is then `completion(request)`.
+  struct IoResult {
+    NTSTATUS status = ::STATUS_INVALID_HANDLE;
+    std::size_t information = 0;
+    std::uint64_t request = 0;
+  };
+  /// CreateFile on `name` — `\\.\Name` (as a client writes it), `\??\Name`,
+  /// `\DosDevices\Name`, `\GLOBAL??\Name` (through the driver's symbolic link) or
+  /// `\Device\Name`: IRP_MJ_CREATE in `thread`'s context (UserMode; IoGetRequestorProcessId is
+  /// its process). Without a thread, the harness's own client process, "client.exe", started at
+  /// the first open (the driver's process routines see it start). Statuses: the driver's, or
+  /// STATUS_OBJECT_NAME_NOT_FOUND (no such link or device), STATUS_ACCESS_DENIED (an exclusive
+  /// device already open), STATUS_NO_SUCH_DEVICE (a device still initializing, or the driver
+  /// unloaded: `call-into-unloaded-driver`), STATUS_INVALID_DEVICE_STATE (no driver loaded).
+  Opened open_device(std::string_view name,
+                     ACCESS_MASK desired_access = GENERIC_READ | GENERIC_WRITE,
+                     ps::Thread* thread = nullptr);
+  /// DeviceIoControl: IRP_MJ_DEVICE_CONTROL with the bytes moved as the I/O manager moves them
+  /// for the code's method — METHOD_BUFFERED: a SystemBuffer of max(in, out) bytes holding the
+  /// input, and Information bytes of it copied to `out` at completion; METHOD_IN_DIRECT /
+  /// OUT_DIRECT: the input in SystemBuffer, `out` behind an MDL (MdlAddress); METHOD_NEITHER:
+  /// Type3InputBuffer and UserBuffer point at the caller's buffers. STATUS_INVALID_HANDLE for a
+  /// handle not open.
+  IoResult device_io_control(DeviceHandle handle, ULONG code, std::span<const std::byte> in,
+                             std::span<std::byte> out);
+  /// ReadFile / WriteFile: IRP_MJ_READ / IRP_MJ_WRITE at `offset`, by the device's
+  /// DO_BUFFERED_IO / DO_DIRECT_IO flag (neither: UserBuffer).
+  IoResult read(DeviceHandle handle, std::span<std::byte> out, std::uint64_t offset = 0);
+  IoResult write(DeviceHandle handle, std::span<const std::byte> in, std::uint64_t offset = 0);
+  /// CloseHandle: IRP_MJ_CLEANUP then IRP_MJ_CLOSE. STATUS_INVALID_HANDLE if not open.
+  NTSTATUS close(DeviceHandle handle);
+  struct Completion {
+    NTSTATUS status = ::STATUS_PENDING;
+    std::size_t information = 0;
+    std::vector<std::byte> output;  ///< the caller's output buffer once the request ended
+  };
+  /// How a request that returned STATUS_PENDING ended; nullopt while it is still pending (or
+  /// for an unknown request).
+  std::optional<Completion> completion(std::uint64_t request) const;
+  /// The device object `name` names now (a link or a \Device name), or nullptr.
+  DEVICE_OBJECT* device(std::string_view name);
+  /// The target of symbolic link `link` (`\??\Name` or its other spellings), if it exists.
+  std::optional<std::string> symbolic_link(std::string_view link) const;
 
   struct State;  ///< opaque; shared with the WDK functions of emu/wdk
 
