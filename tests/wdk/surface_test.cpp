@@ -196,6 +196,14 @@ TEST_CASE("wdk: the Rtl counted-string functions") {
   CHECK(RtlIntegerToUnicodeString(255, 16, &text) == STATUS_SUCCESS);
   CHECK(std::wstring(text.Buffer, text.Length / sizeof(WCHAR)) == L"FF");
   CHECK(RtlCompareMemory("abcd", "abXd", 4) == 2);
+  RTL_OSVERSIONINFOEXW version{};
+  version.dwOSVersionInfoSize = sizeof version;
+  CHECK(RtlGetVersion(reinterpret_cast<PRTL_OSVERSIONINFOW>(&version)) == STATUS_SUCCESS);
+  CHECK(version.dwMajorVersion == 5);
+  CHECK(version.dwMinorVersion == 1);
+  CHECK(version.dwBuildNumber == 2600);
+  CHECK(IoIsWdmVersionAvailable(1, 0x20) == TRUE);
+  CHECK(IoIsWdmVersionAvailable(1, 0x30) == FALSE);
   CHECK(h.audit().empty());
 }
 

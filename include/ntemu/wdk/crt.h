@@ -88,6 +88,7 @@ int _snwprintf_s(wchar_t* buffer, size_t size, size_t count, const wchar_t* form
 }
 
 /* Microsoft's size-inferring C++ overloads, for arrays. */
+extern "C++" {
 template <size_t N>
 inline errno_t strcpy_s(char (&dest)[N], const char* src) {
   return strcpy_s(dest, N, src);
@@ -112,6 +113,7 @@ template <size_t N>
 inline errno_t wcsncpy_s(wchar_t (&dest)[N], const wchar_t* src, size_t count) {
   return wcsncpy_s(dest, N, src, count);
 }
+}  // extern "C++"
 #endif
 
 #endif /* NTEMU_WDK_CRT_H */

@@ -436,11 +436,14 @@ typedef const UNICODE_STRING* PCUNICODE_STRING;
 
 /* Constant initialisers for a string literal (L"..." or "..."). */
 #ifdef __cplusplus
+/* extern "C++": drivers often include <ntddk.h> inside an extern "C" block. */
+extern "C++" {
 constexpr PWCH ntemu_wdk_mutable(const WCHAR* s) {
   return const_cast<PWCH>(s);
 }
 constexpr PCHAR ntemu_wdk_mutable(const CHAR* s) {
   return const_cast<PCHAR>(s);
+}
 }
 #define RTL_CONSTANT_STRING(s)                                                       \
   {                                                                                  \
@@ -562,6 +565,7 @@ typedef const OBJECT_ATTRIBUTES* PCOBJECT_ATTRIBUTES;
 
 /* --- NTSTATUS values (ntstatus.h) ------------------------------------------------------------ */
 #ifdef __cplusplus
+extern "C++" {
 constexpr NTSTATUS ntemu_wdk_status(uint32_t v) {
   return static_cast<NTSTATUS>(v);
 }
@@ -578,6 +582,7 @@ inline constexpr bool NT_WARNING(NTSTATUS Status) {
 inline constexpr bool NT_ERROR(NTSTATUS Status) {
   return (static_cast<ULONG>(Status) >> 30) == 3;
 }
+}  // extern "C++"
 #else
 #define NTEMU_WDK_STATUS(name, value)
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)

@@ -101,6 +101,43 @@ NTSTATUS RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING Stri
 NTSTATUS RtlInt64ToUnicodeString(ULONGLONG Value, ULONG Base, PUNICODE_STRING String);
 NTSTATUS RtlIntegerToChar(ULONG Value, ULONG Base, LONG OutputLength, PSZ String);
 
+/* --- the running version (the current profile's) ------------------------------------------------
+ */
+typedef struct _OSVERSIONINFOW {
+  ULONG dwOSVersionInfoSize;
+  ULONG dwMajorVersion;
+  ULONG dwMinorVersion;
+  ULONG dwBuildNumber;
+  ULONG dwPlatformId;
+  WCHAR szCSDVersion[128];
+} OSVERSIONINFOW, *POSVERSIONINFOW, RTL_OSVERSIONINFOW, *PRTL_OSVERSIONINFOW;
+typedef struct _OSVERSIONINFOEXW {
+  ULONG dwOSVersionInfoSize;
+  ULONG dwMajorVersion;
+  ULONG dwMinorVersion;
+  ULONG dwBuildNumber;
+  ULONG dwPlatformId;
+  WCHAR szCSDVersion[128];
+  USHORT wServicePackMajor;
+  USHORT wServicePackMinor;
+  USHORT wSuiteMask;
+  UCHAR wProductType;
+  UCHAR wReserved;
+} OSVERSIONINFOEXW, *POSVERSIONINFOEXW, RTL_OSVERSIONINFOEXW, *PRTL_OSVERSIONINFOEXW;
+#define VER_NT_WORKSTATION 0x0000001
+#define VER_NT_DOMAIN_CONTROLLER 0x0000002
+#define VER_NT_SERVER 0x0000003
+#define VER_PLATFORM_WIN32_NT 2
+/* win2000 5.0.2195, xp 5.1.2600, server2003 5.2.3790, vista 6.0.6001 (SP1, which has
+ * PsSetCreateProcessNotifyRoutineEx); STATUS_INVALID_PARAMETER for an unknown size,
+ * STATUS_INVALID_DEVICE_STATE with no current kernel. */
+NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
+/* The same numbers; FALSE: a free build. */
+BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber,
+                     PUNICODE_STRING CSDVersion);
+/* WDM 1.10 on win2000, 1.20 on xp, 1.30 on server2003, 6.00 on vista. */
+BOOLEAN IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,18 @@
 #ifndef NTEMU_WDK_SAL_H
 #define NTEMU_WDK_SAL_H
 
+/* --- the old direction markers (ntdef.h) --------------------------------------------------------
+ */
+#ifndef IN
+#define IN
+#endif
+#ifndef OUT
+#define OUT
+#endif
+#ifndef OPTIONAL
+#define OPTIONAL
+#endif
+
 /* --- parameters ------------------------------------------------------------------------------ */
 #define _In_
 #define _In_opt_
