@@ -7,6 +7,8 @@
 // infinite one is a `wait-deadlock` finding returning ::STATUS_POSSIBLE_DEADLOCK: the model never
 // hangs on a wait no one can end.
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -313,4 +315,20 @@ VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
                PSTR MutableMessage) {
   NtemuAssertFailed(static_cast<PCSTR>(VoidFailedAssertion), static_cast<PCSTR>(VoidFileName),
                     LineNumber, MutableMessage);
+}
+
+VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR BugCheckParameter2,
+                  ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4) {
+  std::fprintf(stderr,
+               "ntemu: the driver called KeBugCheckEx(%#x, %#llx, %#llx, %#llx, %#llx): the "
+               "machine stops here. Aborting.\n",
+               BugCheckCode, static_cast<unsigned long long>(BugCheckParameter1),
+               static_cast<unsigned long long>(BugCheckParameter2),
+               static_cast<unsigned long long>(BugCheckParameter3),
+               static_cast<unsigned long long>(BugCheckParameter4));
+  std::abort();
+}
+
+VOID KeBugCheck(ULONG BugCheckCode) {
+  KeBugCheckEx(BugCheckCode, 0, 0, 0, 0);
 }

@@ -425,3 +425,17 @@ TEST_CASE(
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGABRT);
 }
+
+TEST_CASE("wdk: KeBugCheckEx stops the machine: the host process aborts") {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    Harness h(ntemu::Profile::xp());
+    auto scope = h.enter();
+    KeBugCheckEx(0xDEADU, 1, 2, 3, 4);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+}

@@ -186,6 +186,15 @@ NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
 KPROCESSOR_MODE ExGetPreviousMode(VOID);
 KPROCESSOR_MODE KeGetPreviousMode(VOID);
 
+/* Stops the machine: prints the bugcheck code and parameters to stderr and aborts the host
+ * process (the driver's code after the call must not run, and unwinding through its C frames
+ * is not possible). */
+__attribute__((__noreturn__)) VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
+                                                ULONG_PTR BugCheckParameter2,
+                                                ULONG_PTR BugCheckParameter3,
+                                                ULONG_PTR BugCheckParameter4);
+__attribute__((__noreturn__)) VOID KeBugCheck(ULONG BugCheckCode);
+
 /* A breakpoint: a `debug-break` finding (the machine would stop in the debugger, or bugcheck
  * 0x80000003 without one); execution goes on. */
 VOID DbgBreakPoint(VOID);

@@ -235,10 +235,18 @@ typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
 #define DBG_UNREFERENCED_LOCAL_VARIABLE(V) ((void)(V))
 #define PAGED_CODE() ((void)0)
 #define PAGED_CODE_LOCKED() ((void)0)
-#define CONTAINING_RECORD(address, type, field) ((type*)((PCHAR)(address)-offsetof(type, field)))
-#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
-#define UFIELD_OFFSET(type, field) ((ULONG)offsetof(type, field))
+/* Through an integer, so that clang's -Wcast-align does not see a char* become a type*. */
+#define CONTAINING_RECORD(address, type, field) \
+  ((type*)((ULONG_PTR)(address)-offsetof(type, field)))
+#ifdef __cplusplus
+#define NTEMU_WDK_CAST(type, value) (static_cast<type>(value))
+#define RTL_FIELD_SIZE(type, field) (sizeof(static_cast<type*>(nullptr)->field))
+#else
+#define NTEMU_WDK_CAST(type, value) ((type)(value))
 #define RTL_FIELD_SIZE(type, field) (sizeof(((type*)0)->field))
+#endif
+#define FIELD_OFFSET(type, field) NTEMU_WDK_CAST(LONG, offsetof(type, field))
+#define UFIELD_OFFSET(type, field) NTEMU_WDK_CAST(ULONG, offsetof(type, field))
 #define RTL_SIZEOF_THROUGH_FIELD(type, field) (offsetof(type, field) + RTL_FIELD_SIZE(type, field))
 #define RTL_CONTAINS_FIELD(Struct, Size, Field) \
   ((((PCHAR)(&(Struct)->Field)) + sizeof((Struct)->Field)) <= (((PCHAR)(Struct)) + (Size)))
