@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ntemu quickstart: installs what is missing (Debian 12, as root), builds, and runs.
 #
 #   ./quickstart.sh demo   build (release) and run the main demo: the thought experiment of
 #                          the founding article (examples/scenarios/zero-pid.ntemu)
 #   ./quickstart.sh test   build and run every test: dev (GCC, -Werror), asan-ubsan, tsan
-#                          (concurrency tests), the clang -Wthread-safety build, the
-#                          fuzzers (60 s each), and the release build running the demo
+#                          (concurrency tests), the clang -Wthread-safety build, clang-libcxx
+#                          (clang-14 + libc++, every test), mingw (the Windows x64 cross
+#                          build's unit, CLI and concurrency tests under wine), the fuzzers
+#                          (60 s each), and the release build running the demo
 #
 # .ci/run calls "./quickstart.sh test", so CI proves exactly what the README tells users.
 set -euo pipefail
@@ -13,7 +16,7 @@ cd "$(dirname "$0")"
 
 packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev doctest-dev libbenchmark-dev clang graphviz)
 
-install_missing() {
+install_missing() {  # installs what is missing of ${packages[@]}
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -57,14 +60,25 @@ run_tests() {  # run_tests PRESET [ctest args...]
   [ "$rc" -eq 0 ] || echo "quickstart: ctest ($preset) failed" >&2
 }
 
+install_stage_packages() {  # install_stage_packages PACKAGE...: one stage's own packages
+  local saved=("${packages[@]}")
+  packages=("$@")
+  install_missing
+  packages=("${saved[@]}")
+}
+
+# clang-libcxx stage: clang-14 with libc++ (fmt header-only); every test.
+libcxx_packages=(clang-14 libc++-14-dev libc++abi-14-dev)
+# mingw stage: the MinGW-w64 cross build for Windows x64 (cmake/toolchains/), its unit, CLI
+# (in-process) and concurrency tests run under wine in a throwaway prefix of the build tree.
+mingw_packages=(mingw-w64 wine wine64)
+
 # Fuzz stage (tests/fuzz, docs/robustness.md): builds the `fuzz` preset (clang-14, libFuzzer,
 # ASan + UBSan) and runs each fuzzer for 60 s; one pass or one failure per fuzzer.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 run_fuzz_stage() {
-  local saved=("${packages[@]}") f
-  packages=("${fuzz_packages[@]}")
-  install_missing
-  packages=("${saved[@]}")
+  local f
+  install_stage_packages "${fuzz_packages[@]}"
   for f in scenario api; do
     if tests/fuzz/run.sh 60 "$f"; then
       passed=$((passed + 1))
@@ -99,6 +113,14 @@ case "${1:-}" in
     echo "== thread-safety: clang -Wthread-safety build, unit tests =="
     build thread-safety
     run_tests thread-safety -L unit
+    echo "== clang-libcxx: clang-14 with libc++, every test =="
+    install_stage_packages "${libcxx_packages[@]}"
+    build clang-libcxx
+    run_tests clang-libcxx
+    echo "== mingw: Windows x64 cross build (MinGW-w64), unit, CLI and concurrency tests under wine =="
+    install_stage_packages "${mingw_packages[@]}"
+    build mingw
+    run_tests mingw
     echo "== fuzz: the libFuzzer harnesses, 60 s each (scenario parser/runner, API sequences) =="
     run_fuzz_stage
     echo "== release: the demo command's build and run =="

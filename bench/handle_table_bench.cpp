@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Handle-table benchmarks, each beside its baseline in the same run (docs/performance.md).
 //
 //   HandleTable/...  the model's PspCidTable (ExCreateHandle, ExDestroyHandle,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lifecycle benchmarks (issue 6), each beside its baseline in the same run
 // (docs/performance.md; bench/report.py turns the output into the document's table).
 //
@@ -19,9 +20,12 @@
 // Honesty: every call's status is checked in every iteration, the routines count their calls
 // and the count is checked against what the iterations must have caused, and each kernel is
 // audited at teardown (PspCidTable back to its boot entries, only the boot objects resident).
-#include <malloc.h>
+// The fork baseline needs POSIX; the memory figures come from support/host_memory.hpp.
+#if __has_include(<sys/wait.h>) && __has_include(<unistd.h>)
 #include <sys/wait.h>
 #include <unistd.h>
+#define NTEMU_BENCH_HAVE_FORK 1
+#endif
 
 #include <algorithm>
 #include <array>
@@ -39,6 +43,7 @@
 #include <fmt/format.h>
 
 #include "ntemu/kernel.hpp"
+#include "ntemu/support/host_memory.hpp"
 
 using namespace ntemu;
 
@@ -288,8 +293,8 @@ struct Population {
     Kernel::ContextScope context(k, worker->main());
     tids.reserve(live);
     const std::size_t entries_before = cid_entries(k);
-    const struct mallinfo2 heap_before = mallinfo2();
-    const long rss_before = rss_bytes();
+    const std::optional<std::uint64_t> heap_before = host::heap_in_use_bytes();
+    const std::optional<std::uint64_t> rss_before = host::resident_bytes();
     for (std::size_t i = 0; i < live; ++i) {
       const Kernel::ThreadCreated t = k.NtCreateThread(worker->self());
       if (!t.status.ok() || !k.NtClose(worker->self(), t.handle).ok()) {
@@ -298,13 +303,17 @@ struct Population {
       }
       tids.push_back(t.cid.UniqueThread);
     }
-    const struct mallinfo2 heap_after = mallinfo2();
-    const long rss_after = rss_bytes();
-    const auto in_use = [](const struct mallinfo2& h) {
-      return static_cast<double>(h.uordblks) + static_cast<double>(h.hblkhd);
+    const std::optional<std::uint64_t> heap_after = host::heap_in_use_bytes();
+    const std::optional<std::uint64_t> rss_after = host::resident_bytes();
+    // Per live thread; unknown where the host does not tell (the counter is then left out).
+    const auto per_thread = [live](std::optional<std::uint64_t> before,
+                                   std::optional<std::uint64_t> after) -> std::optional<double> {
+      if (!before || !after) return std::nullopt;
+      return (static_cast<double>(*after) - static_cast<double>(*before)) /
+             static_cast<double>(live);
     };
-    heap_per_thread = (in_use(heap_after) - in_use(heap_before)) / static_cast<double>(live);
-    rss_per_thread = static_cast<double>(rss_after - rss_before) / static_cast<double>(live);
+    heap_per_thread = per_thread(heap_before, heap_after);
+    rss_per_thread = per_thread(rss_before, rss_after);
     entries = cid_entries(k);
     if (entries != entries_before + live) error = "PspCidTable does not hold every live thread";
     std::mt19937_64 rng(42);
@@ -319,22 +328,12 @@ struct Population {
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
 
-  static long rss_bytes() {
-    long pages = 0;
-    long resident = 0;
-    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-      if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-      std::fclose(f);
-    }
-    return resident * sysconf(_SC_PAGESIZE);
-  }
-
   Machine m;
   std::unique_ptr<Worker> worker;
   std::vector<ThreadId> tids;  // shuffled
   std::size_t entries = 0;
-  double heap_per_thread = 0;
-  double rss_per_thread = 0;
+  std::optional<double> heap_per_thread;
+  std::optional<double> rss_per_thread;
   const char* error = nullptr;
 };
 
@@ -349,8 +348,8 @@ Population& population(std::size_t live) {
 
 void report_population(benchmark::State& state, const Population& p) {
   state.counters["live_threads"] = static_cast<double>(p.tids.size());
-  state.counters["bytes_per_live_thread"] = p.heap_per_thread;
-  state.counters["rss_bytes_per_live_thread"] = p.rss_per_thread;
+  if (p.heap_per_thread) state.counters["bytes_per_live_thread"] = *p.heap_per_thread;
+  if (p.rss_per_thread) state.counters["rss_bytes_per_live_thread"] = *p.rss_per_thread;
 }
 
 void Scale_Lookup(benchmark::State& state) {
@@ -408,6 +407,7 @@ void Baseline_StdThread(benchmark::State& state) {
     state.SkipWithError("host threads did not run");
 }
 
+#if defined(NTEMU_BENCH_HAVE_FORK)
 void Baseline_Fork(benchmark::State& state) {
   for (auto _ : state) {
     const pid_t child = fork();
@@ -419,6 +419,7 @@ void Baseline_Fork(benchmark::State& state) {
     }
   }
 }
+#endif
 
 // The floor of notify dispatch: eight routine pointers loaded from a plain atomic array and
 // called (what the win2000 path does, without the kernel around it). Per routine: time / 8.
@@ -636,7 +637,9 @@ void Baseline_LookupFloor(benchmark::State& state) {
 // Registration order is run order: the fork baseline runs before the million-thread
 // population makes this process large.
 BENCHMARK(Baseline_StdThread)->Name("Baseline/StdThread/create+join")->UseRealTime();
+#if defined(NTEMU_BENCH_HAVE_FORK)
 BENCHMARK(Baseline_Fork)->Name("Baseline/HostProcess/fork+waitpid")->UseRealTime();
+#endif
 BENCHMARK(Baseline_RawDispatch)->Name("Baseline/NotifyDispatch/raw-array/8-routines");
 BENCHMARK(Baseline_FastRefDispatch)->Name("Baseline/NotifyDispatch/fast-ref/8-routines");
 BENCHMARK(Baseline_LifecycleInterlocked)->Name("Baseline/Lifecycle/interlocked-floor");

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs ntemu's benchmarks and writes their figures, baselines, ratios and verdicts into
 docs/performance.md (each between its own generated-section markers), so the document is
 produced by the code, not typed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs a benchmark binary briefly and checks that it reports the model and the baseline, and
 # that no benchmark reported an error (a failing kernel call, a wrong notify count).
 #   -DPROGRAM=binary  -DEXPECT=Prefix/,Baseline/ (comma-separated; default HandleTable/,Baseline/)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ntemu_add_driver(<target> SOURCES <file>... [C | CXX] [STATIC | OBJECT] [FUNCTION_LITERAL])
 #
 # Builds a Windows driver's own sources, unchanged, as a static (default) or object library

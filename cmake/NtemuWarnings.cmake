@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ntemu_set_warnings(target): the project's warning set (-Wall -Wextra -Wpedantic and a few
 # more that catch real bugs), as errors when NTEMU_WERROR is on.
 function(ntemu_set_warnings target)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Checks that the README's quickstart has exactly two commands, both ./quickstart.sh, and that
 # .ci/run runs the README's test command — so CI proves what users are told to type.
 cmake_minimum_required(VERSION 3.25)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The mechanism shared by the scripts that keep a Markdown document's generated blocks in step
 # with the code (tests/cli/doc_blocks.cmake, examples/driver/doc_blocks.cmake). A block is
 #   <!-- generated: COMMAND... -->

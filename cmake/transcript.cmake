@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs PROGRAM and compares its output with TRANSCRIPT (MODE=check), or rewrites TRANSCRIPT from
 # it (MODE=update). Used by the example tests and the regen-transcripts target.
 cmake_minimum_required(VERSION 3.25)

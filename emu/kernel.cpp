@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel: the executive with its observers wired — the verifier always, the tracer while a
 // sink is set — attached before boot, so the boot objects' client IDs are traced too.
 #include "ntemu/kernel.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/profile.hpp"
 
 namespace ntemu {
@@ -31,6 +32,8 @@ Profile Profile::server2003(Arch arch) {
   p.registration_locking = RegistrationLocking::Serialized;
   p.has_remove_thread_notify_routine = true;
   p.has_process_notify_routine_ex = false;
+  p.load_image_notify_slots = 8;  // [F] MSDOC: eight through Server 2003
+  p.has_remove_load_image_notify_routine = true;
   p.lookup_access_gate = LookupAccessGate::GrantedAccess;  // §8.2: a flag, WRK's behaviour
   p.thread_exit_notify_pid = ThreadExitNotifyPid::ProcessField;
   p.threadless_process_exit_notify = ThreadlessProcessExitNotify::Never;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A guided tour of the executive handle table as PspCidTable (x86, Server 2003 rules,
 // semantics.md §6): how client IDs are numbered, which values are reserved, how the table grows,
 // and how freed IDs come back under StrictFIFO and LIFO. Deterministic output; docs/ shows it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The founding article's experiment, run on the Windows 2000 model: a driver registers a
 // process notify routine whose body is a breakpoint; a user process (explorer) starts notepad;
 // the "debugger" shows where the routine was called from and with what.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The doctest runner for ntemu's test binaries. ctest runs one TEST_CASE per test with
 // --test-case=NAME; if a name ever fails to match (ctest and doctest treat some characters
 // specially), the run would execute nothing and "pass". This main counts the test cases that

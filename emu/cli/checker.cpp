@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario checker: everything that needs more than one line or the kernel profile. Names
 // are bound in statement order, exactly as the runner will bind them, so a use before the
 // defining statement is caught here and the runner never meets an unknown name.
@@ -226,6 +227,19 @@ class Checker {
     introduce(b.routine);
   }
 
+  void check(const Statement& s, ImageNotifyStmt& b, std::size_t) {
+    if (b.remove && !profile_.has_remove_load_image_notify_routine) {
+      error(s.pos, fmt::format("PsRemoveLoadImageNotifyRoutine does not exist in {}: a driver "
+                               "importing it would not load",
+                               to_string(script_.version)));
+    }
+    introduce(b.routine);
+  }
+
+  void check(const Statement&, LoadImageStmt& b, std::size_t) {
+    if (b.process) b.process_symbol = resolve(*b.process, Symbol::Kind::Process);
+  }
+
   void check(const Statement&, CreateProcessStmt& b, std::size_t) {
     if (b.parent) b.parent_symbol = resolve(*b.parent, Symbol::Kind::Process);
     b.symbol = define(b.name, Symbol::Kind::Process);
@@ -301,13 +315,15 @@ class Checker {
   }
 
   void check(const Statement&, PokeSlotStmt& b, std::size_t) {
-    const bool process = b.kind == ps::NotifyKind::Process;
-    const std::uint32_t slots =
-        process ? profile_.process_notify_slots : profile_.thread_notify_slots;
+    const std::uint32_t slots = b.kind == ps::NotifyKind::Process ? profile_.process_notify_slots
+                                : b.kind == ps::NotifyKind::Thread
+                                    ? profile_.thread_notify_slots
+                                    : profile_.load_image_notify_slots;
     if (b.slot >= slots) {
-      error(b.slot_pos, fmt::format("slot {} is out of range: {} has {} slots (0 to {}) in {}",
-                                    b.slot, process ? "process-notify" : "thread-notify", slots,
-                                    slots - 1, to_string(script_.version)));
+      error(b.slot_pos, fmt::format("slot {} is out of range: {}-notify has {} slots (0 to {}) "
+                                    "in {}",
+                                    b.slot, ps::kind_word(b.kind), slots, slots - 1,
+                                    to_string(script_.version)));
     }
     if (b.value != 0) error(b.value_pos, "only 0 can be written to a notify slot");
   }

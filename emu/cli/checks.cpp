@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's checks and views: audits, expectations, the stopped machine (a bugcheck
 // and `expect bugcheck`), breakpoints, and dumps (drawn by dbg/dump.hpp).
 #include <algorithm>
@@ -73,7 +74,9 @@ void Runner::exec(const Statement& s, const ExpectStatusStmt& b) {
 
 void Runner::exec(const Statement& s, const ExpectCallsStmt& b) {
   const auto i = static_cast<std::size_t>(b.routine.index);
-  const std::uint64_t calls = process_calls_[i] + thread_calls_[i];
+  std::uint64_t calls = 0;
+  for (const auto& per_kind : calls_)
+    calls += per_kind[i];
   const std::string& name = script_.routines[i];
   if (calls == b.count) {
     return expect(s, true, fmt::format("{} called {} time{}", name, calls, calls == 1 ? "" : "s"));
@@ -160,15 +163,15 @@ void Runner::exec(const Statement& s, const ExpectBugcheckStmt& b) {
 
 void Runner::exec(const Statement&, const BreakStmt& b) {
   const auto i = static_cast<std::size_t>(b.routine.index);
-  if (!b.kind || *b.kind == ps::NotifyKind::Process) process_breaks_[i] = true;
-  if (!b.kind || *b.kind == ps::NotifyKind::Thread) thread_breaks_[i] = true;
+  for (ps::NotifyKind kind : ps::kNotifyKinds) {
+    if (!b.kind || *b.kind == kind) breaks_[slot(kind)][i] = true;
+  }
 }
 
 std::string Runner::calls_note(ps::NotifyKind kind, const void* routine) const {
   const std::optional<std::size_t> k = routine_index(kind, routine);
   if (!k || *k >= script_.routines.size()) return {};
-  const auto& calls = kind == ps::NotifyKind::Process ? process_calls_ : thread_calls_;
-  return fmt::format("  calls {}", calls[*k]);
+  return fmt::format("  calls {}", calls_[slot(kind)][*k]);
 }
 
 void Runner::exec(const Statement& s, const DumpStmt& b) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ntemu command line. Usage errors are found before anything runs; each file is then read,
 // parsed and checked completely before its first statement runs, so a file with an error
 // produces error reports and nothing else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The `ntemu` command (scenario-format.md): argument parsing, reading files, reporting errors,
 /// choosing the output format, running each file on a fresh kernel. `main` is a thin wrapper,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario lexer (cursor.hpp).
 #include "cursor.hpp"
 
@@ -22,17 +23,56 @@ std::vector<Word> split_words(std::string_view line, int line_no) {
       continue;
     }
     const std::size_t start = i;
-    while (i < line.size() && !is_blank(line[i])) {
+    std::size_t quote = std::string_view::npos;  // where the open quoted part starts
+    while (i < line.size() && (quote != std::string_view::npos || !is_blank(line[i]))) {
       const auto c = static_cast<unsigned char>(line[i]);
       if (c < 0x20 || c == 0x7F) {
         throw SyntaxError{{line_no, to_int(i) + 1},
                           fmt::format("unexpected control character 0x{:02X}", c)};
       }
+      if (c == '"') {
+        if (quote == std::string_view::npos) {
+          quote = i;
+        } else if (i + 1 < line.size() && line[i + 1] == '"') {
+          ++i;  // "" inside quotes: one quote character
+        } else {
+          quote = std::string_view::npos;
+        }
+      }
       ++i;
+    }
+    if (quote != std::string_view::npos) {
+      throw SyntaxError{{line_no, to_int(quote) + 1}, "unterminated '\"' (close it on this line)"};
     }
     words.push_back({line.substr(start, i - start), to_int(start) + 1});
   }
   return words;
+}
+
+std::string_view cut_comment(std::string_view line) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '"') quoted = !quoted;  // "" toggles twice: still inside
+    if (line[i] == '#' && !quoted) return line.substr(0, i);
+  }
+  return line;
+}
+
+std::string unquote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '"') {
+      out += text[i];
+    } else if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
+      out += '"';  // "" inside quotes
+      ++i;
+    } else {
+      quoted = !quoted;
+    }
+  }
+  return out;
 }
 
 std::string_view trim(std::string_view s) {

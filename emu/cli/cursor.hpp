@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario lexer and the cursor every statement parser reads with: one statement per line,
 // blank-separated words, each word taken apart where it has inner structure (`parent=NAME`,
 // `NAME.pid+1`, `process-notify[3]`), so every error points at the exact column of the
@@ -54,8 +55,14 @@ inline bool is_name(std::string_view s) {
 std::string lower(std::string_view s);
 /// `s` without leading and trailing blanks.
 std::string_view trim(std::string_view s);
-/// The words of one line, after the comment is cut off. Control characters are errors.
+/// `line` without its comment: from the first `#` outside double quotes.
+std::string_view cut_comment(std::string_view line);
+/// The words of one line (after cut_comment). Control characters are errors. A word may hold
+/// double-quoted parts, blanks included (`cmdline="a b"`); inside them `""` is one quote. An
+/// unterminated quote is an error at the quote.
 std::vector<Word> split_words(std::string_view line, int line_no);
+/// A word's text with its quotes taken out (`"a ""b"""` is `a "b"`).
+std::string unquote(std::string_view text);
 
 enum class NumberError { None, Invalid, OutOfRange };
 
@@ -176,6 +183,14 @@ class Cursor {
       fail(pos(w, offset), fmt::format("expected a name after '{}'", w.text.substr(0, offset)));
     }
     return name(w, offset, w.text.substr(offset));
+  }
+
+  /// The text of `w` from `offset` (an option's value, or a whole word), quotes taken out.
+  /// Empty text is an error naming `what`.
+  TextOption text(const Word& w, std::size_t offset, std::string_view what) const {
+    std::string value = unquote(w.text.substr(std::min(offset, w.text.size())));
+    if (value.empty()) fail(pos(w, offset), fmt::format("expected {}", what));
+    return TextOption{std::move(value), pos(w, offset)};
   }
 
   Status status(const Word& w) const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntemu: runs scenario files against the modeled kernel (docs/scenario-language.md).
 #include <cstdio>
 #include <string>

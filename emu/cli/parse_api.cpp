@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parsers of the kernel-API statements (statement_parsers.hpp).
 #include "statement_parsers.hpp"
 
@@ -64,6 +65,14 @@ StatementBody parse_thread_notify(Cursor& c, bool remove) {
   return s;
 }
 
+StatementBody parse_image_notify(Cursor& c, bool remove) {
+  ImageNotifyStmt s;
+  s.remove = remove;
+  s.routine = routine_ref(c);
+  c.expect_end();
+  return s;
+}
+
 StatementBody parse_create_process(Cursor& c, bool with_thread) {
   CreateProcessStmt s;
   s.with_thread = with_thread;
@@ -72,6 +81,14 @@ StatementBody parse_create_process(Cursor& c, bool with_thread) {
     const Word& w = c.peek();
     if (const std::size_t at = Cursor::option_value(w, "parent"); at != std::string_view::npos) {
       Cursor::once(s.parent, c.option_name(w, at), c, w);
+      c.skip();
+    } else if (const std::size_t image = Cursor::option_value(w, "image");
+               image != std::string_view::npos) {
+      Cursor::once(s.image, c.text(w, image, "an image path after 'image='"), c, w);
+      c.skip();
+    } else if (const std::size_t cmd = Cursor::option_value(w, "cmdline");
+               cmd != std::string_view::npos) {
+      Cursor::once(s.command_line, c.text(w, cmd, "a command line after 'cmdline='"), c, w);
       c.skip();
     } else if (with_thread && w.text == "as") {
       c.skip();
@@ -111,6 +128,24 @@ StatementBody parse_object_op(Cursor& c, ObjectOpStmt::Op op) {
                          : op == ObjectOpStmt::Op::TerminateThread ? "a thread name"
                                                                    : "a process or thread name");
   c.expect_end();
+  return s;
+}
+
+StatementBody parse_load_image(Cursor& c, bool driver) {
+  LoadImageStmt s;
+  s.driver = driver;
+  if (!driver) s.process = c.take_name("a process name");
+  const Word& image = c.take("an image name or path");
+  s.image = c.text(image, 0, "an image name or path");
+  while (!c.at_end()) {
+    const Word& w = c.peek();
+    const std::size_t at = Cursor::option_value(w, "size");
+    if (at == std::string_view::npos) c.unexpected(w);
+    if (at >= w.text.size()) c.fail(c.pos(w, at), "expected a size in bytes after 'size='");
+    Cursor::once(s.size, c.number(w, at, w.text.substr(at)), c, w);
+    s.size_pos = c.pos(w, at);
+    c.skip();
+  }
   return s;
 }
 

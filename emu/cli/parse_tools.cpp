@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parsers of the other statements — variables, pokes, expectations, dumps, breakpoints,
 // audits and races — and the statement table (statement_parsers.hpp).
 #include <algorithm>
@@ -29,16 +30,21 @@ std::string finding_kinds() {
 std::optional<ps::NotifyKind> optional_kind(Cursor& c) {
   if (c.at_end()) return std::nullopt;
   const std::string_view w = c.peek().text;
-  if (w != "process" && w != "thread") return std::nullopt;
-  c.skip();
-  return w == "process" ? ps::NotifyKind::Process : ps::NotifyKind::Thread;
+  for (ps::NotifyKind k : ps::kNotifyKinds) {
+    if (w == ps::kind_word(k)) {
+      c.skip();
+      return k;
+    }
+  }
+  return std::nullopt;
 }
 
 bool runs_during(std::string_view keyword) {
   return keyword == "PsSetCreateProcessNotifyRoutine" ||
          keyword == "PsSetCreateProcessNotifyRoutineEx" ||
          keyword == "PsSetCreateThreadNotifyRoutine" ||
-         keyword == "PsRemoveCreateThreadNotifyRoutine";
+         keyword == "PsRemoveCreateThreadNotifyRoutine" ||
+         keyword == "PsSetLoadImageNotifyRoutine" || keyword == "PsRemoveLoadImageNotifyRoutine";
 }
 
 }  // namespace
@@ -57,7 +63,8 @@ StatementBody parse_poke(Cursor& c) {
   const std::string_view t = target.text;
   for (auto [prefix, kind] :
        {std::pair{std::string_view{"process-notify["}, ps::NotifyKind::Process},
-        std::pair{std::string_view{"thread-notify["}, ps::NotifyKind::Thread}}) {
+        std::pair{std::string_view{"thread-notify["}, ps::NotifyKind::Thread},
+        std::pair{std::string_view{"image-notify["}, ps::NotifyKind::Image}}) {
     if (t.substr(0, prefix.size()) != prefix) continue;
     PokeSlotStmt s;
     s.kind = kind;
@@ -76,8 +83,8 @@ StatementBody parse_poke(Cursor& c) {
   const std::size_t dot = t.find('.');
   if (dot == std::string_view::npos) {
     c.fail(c.pos(target),
-           fmt::format("cannot poke '{}' (expected PROCESS.UniqueProcessId, process-notify[SLOT] "
-                       "or thread-notify[SLOT])",
+           fmt::format("cannot poke '{}' (expected PROCESS.UniqueProcessId, process-notify[SLOT], "
+                       "thread-notify[SLOT] or image-notify[SLOT])",
                        t));
   }
   PokePidStmt s;
@@ -188,14 +195,22 @@ const std::vector<StatementSyntax>& statement_table() {
        [](Cursor& c) { return parse_thread_notify(c, false); }},
       {"PsRemoveCreateThreadNotifyRoutine", "PsRemoveCreateThreadNotifyRoutine ROUTINE",
        [](Cursor& c) { return parse_thread_notify(c, true); }},
-      {"NtCreateProcess", "NtCreateProcess NAME [parent=NAME]",
+      {"PsSetLoadImageNotifyRoutine", "PsSetLoadImageNotifyRoutine ROUTINE",
+       [](Cursor& c) { return parse_image_notify(c, false); }},
+      {"PsRemoveLoadImageNotifyRoutine", "PsRemoveLoadImageNotifyRoutine ROUTINE",
+       [](Cursor& c) { return parse_image_notify(c, true); }},
+      {"NtCreateProcess", "NtCreateProcess NAME [parent=NAME] [image=PATH] [cmdline=TEXT]",
        [](Cursor& c) { return parse_create_process(c, false); }},
       {"NtCreateThread", "NtCreateThread PROCESS [as NAME] [suspended]",
        [](Cursor& c) { return parse_create_thread(c, false); }},
       {"PsCreateSystemThread", "PsCreateSystemThread [as NAME]",
        [](Cursor& c) { return parse_create_thread(c, true); }},
-      {"CreateProcess", "CreateProcess NAME [parent=NAME] [as THREAD]",
+      {"CreateProcess", "CreateProcess NAME [parent=NAME] [image=PATH] [cmdline=TEXT] [as THREAD]",
        [](Cursor& c) { return parse_create_process(c, true); }},
+      {"LoadImage", "LoadImage PROCESS IMAGE [size=N]",
+       [](Cursor& c) { return parse_load_image(c, false); }},
+      {"LoadDriver", "LoadDriver IMAGE [size=N]",
+       [](Cursor& c) { return parse_load_image(c, true); }},
       {"NtTerminateThread", "NtTerminateThread THREAD",
        [](Cursor& c) { return parse_object_op(c, Op::TerminateThread); }},
       {"NtTerminateProcess", "NtTerminateProcess PROCESS",
@@ -211,7 +226,7 @@ const std::vector<StatementSyntax>& statement_table() {
       {"let", "let VAR = ID", parse_let},
       {"poke",
        "poke PROCESS.UniqueProcessId = ID | poke process-notify[SLOT] = 0 | "
-       "poke thread-notify[SLOT] = 0",
+       "poke thread-notify[SLOT] = 0 | poke image-notify[SLOT] = 0",
        parse_poke},
       {"audit", "audit", parse_audit},
       {"expect",
@@ -219,8 +234,8 @@ const std::vector<StatementSyntax>& statement_table() {
        "expect bugcheck CODE",
        parse_expect},
       {"dump", "dump cidtable | dump callbacks | dump process NAME", parse_dump},
-      {"break", "break ROUTINE [process|thread]", parse_break},
-      {"during", "during ROUTINE [process|thread] STATEMENT", nullptr},
+      {"break", "break ROUTINE [process|thread|image]", parse_break},
+      {"during", "during ROUTINE [process|thread|image] STATEMENT", nullptr},
   };
   return table;
 }
@@ -240,8 +255,8 @@ StatementBody parse_during(Cursor& c, const std::vector<Word>& words, std::strin
   if (!runs_during(keyword.text)) {
     c.fail(c.pos(keyword),
            fmt::format("'during' runs a registration or removal (PsSetCreateProcessNotifyRoutine"
-                       "[Ex], PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine), "
-                       "not '{}'",
+                       "[Ex], PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine, "
+                       "PsSetLoadImageNotifyRoutine, PsRemoveLoadImageNotifyRoutine), not '{}'",
                        keyword.text));
   }
   const StatementSyntax* syntax = find_statement(keyword.text);
@@ -252,8 +267,10 @@ StatementBody parse_during(Cursor& c, const std::vector<Word>& words, std::strin
   StatementBody body = syntax->parse(sub);
   if (auto* p = std::get_if<ProcessNotifyStmt>(&body)) {
     s.inner = *p;
+  } else if (auto* t = std::get_if<ThreadNotifyStmt>(&body)) {
+    s.inner = *t;
   } else {
-    s.inner = std::get<ThreadNotifyStmt>(body);
+    s.inner = std::get<ImageNotifyStmt>(body);
   }
   s.inner_pos = c.pos(keyword);
   s.inner_keyword = std::string(keyword.text);

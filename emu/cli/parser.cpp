@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario parser: the file, line by line, each line's statement word looked up in the
 // statement table and its words handed to that statement's parser (statement_parsers.hpp).
 #include "parser.hpp"
@@ -12,6 +13,10 @@ using namespace syntax;
 
 bool calls_api(const Statement& s) {
   return std::holds_alternative<ProcessNotifyStmt>(s.body) ||
+         std::holds_alternative<ImageNotifyStmt>(s.body) ||
+         std::holds_alternative<LoadImageStmt>(s.body) ||
+         std::holds_alternative<ImageNotifyStmt>(s.body) ||
+         std::holds_alternative<LoadImageStmt>(s.body) ||
          std::holds_alternative<ThreadNotifyStmt>(s.body) ||
          std::holds_alternative<CreateProcessStmt>(s.body) ||
          std::holds_alternative<CreateThreadStmt>(s.body) ||
@@ -29,9 +34,7 @@ Parsed parse_scenario(std::string_view text) {
     start = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) {
-      line = line.substr(0, hash);
-    }
+    line = cut_comment(line);
     try {
       const std::vector<Word> words = split_words(line, line_no);
       if (words.empty()) continue;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Reading a scenario file: `parse_scenario` turns the text into statements (syntax only),
 /// `check_scenario` resolves names and applies the rules that need the whole file or the kernel

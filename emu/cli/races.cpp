@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "races.hpp"
 
 #include <algorithm>
@@ -45,15 +46,15 @@ const void* Races::called_function(const RoutineCall& call) {
   if (call.kind == ps::NotifyKind::Thread) {
     return reinterpret_cast<const void*>(thread_routine(call.index));
   }
+  if (call.kind == ps::NotifyKind::Image) {
+    return reinterpret_cast<const void*>(image_routine(call.index));
+  }
   return call.ex ? reinterpret_cast<const void*>(process_routine_ex(call.index))
                  : reinterpret_cast<const void*>(process_routine(call.index));
 }
 
 const ex::CallbackBlock* Races::in_flight_block(const RoutineCall& call) const {
-  const ps::NotifySlots& array =
-      call.kind == ps::NotifyKind::Process
-          ? static_cast<const ps::NotifySlots&>(kernel_.process_notify_array())
-          : kernel_.thread_notify_array();
+  const ps::NotifySlots& array = kernel_.notify_array(call.kind);
   if (array.storage() != NotifyStorage::ExCallback) return nullptr;
   const void* fn = called_function(call);
   for (std::uint32_t i = 0; i < array.size(); ++i) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `during` races (docs/scenario-language.md): a registration statement armed for a routine runs
 // on a second CPU — another host thread, as the first system thread, the context a driver's
 // unload runs in — while that routine's next call is in flight on the scenario's own thread.

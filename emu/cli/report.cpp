@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report.hpp"
 
 #include "routines.hpp"
@@ -24,6 +25,10 @@ std::string_view api_name(const ThreadNotifyStmt& b) {
   return b.remove ? "PsRemoveCreateThreadNotifyRoutine" : "PsSetCreateThreadNotifyRoutine";
 }
 
+std::string_view api_name(const ImageNotifyStmt& b) {
+  return b.remove ? "PsRemoveLoadImageNotifyRoutine" : "PsSetLoadImageNotifyRoutine";
+}
+
 namespace {
 std::size_t index_of(const RoutineRef& r) {
   return static_cast<std::size_t>(r.index);
@@ -44,6 +49,13 @@ Status register_routine(Kernel& kernel, const ThreadNotifyStmt& b) {
       b.routine.is_null() ? nullptr : thread_routine(index_of(b.routine));
   return b.remove ? kernel.PsRemoveCreateThreadNotifyRoutine(routine)
                   : kernel.PsSetCreateThreadNotifyRoutine(routine);
+}
+
+Status register_routine(Kernel& kernel, const ImageNotifyStmt& b) {
+  const PLOAD_IMAGE_NOTIFY_ROUTINE routine =
+      b.routine.is_null() ? nullptr : image_routine(index_of(b.routine));
+  return b.remove ? kernel.PsRemoveLoadImageNotifyRoutine(routine)
+                  : kernel.PsSetLoadImageNotifyRoutine(routine);
 }
 
 }  // namespace ntemu::cli

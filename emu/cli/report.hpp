@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the scenario runner's pieces share: how a status is spelled, the `call` event, and each
 // registration statement's API and call.
 #pragma once
@@ -19,8 +20,10 @@ Event call_event(int line, std::string_view api, Status status);
 /// The API a registration statement calls.
 std::string_view api_name(const ProcessNotifyStmt& b);
 std::string_view api_name(const ThreadNotifyStmt& b);
+std::string_view api_name(const ImageNotifyStmt& b);
 /// Calls that API with the statement's pool routine, without reporting it.
 Status register_routine(Kernel& kernel, const ProcessNotifyStmt& b);
 Status register_routine(Kernel& kernel, const ThreadNotifyStmt& b);
+Status register_routine(Kernel& kernel, const ImageNotifyStmt& b);
 
 }  // namespace ntemu::cli

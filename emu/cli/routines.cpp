@@ -1,4 +1,5 @@
-// The recording routines: three function pools (support/function_pool.hpp), each entry reporting
+// SPDX-License-Identifier: MIT
+// The recording routines: four function pools (support/function_pool.hpp), each entry reporting
 // its call to the listener installed on the calling host thread.
 #include "routines.hpp"
 
@@ -29,10 +30,21 @@ void thread_call(std::size_t index, ProcessId process, ThreadId thread, bool cre
       {ps::NotifyKind::Thread, index, process.value(), thread.value(), create});
 }
 
+void image_call(std::size_t index, const std::string* name, ProcessId process, IMAGE_INFO* info) {
+  if (t_listener == nullptr) return;
+  RoutineCall call{ps::NotifyKind::Image, index, process.value(),
+                   info != nullptr ? info->ImageBase : 0, true};
+  call.image_name = name;
+  call.image = info;
+  t_listener->routine_invoked(call);
+}
+
 using ProcessPool = FunctionPool<void(ProcessId, ProcessId, bool), kRoutinePoolSize, &process_call>;
 using ProcessExPool = FunctionPool<void(ps::Process*, ProcessId, PS_CREATE_NOTIFY_INFO*),
                                    kRoutinePoolSize, &process_ex_call>;
 using ThreadPool = FunctionPool<void(ProcessId, ThreadId, bool), kRoutinePoolSize, &thread_call>;
+using ImagePool =
+    FunctionPool<void(const std::string*, ProcessId, IMAGE_INFO*), kRoutinePoolSize, &image_call>;
 
 }  // namespace
 
@@ -56,8 +68,13 @@ PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index) {
   return ThreadPool::at(index);
 }
 
+PLOAD_IMAGE_NOTIFY_ROUTINE image_routine(std::size_t index) {
+  return ImagePool::at(index);
+}
+
 std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine) {
   if (kind == ps::NotifyKind::Thread) return ThreadPool::index_of(routine);
+  if (kind == ps::NotifyKind::Image) return ImagePool::index_of(routine);
   if (auto i = ProcessPool::index_of(routine)) return i;
   return ProcessExPool::index_of(routine);
 }

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The recording routines a scenario registers: a fixed pool of distinct functions, so that
 /// one routine name is one function pointer, as in a driver. Pool entry `i` has a process-notify
 /// and a thread-notify trampoline (two distinct functions); both report to the
 /// `RoutineListener` installed on the calling host thread, if any. Entry `i` also has a
-/// process-notify Ex trampoline, a third distinct function.
+/// process-notify Ex trampoline and a load-image trampoline: four distinct functions in all.
 ///
 /// \code
 ///   struct Counter : ntemu::cli::RoutineListener {
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "ntemu/ps/notify_routine.hpp"
 
@@ -31,7 +33,9 @@ inline constexpr std::size_t kRoutinePoolSize = 128;
 /// One call of a pool routine: which one, and its three arguments (a process routine's
 /// ParentId, ProcessId, Create; a thread routine's ProcessId, ThreadId, Create). An Ex process
 /// routine reports its CreateInfo's ParentProcessId as `first`, `create` is whether CreateInfo
-/// was given, and `info` is CreateInfo itself (the listener may set its CreationStatus).
+/// was given, and `info` is CreateInfo itself (the listener may set its CreationStatus). A
+/// load-image routine reports ProcessId as `first`, the ImageBase as `second`, and its
+/// FullImageName and ImageInfo.
 struct RoutineCall {
   ps::NotifyKind kind;
   std::size_t index;
@@ -40,6 +44,8 @@ struct RoutineCall {
   bool create;
   bool ex = false;
   PS_CREATE_NOTIFY_INFO* info = nullptr;
+  const std::string* image_name = nullptr;
+  IMAGE_INFO* image = nullptr;
 };
 
 /// Told of every call of a pool routine made on the host thread it is installed on.
@@ -67,6 +73,8 @@ PCREATE_PROCESS_NOTIFY_ROUTINE process_routine(std::size_t index);
 PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_routine_ex(std::size_t index);
 /// Pool entry `index` (< kRoutinePoolSize) as a thread-notify routine.
 PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index);
+/// Pool entry `index` (< kRoutinePoolSize) as a load-image routine.
+PLOAD_IMAGE_NOTIFY_ROUTINE image_routine(std::size_t index);
 /// The pool index of `routine` as a routine of `kind` (process: a process or an Ex entry), or
 /// nullopt for another address.
 std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine);

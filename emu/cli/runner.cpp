@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner: one fresh kernel per file, every statement in order, then the automatic
 // audit. The kernel's own events for a call always come before the call's `call` event; the one
 // exception is an audit, whose `audit` event comes first, as the heading of its findings. A
@@ -19,11 +20,12 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink)
       objects_(script.symbols.size(), nullptr),
       handles_(script.symbols.size()),
       values_(script.symbols.size(), 0),
-      process_calls_(script.routines.size(), 0),
-      thread_calls_(script.routines.size(), 0),
-      process_breaks_(script.routines.size(), false),
-      thread_breaks_(script.routines.size(), false),
-      vetoes_(script.routines.size()) {}
+      vetoes_(script.routines.size()) {
+  for (auto& calls : calls_)
+    calls.assign(script.routines.size(), 0);
+  for (auto& breaks : breaks_)
+    breaks.assign(script.routines.size(), false);
+}
 
 RunOutcome Runner::run() {
   sink_.emit(Event{"begin", {}}
@@ -45,6 +47,8 @@ RunOutcome Runner::run() {
                           "ThreadNotifyRoutine");
     kernel().name_routine(reinterpret_cast<const void*>(process_routine_ex(i)), script_.routines[i],
                           "ProcessNotifyRoutineEx");
+    kernel().name_routine(reinterpret_cast<const void*>(image_routine(i)), script_.routines[i],
+                          "LoadImageNotifyRoutine");
   }
   bind_boot_objects();
   for (const Statement& s : script_.statements) {
@@ -85,44 +89,61 @@ RunOutcome Runner::run() {
 }
 
 void Runner::routine_invoked(const RoutineCall& call) {
-  const bool process = call.kind == ps::NotifyKind::Process;
-  auto& calls = process ? process_calls_ : thread_calls_;
+  auto& calls = calls_[slot(call.kind)];
   if (call.index >= calls.size()) return;
   ++calls[call.index];
   // An Ex routine registered with veto= refuses every creation it is told of.
   if (call.info != nullptr && vetoes_[call.index]) {
     call.info->CreationStatus = *vetoes_[call.index];
   }
-  if ((process ? process_breaks_ : thread_breaks_)[call.index]) report_break(call);
+  if (breaks_[slot(call.kind)][call.index]) report_break(call);
   races_->on_call(call);
 }
 
+namespace {
+// The routine's function name and its arguments, as the debugger shows them at the breakpoint.
+std::pair<std::string, std::string> break_frame(const RoutineCall& call) {
+  switch (call.kind) {
+    case ps::NotifyKind::Thread:
+      return {"ThreadNotifyRoutine",
+              fmt::format("ProcessId {:#x}, ThreadId {:#x}, Create {}", call.first, call.second,
+                          call.create ? "TRUE" : "FALSE")};
+    case ps::NotifyKind::Image:
+      return {
+          "LoadImageNotifyRoutine",
+          fmt::format("FullImageName {}, ProcessId {:#x}, ImageInfo (ImageBase {:#x}, "
+                      "ImageSize {:#x})",
+                      call.image_name != nullptr ? *call.image_name : std::string("NULL"),
+                      call.first, call.second, call.image != nullptr ? call.image->ImageSize : 0)};
+    case ps::NotifyKind::Process:
+      break;
+  }
+  if (!call.ex) {
+    return {"ProcessNotifyRoutine",
+            fmt::format("ParentId {:#x}, ProcessId {:#x}, Create {}", call.first, call.second,
+                        call.create ? "TRUE" : "FALSE")};
+  }
+  return {"ProcessNotifyRoutineEx",
+          call.info != nullptr
+              ? fmt::format("ProcessId {:#x}, CreateInfo (ParentProcessId {:#x}), Create TRUE",
+                            call.second, call.first)
+              : fmt::format("ProcessId {:#x}, CreateInfo NULL, Create FALSE", call.second)};
+}
+}  // namespace
+
 void Runner::report_break(const RoutineCall& call) {
-  const bool process = call.kind == ps::NotifyKind::Process;
   Kernel& k = kernel();
   const std::string& name = script_.routines[call.index];
-  const std::string function = !process  ? "ThreadNotifyRoutine"
-                               : call.ex ? "ProcessNotifyRoutineEx"
-                                         : "ProcessNotifyRoutine";
-  std::string arguments =
-      process ? fmt::format("ParentId {:#x}, ProcessId {:#x}", call.first, call.second)
-              : fmt::format("ProcessId {:#x}, ThreadId {:#x}", call.first, call.second);
-  if (call.ex) {
-    arguments = call.info != nullptr
-                    ? fmt::format("ProcessId {:#x}, CreateInfo (ParentProcessId {:#x})",
-                                  call.second, call.first)
-                    : fmt::format("ProcessId {:#x}, CreateInfo NULL", call.second);
-  }
+  const auto [function, arguments] = break_frame(call);
   sink_.emit(Event{"break", {}}
                  .add("routine", name)
                  .add("symbol", fmt::format("{}!{}", name, function))
-                 .add("kind", process ? "process" : "thread")
+                 .add("kind", std::string(ps::kind_word(call.kind)))
                  .add("context_pid", k.PsGetCurrentProcessId().value())
                  .add("context_tid", k.PsGetCurrentThreadId().value())
                  .add("text", fmt::format("Break instruction exception - code 80000003 (first "
-                                          "chance)\n{}!{}: {}, Create {}\nkd> kb\n{}",
-                                          name, function, arguments, call.create ? "TRUE" : "FALSE",
-                                          k.format_stack_kb())));
+                                          "chance)\n{}!{}: {}\nkd> kb\n{}",
+                                          name, function, arguments, k.format_stack_kb())));
 }
 
 // --- names and values -----------------------------------------------------------------------

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Running a checked scenario: one fresh `Kernel` per file, every statement executed in order,
 /// then the kernel's verifier once more (the automatic audit), every observable step reported as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's interpreter: one class, its members defined by concern — runner.cpp (the
 // run, names and values, routine calls), statements.cpp (the API statements and pokes),
 // checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
@@ -5,7 +6,9 @@
 // bookkeeping and reports what it did after each call returns.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +52,8 @@ class Runner final : public RoutineListener {
   void exec(const Statement&, const KernelStmt&) {}
   void exec(const Statement& s, const ProcessNotifyStmt& b);
   void exec(const Statement& s, const ThreadNotifyStmt& b);
+  void exec(const Statement& s, const ImageNotifyStmt& b);
+  void exec(const Statement& s, const LoadImageStmt& b);
   void exec(const Statement& s, const CreateProcessStmt& b);
   void exec(const Statement& s, const CreateThreadStmt& b);
   void exec(const Statement& s, const ObjectOpStmt& b);
@@ -77,6 +82,7 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const ExpectFindingsStmt& b);
   void exec(const Statement& s, const ExpectBugcheckStmt& b);
   void exec(const Statement& s, const DumpStmt& b);
+  static std::size_t slot(ps::NotifyKind kind) { return static_cast<std::size_t>(kind); }
   void exec(const Statement& s, const BreakStmt& b);
   /// The kernel's verifier, audited: an `audit` event heading every finding (line 0: the
   /// automatic audit at the end of the file).
@@ -112,13 +118,12 @@ class Runner final : public RoutineListener {
   std::optional<Kernel> kernel_;
   std::optional<Races> races_;
   std::optional<Kernel::ContextScope> context_;
-  std::vector<ob::Object*> objects_;           // per symbol: the bound object (processes, threads)
-  std::vector<HandleRecord> handles_;          // per symbol: its creation's handle
-  std::vector<std::uint64_t> values_;          // per symbol: the value (variables)
-  std::vector<std::uint64_t> process_calls_;   // per routine
-  std::vector<std::uint64_t> thread_calls_;    // per routine
-  std::vector<bool> process_breaks_;           // per routine: `break` set for process calls
-  std::vector<bool> thread_breaks_;            // per routine: `break` set for thread calls
+  std::vector<ob::Object*> objects_;   // per symbol: the bound object (processes, threads)
+  std::vector<HandleRecord> handles_;  // per symbol: its creation's handle
+  std::vector<std::uint64_t> values_;  // per symbol: the value (variables)
+  // Per notify kind, per routine: its calls, and whether a `break` is set for them.
+  std::array<std::vector<std::uint64_t>, std::size(ps::kNotifyKinds)> calls_;
+  std::array<std::vector<bool>, std::size(ps::kNotifyKinds)> breaks_;
   std::vector<std::optional<Status>> vetoes_;  // per routine: its Ex trampoline's veto
   std::optional<Status> last_status_;
   int last_api_line_ = 0;

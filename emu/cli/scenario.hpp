@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The syntax tree of a scenario file (`.ntemu`), as the parser builds it and the checker
 /// completes it (docs/scenario-language.md). One `Statement` per non-empty line.
@@ -101,10 +102,24 @@ struct ThreadNotifyStmt {
   bool remove = false;
 };
 
+/// PsSetLoadImageNotifyRoutine / PsRemoveLoadImageNotifyRoutine.
+struct ImageNotifyStmt {
+  RoutineRef routine;
+  bool remove = false;
+};
+
+/// A text option's value as written (`image=PATH`, `cmdline="…"`), quotes taken out.
+struct TextOption {
+  std::string text;
+  Pos pos;
+};
+
 /// NtCreateProcess, and CreateProcess (`with_thread`: NtCreateProcess then NtCreateThread).
 struct CreateProcessStmt {
   Ident name;
   std::optional<Ident> parent;
+  std::optional<TextOption> image;         ///< the full image path (default: System32\NAME)
+  std::optional<TextOption> command_line;  ///< default: NAME
   bool with_thread = false;
   std::optional<Ident> thread;  ///< CreateProcess `as THREAD`
   int symbol = kNoSymbol;
@@ -129,6 +144,17 @@ struct ObjectOpStmt {
   Op op = Op::Close;
   Ident target;
   int symbol = kNoSymbol;
+};
+
+/// LoadImage PROCESS IMAGE [size=N] (an image mapped into a process, as the loader maps a DLL)
+/// and LoadDriver IMAGE [size=N] (a driver image loaded into system space).
+struct LoadImageStmt {
+  bool driver = false;
+  std::optional<Ident> process;  ///< LoadImage: the process mapped into
+  TextOption image;              ///< as written: a file name or a full path
+  std::optional<std::uint64_t> size;
+  Pos size_pos;
+  int process_symbol = kNoSymbol;
 };
 
 struct LookupStmt {
@@ -156,7 +182,7 @@ struct PokePidStmt {
   int symbol = kNoSymbol;
 };
 
-/// poke process-notify[SLOT] = 0 / poke thread-notify[SLOT] = 0
+/// poke process-notify[SLOT] = 0 / poke thread-notify[SLOT] = 0 / poke image-notify[SLOT] = 0
 struct PokeSlotStmt {
   ps::NotifyKind kind = ps::NotifyKind::Process;
   std::uint64_t slot = 0;
@@ -198,15 +224,15 @@ struct DumpStmt {
   int symbol = kNoSymbol;
 };
 
-/// break ROUTINE [process|thread] (an extension): from now on every call of the routine (of that
-/// kind only, if given) stops in the "debugger", which reports the call and its stack (`kb`).
+/// break ROUTINE [process|thread|image] (an extension): from now on every call of the routine (of
+/// that kind only, if given) stops in the "debugger", which reports the call and its stack (`kb`).
 struct BreakStmt {
   RoutineRef routine;
   std::optional<ps::NotifyKind> kind;
 };
 
-/// during ROUTINE [process|thread] STATEMENT (an extension): arms a one-shot race. At the next
-/// call of the routine (of that kind only, if given), while it is in flight, STATEMENT — a
+/// during ROUTINE [process|thread|image] STATEMENT (an extension): arms a one-shot race. At the
+/// next call of the routine (of that kind only, if given), while it is in flight, STATEMENT — a
 /// registration or removal — runs on a second CPU (another host thread, as the first system
 /// thread, the context a driver's unload runs in). The routine returns once the statement has
 /// returned or is blocked waiting for it.
@@ -216,14 +242,14 @@ struct DuringStmt {
   Pos inner_pos;              ///< the inner statement's keyword
   std::string inner_keyword;  ///< as spelled
   std::string inner_source;   ///< the inner statement's text
-  std::variant<ProcessNotifyStmt, ThreadNotifyStmt> inner;
+  std::variant<ProcessNotifyStmt, ThreadNotifyStmt, ImageNotifyStmt> inner;
 };
 
-using StatementBody =
-    std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, CreateProcessStmt,
-                 CreateThreadStmt, ObjectOpStmt, LookupStmt, ContextStmt, LetStmt, PokePidStmt,
-                 PokeSlotStmt, AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
-                 ExpectBugcheckStmt, DumpStmt, BreakStmt, DuringStmt>;
+using StatementBody = std::variant<KernelStmt, ProcessNotifyStmt, ThreadNotifyStmt, ImageNotifyStmt,
+                                   CreateProcessStmt, CreateThreadStmt, ObjectOpStmt, LoadImageStmt,
+                                   LookupStmt, ContextStmt, LetStmt, PokePidStmt, PokeSlotStmt,
+                                   AuditStmt, ExpectStatusStmt, ExpectCallsStmt, ExpectFindingsStmt,
+                                   ExpectBugcheckStmt, DumpStmt, BreakStmt, DuringStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The statement parsers: one function per statement, and the table that maps each statement
 // word to its synopsis and parser (parse_api.cpp: the kernel-API statements; parse_tools.cpp:
 // variables, pokes, checks, views and races, and the table).
@@ -29,6 +30,8 @@ StatementBody parse_kernel(Cursor& c);
 RoutineRef routine_ref(Cursor& c);
 StatementBody parse_process_notify(Cursor& c, bool ex);
 StatementBody parse_thread_notify(Cursor& c, bool remove);
+StatementBody parse_image_notify(Cursor& c, bool remove);
+StatementBody parse_load_image(Cursor& c, bool driver);
 StatementBody parse_create_process(Cursor& c, bool with_thread);
 StatementBody parse_create_thread(Cursor& c, bool system);
 StatementBody parse_object_op(Cursor& c, ObjectOpStmt::Op op);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner's API statements: registration, creation, termination and close, lookups,
 // context and variables, pokes, and arming races. Each calls one kernel entry point and reports
 // its `call` event after the call returned.
@@ -33,6 +34,12 @@ void Runner::exec(const Statement& s, const ThreadNotifyStmt& b) {
   set_status(s, status);
 }
 
+void Runner::exec(const Statement& s, const ImageNotifyStmt& b) {
+  const Status status = register_routine(kernel(), b);
+  sink_.emit(call_event(s.pos.line, api_name(b), status).add("routine", b.routine.name.text));
+  set_status(s, status);
+}
+
 void Runner::exec(const Statement& s, const DuringStmt& b) {
   races_->arm(s.pos.line, b);
 }
@@ -54,10 +61,15 @@ void Runner::exec(const Statement& s, const CreateProcessStmt& b) {
       ps::object_name(parent != nullptr ? *parent : kernel().current_process());
   const std::string& name = symbol(b.symbol).name;
   ps::Process& creator = kernel().current_process();  // receives the handle
-  Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent);
+  Kernel::ProcessImage image;
+  if (b.image) image.path = b.image->text;
+  if (b.command_line) image.command_line = b.command_line->text;
+  Kernel::ProcessCreated p = kernel().NtCreateProcess(name, parent, image);
   Event e = call_event(s.pos.line, "NtCreateProcess", p.status);
   if (b.with_thread) e.add("via", "CreateProcess");
   e.add("name", name).add("parent_name", parent_name);
+  if (b.image) e.add("image", b.image->text);
+  if (b.command_line) e.add("cmdline", b.command_line->text);
   if (p.status.ok() && p.process != nullptr) {
     bind(b.symbol, p.process);
     record_handle(b.symbol, creator, p.handle);
@@ -198,6 +210,34 @@ void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
   }
 }
 
+// --- images ---------------------------------------------------------------------------------
+
+void Runner::exec(const Statement& s, const LoadImageStmt& b) {
+  const std::uint64_t size = b.size.value_or(Kernel::kDefaultImageSize);
+  if (b.driver) {
+    const std::string full = Kernel::default_driver_path(b.image.text);
+    const Kernel::ImageMapped m = kernel().MmLoadSystemImage(full, size);
+    Event e = call_event(s.pos.line, "MmLoadSystemImage", m.status);
+    e.add("via", "LoadDriver").add("image", full);
+    if (m.status.ok()) e.add("base", m.info.ImageBase).add("size", m.info.ImageSize);
+    sink_.emit(e);
+    return set_status(s, m.status);
+  }
+  ps::Process* process = process_of(b.process_symbol);
+  if (process == nullptr) return skip(s, not_created(b.process_symbol));
+  const std::string full = Kernel::default_image_path(b.image.text);
+  const Kernel::ImageMapped m = kernel().MmMapImage(*process, full, size);
+  Event e = call_event(s.pos.line, "MmMapViewOfSection", m.status);
+  e.add("via", "LoadImage").add("process", process->ImageFileName).add("image", full);
+  if (m.status.ok()) {
+    e.add("pid", process->pid().value())
+        .add("base", m.info.ImageBase)
+        .add("size", m.info.ImageSize);
+  }
+  sink_.emit(e);
+  set_status(s, m.status);
+}
+
 // --- lookups --------------------------------------------------------------------------------
 
 void Runner::exec(const Statement& s, const LookupStmt& b) {
@@ -285,14 +325,12 @@ void Runner::exec(const Statement& s, const PokePidStmt& b) {
 
 void Runner::exec(const Statement& s, const PokeSlotStmt& b) {
   const auto slot = static_cast<std::uint32_t>(b.slot);
-  const bool process = b.kind == ps::NotifyKind::Process;
-  const void* old = process ? kernel().process_notify_array().routine(slot)
-                            : kernel().thread_notify_array().routine(slot);
+  const void* old = kernel().notify_array(b.kind).routine(slot);
   const std::string old_symbol = kernel().routine_symbol(old);
   kernel().poke_clear_notify_slot(b.kind, slot);
   sink_.emit(Event{"poke", {}}
                  .add("line", s.pos.line)
-                 .add("target", fmt::format("{}-notify[{}]", process ? "process" : "thread", slot))
+                 .add("target", fmt::format("{}-notify[{}]", ps::kind_word(b.kind), slot))
                  .add("old_routine", old_symbol)
                  .add("value", b.value));
 }

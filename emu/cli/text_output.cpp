@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "text_output.hpp"
 
 #include <string_view>

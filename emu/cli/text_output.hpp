@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `TextOutput`: the sink of `ntemu run --format text` (the default). Each statement is echoed
 /// as a prompt line with its line number; every event it causes follows, indented: the kernel's

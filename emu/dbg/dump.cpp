@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/dbg/dump.hpp"
 
 #include <vector>
@@ -83,11 +84,13 @@ std::string dump_cid_table(ps::Executive& executive) {
 }
 
 std::string dump_callbacks(const ps::Executive& executive, const RoutineNote& note) {
-  return dump_array(executive, ps::NotifyKind::Process, "PspCreateProcessNotifyRoutine",
-                    executive.process_notify_array(), note) +
-         "\n" +
-         dump_array(executive, ps::NotifyKind::Thread, "PspCreateThreadNotifyRoutine",
-                    executive.thread_notify_array(), note);
+  std::string out;
+  for (ps::NotifyKind kind :
+       {ps::NotifyKind::Process, ps::NotifyKind::Thread, ps::NotifyKind::Image}) {
+    if (!out.empty()) out += "\n";
+    out += dump_array(executive, kind, ps::array_name(kind), executive.notify_array(kind), note);
+  }
+  return out;
 }
 
 std::string dump_process(ps::Process& p, Arch arch) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/dbg/kb.hpp"
 
 #include <fmt/format.h>

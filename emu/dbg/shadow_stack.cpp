@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/dbg/shadow_stack.hpp"
 
 #include <algorithm>

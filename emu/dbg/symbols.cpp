@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/dbg/symbols.hpp"
 
 namespace ntemu::dbg {

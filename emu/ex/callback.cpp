@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // EX_CALLBACK (semantics.md §5, WRK:callback); the code is ntemu's own.
 #include "ntemu/ex/callback.hpp"
 

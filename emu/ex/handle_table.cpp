@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The executive handle table. Behaviour follows semantics.md §6 (WRK:handle); the code is
 // ntemu's own. Comments cite the step they implement.
 #include "ntemu/ex/handle_table.hpp"
@@ -304,7 +305,8 @@ bool HandleTable<A>::expand_locked() {
   const auto page_index = static_cast<std::uint32_t>(limit / Geometry::kPageSpan);
   if (page_index >= max_low_pages_) return false;
 
-  auto page = std::make_unique_for_overwrite<LowPage>();
+  // Default-initialised, left unwritten (std::make_unique_for_overwrite, which libc++ 14 lacks).
+  std::unique_ptr<LowPage> page(new LowPage);
   constexpr std::uint32_t kLow = Geometry::kLowLevelCount;
   constexpr std::uint32_t kMid = Geometry::kMidLevelCount;
   const std::uint32_t first_index = page_index * kLow;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/ob/obhandle.hpp"
 
 #include <utility>

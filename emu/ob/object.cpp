@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/ob/object.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The host thread's context (ps/context.hpp): its one definition.
 #include "ntemu/ps/context.hpp"
 

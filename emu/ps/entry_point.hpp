@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the executive's entry points share: the one guard line each begins with.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The executive's small entry points and plumbing: observers, tombstones, inspection, NtClose
 // (whose work is the object manager's, ob/obhandle.cpp), pokes and the bugcheck.
 #include "ntemu/ob/obhandle.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Termination and exit (semantics.md §3.1): NtTerminateThread, NtTerminateProcess, and the exit
 // path they run — PspExitThread in the exiting thread's context, and PspExitProcess for the
 // last thread (process-exit notify, then ObKillProcess closes the process's handles).

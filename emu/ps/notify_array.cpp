@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/ps/notify_array.hpp"
 
 namespace ntemu::ps {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/ps/notify_routine.hpp"
 
 namespace ntemu::ps {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Process creation: NtCreateProcess → PspCreateProcess (semantics.md §2.2), and the one place a
 // process gets its PID, PspAssignProcessId — called here on XP and later, lazily from
 // PspCreateThread on Windows 2000 (§2.4).
@@ -35,7 +36,8 @@ Executive::ProcessCreated Executive::PspCreateProcess(std::string image_name, Pr
   return {STATUS_SUCCESS, &process, Handle{}};
 }
 
-Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Process* parent) {
+Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Process* parent,
+                                                     ProcessImage image) {
   Thread& creator = current_thread();
   Executive::ContextScope enter(*this, creator);
   dbg::FrameScope frame("nt", "NtCreateProcess");
@@ -44,16 +46,26 @@ Executive::ProcessCreated Executive::NtCreateProcess(std::string image_name, Pro
   // A new object table starts owned by the creating process's PID (semantics.md §2.2 step 6).
   auto table = std::make_unique<ex::AnyHandleTable>(
       profile_.arch, ex::HandleTableOptions{.owner = creator.ThreadsProcess->pid()});
+  std::string path = image.path.empty() ? default_image_path(image_name) : std::move(image.path);
+  std::string command_line =
+      image.command_line.empty() ? image_name : std::move(image.command_line);
   ProcessCreated created =
       PspCreateProcess(std::move(image_name), &parent_process, std::move(table));
   if (!created.status.ok()) return created;
   Process& process = *created.process;
+  process.ImagePath = std::move(path);
+  process.CommandLine = std::move(command_line);
   created.handle = ObInsertObject(*creator.ThreadsProcess, process, kProcessAllAccess);
   // The handle now holds the process; the creation reference is dropped (§2.2 step 11). With no
   // handle (the creator's process exited: its table is gone) the process goes with it.
   objects_.dereference(process);
   if (created.handle.is_null()) return {STATUS_PROCESS_IS_TERMINATING};
   process.GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
+  // The process's own image and ntdll are mapped now; where the profile says so, the
+  // load-image routines hear of them now too (with the PID the process has: 0 on win2000).
+  if (profile_.process_image_notify == ProcessImageNotify::AtProcessCreation) {
+    PspReportProcessImages(process);
+  }
   return created;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Client IDs (semantics.md §6, §3.4): the entries processes and threads get in PspCidTable, and
 // the lookups by ID that go through it — PsLookupProcessByProcessId, PsLookupThreadByThreadId,
 // PsLookupProcessThreadByCid.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Object deletion (semantics.md §3.2): the delete procedures the object manager runs on an
 // object's last reference. PspThreadDelete and PspProcessDelete destroy the object's client ID
 // in PspCidTable — only a non-zero UniqueProcessId for a process — and a destroy that fails is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Setting the machine up and booting it (semantics.md §2.7): the tables and arrays the profile
 // sizes, the delete procedures, then Idle, the System process and its first system thread.
 #include "entry_point.hpp"
@@ -11,7 +12,8 @@ Executive::Executive(Profile profile)
                                 .max_low_level_pages = profile.cid_table_page_limit}),
       callbacks_(profile.arch),
       process_notify_(profile.process_notify_slots, profile.notify_storage, &callbacks_),
-      thread_notify_(profile.thread_notify_slots, profile.notify_storage, &callbacks_) {
+      thread_notify_(profile.thread_notify_slots, profile.notify_storage, &callbacks_),
+      image_notify_(profile.load_image_notify_slots, profile.notify_storage, &callbacks_) {
   objects_.set_delete_procedure(
       ob::ObjectType::Thread, [this](ob::Object& o) { PspThreadDelete(static_cast<Thread&>(o)); });
   objects_.set_delete_procedure(ob::ObjectType::Process, [this](ob::Object& o) {
@@ -43,6 +45,7 @@ void Executive::boot() {
                        std::make_unique<ex::AnyHandleTable>(
                            profile_.arch, ex::HandleTableOptions{.owner = ProcessId{}}));
   system_process_ = system.process;
+  system_process_->ImagesReported.store(true, std::memory_order_release);  // ntoskrnl: no notify
   // Open-by-ID is enabled for System as for any process (§2.2 step 12); Idle is never in the table.
   system_process_->GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
   ThreadCreated first =

@@ -1,5 +1,7 @@
-// Notify-routine registration (semantics.md §4): PsSetCreateProcessNotifyRoutine(Ex),
-// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine, the debugger's names for
+// SPDX-License-Identifier: MIT
+// Notify-routine registration (semantics.md §4, §10.10): PsSetCreateProcessNotifyRoutine(Ex),
+// PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine,
+// PsSetLoadImageNotifyRoutine, PsRemoveLoadImageNotifyRoutine, the debugger's names for
 // routines, and the researcher's direct slot poke. The dispatchers are in psnotify_run.cpp.
 #include <mutex>
 
@@ -42,19 +44,17 @@ Status Executive::remove_routine(NotifyKind kind, Array& array, Routine routine)
   return st;
 }
 
-namespace {
 // Registration and removal hold the registration lock when the profile serialises them.
-std::unique_lock<Mutex> serialise(Mutex& lock, const Profile& profile) {
-  std::unique_lock<Mutex> hold(lock, std::defer_lock);
-  if (profile.registration_locking == RegistrationLocking::Serialized) hold.lock();
+std::unique_lock<Mutex> Executive::serialise_registration() {
+  std::unique_lock<Mutex> hold(registration_lock_, std::defer_lock);
+  if (profile_.registration_locking == RegistrationLocking::Serialized) hold.lock();
   return hold;
 }
-}  // namespace
 
 Status Executive::PsSetCreateProcessNotifyRoutine(PCREATE_PROCESS_NOTIFY_ROUTINE routine,
                                                   bool Remove) {
   detail::EntryPoint entry(this, "PsSetCreateProcessNotifyRoutine");
-  const auto serial = serialise(registration_lock_, profile_);
+  const auto serial = serialise_registration();
   if (Remove) return remove_routine(NotifyKind::Process, process_notify_, routine);
   return register_routine(NotifyKind::Process, process_notify_, routine,
                           profile_.process_notify_full_status, false);
@@ -65,7 +65,7 @@ Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTI
   if (!profile_.has_process_notify_routine_ex) return STATUS_NOT_IMPLEMENTED;
   detail::EntryPoint entry(this, "PsSetCreateProcessNotifyRoutineEx");
   const auto as_plain = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE>(routine);
-  const auto serial = serialise(registration_lock_, profile_);
+  const auto serial = serialise_registration();
   if (Remove) return remove_routine(NotifyKind::Process, process_notify_, as_plain);
   return register_routine(NotifyKind::Process, process_notify_, as_plain,
                           profile_.process_notify_full_status, true);
@@ -73,7 +73,7 @@ Status Executive::PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTI
 
 Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
   detail::EntryPoint entry(this, "PsSetCreateThreadNotifyRoutine");
-  const auto serial = serialise(registration_lock_, profile_);
+  const auto serial = serialise_registration();
   return register_routine(NotifyKind::Thread, thread_notify_, routine,
                           profile_.thread_notify_full_status, false);
 }
@@ -81,13 +81,38 @@ Status Executive::PsSetCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE r
 Status Executive::PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine) {
   if (!profile_.has_remove_thread_notify_routine) return STATUS_NOT_IMPLEMENTED;
   detail::EntryPoint entry(this, "PsRemoveCreateThreadNotifyRoutine");
-  const auto serial = serialise(registration_lock_, profile_);
+  const auto serial = serialise_registration();
   return remove_routine(NotifyKind::Thread, thread_notify_, routine);
 }
 
+Status Executive::PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine) {
+  detail::EntryPoint entry(this, "PsSetLoadImageNotifyRoutine");
+  const auto serial = serialise_registration();
+  return register_routine(NotifyKind::Image, image_notify_, routine,
+                          profile_.load_image_notify_full_status, false);
+}
+
+Status Executive::PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine) {
+  if (!profile_.has_remove_load_image_notify_routine) return STATUS_NOT_IMPLEMENTED;
+  detail::EntryPoint entry(this, "PsRemoveLoadImageNotifyRoutine");
+  const auto serial = serialise_registration();
+  return remove_routine(NotifyKind::Image, image_notify_, routine);
+}
+
+const NotifySlots& Executive::notify_array(NotifyKind kind) const {
+  switch (kind) {
+    case NotifyKind::Process:
+      return process_notify_;
+    case NotifyKind::Thread:
+      return thread_notify_;
+    case NotifyKind::Image:
+      break;
+  }
+  return image_notify_;
+}
+
 void Executive::poke_clear_notify_slot(NotifyKind kind, std::uint32_t slot) {
-  NotifySlots& array = kind == NotifyKind::Process ? static_cast<NotifySlots&>(process_notify_)
-                                                   : static_cast<NotifySlots&>(thread_notify_);
+  auto& array = const_cast<NotifySlots&>(notify_array(kind));
   if (slot >= array.size()) return;
   const ex::CallbackBlock* block =
       array.storage() == NotifyStorage::ExCallback ? array.block(slot) : nullptr;

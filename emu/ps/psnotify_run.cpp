@@ -1,8 +1,9 @@
-// The notify dispatchers (semantics.md §4, §5): PspRunCreateProcessNotifyRoutines and
-// PspRunCreateThreadNotifyRoutines walk their array in slot order and call each routine, with
-// the executive's observers told before and after every call. Under EX_CALLBACK storage the
-// array holds a block reference around the call, so a removal waits for it; plain arrays hold
-// nothing (the Windows 2000 hazard).
+// SPDX-License-Identifier: MIT
+// The notify dispatchers (semantics.md §4, §5, §10.10): PspRunCreateProcessNotifyRoutines,
+// PspRunCreateThreadNotifyRoutines and PsCallImageNotifyRoutines walk their array in slot order and
+// call each routine, with the executive's observers told before and after every call. Under
+// EX_CALLBACK storage the array holds a block reference around the call, so a removal waits for it;
+// plain arrays hold nothing (the Windows 2000 hazard).
 #include "entry_point.hpp"
 #include "ntemu/dbg/shadow_stack.hpp"
 
@@ -78,7 +79,9 @@ Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool creat
         PS_CREATE_NOTIFY_INFO info;
         info.ParentProcessId = call.parent;
         info.CreatingThreadId = call.context;
-        info.ImageFileName = process.ImageFileName.c_str();
+        info.ImageFileName = process.ImagePath.c_str();
+        info.CommandLine = process.CommandLine.c_str();
+        info.FileOpenNameAvailable = true;
         const auto ex_routine = routine_cast<PCREATE_PROCESS_NOTIFY_ROUTINE_EX>(routine);
         call_notify_routine(call, args,
                             [&] { ex_routine(&process, call.pid, create ? &info : nullptr); });
@@ -104,6 +107,29 @@ void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, 
         call.routine = &slot_routine(routine_address(routine), context);
         call_notify_routine(call, args, [&] { routine(pid, call.tid, create); });
       });
+}
+
+void Executive::PsCallImageNotifyRoutines(const std::string& name, ProcessId pid,
+                                          const IMAGE_INFO& info, const Process* process) {
+  if (image_notify_.count() == 0) return;
+  dbg::FrameScope frame("nt", "PsCallImageNotifyRoutines");
+  NotifyCall call;
+  call.kind = NotifyKind::Image;
+  call.array = &image_notify_;
+  call.create = true;
+  call.pid = pid;
+  call.context = current_thread().Cid();
+  call.object = process;
+  call.image_name = &name;
+  call.image = &info;
+  const std::uint64_t args[3] = {0, pid.value(), info.ImageBase};
+  image_notify_.for_each([&](std::uint32_t slot, PLOAD_IMAGE_NOTIFY_ROUTINE routine,
+                             void* context) {
+    call.slot = slot;
+    call.routine = &slot_routine(routine_address(routine), context);
+    IMAGE_INFO copy = info;  // each routine gets its own; what one writes, the next does not see
+    call_notify_routine(call, args, [&] { routine(&name, pid, &copy); });
+  });
 }
 
 }  // namespace ntemu::ps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Thread creation: NtCreateThread and PsCreateSystemThread → PspCreateThread (semantics.md §2.1
 // for Server 2003, §2.4 for Windows 2000, the profile answering every version question). The
 // steps follow the numbering of §2.1.
@@ -141,7 +142,17 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
   const ThreadCreated created{STATUS_SUCCESS, &thread, handle, thread.Cid()};
   // Step 15: a thread terminated while it was being created (by a notify routine) runs at
   // once and exits; the creation still succeeds, with its handle.
-  if ((thread.CrossThreadFlags.load() & Thread::kFlagTerminated) != 0) PspExitThread(thread);
+  if ((thread.CrossThreadFlags.load() & Thread::kFlagTerminated) != 0) {
+    PspExitThread(thread);
+    return created;
+  }
+  // A user process's first thread starts: the load-image routines hear of the process's own
+  // image and ntdll, in its context, where the profile says so (semantics.md §10.10).
+  if (!system_thread && profile_.process_image_notify == ProcessImageNotify::AtFirstThreadStart &&
+      !process.ImagesReported.load(std::memory_order_acquire)) {
+    Executive::ContextScope starting(*this, thread);
+    PspReportProcessImages(process);
+  }
   return created;
 }
 

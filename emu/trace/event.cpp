@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/trace/event.hpp"
 
 namespace ntemu {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kernel_tracer.hpp"
 
 #include "ntemu/ps/process.hpp"
@@ -26,18 +27,25 @@ void KernelTracer::cid_destroyed(Handle handle, const ob::Object* named) {
 
 void KernelTracer::routine_calling(const ps::NotifyCall& call) {
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
-  const bool process = call.kind == ps::NotifyKind::Process;
   Event e{"notify", {}};
-  e.add("kind", process ? "process" : "thread")
+  e.add("kind", std::string(ps::kind_word(call.kind)))
       .add("routine", symbol.module)
       .add("symbol", symbol.text())
-      .add("slot", call.slot)
-      .add("create", call.create)
-      .add("pid", call.pid.value());
-  if (process) {
-    e.add("parent", call.parent.value());
-  } else {
-    e.add("tid", call.tid.value());
+      .add("slot", call.slot);
+  switch (call.kind) {
+    case ps::NotifyKind::Process:
+      e.add("create", call.create).add("pid", call.pid.value()).add("parent", call.parent.value());
+      break;
+    case ps::NotifyKind::Thread:
+      e.add("create", call.create).add("pid", call.pid.value()).add("tid", call.tid.value());
+      break;
+    case ps::NotifyKind::Image:
+      e.add("pid", call.pid.value())
+          .add("image", *call.image_name)
+          .add("base", call.image->ImageBase)
+          .add("size", call.image->ImageSize)
+          .add("system", call.image->SystemModeImage);
+      break;
   }
   e.add("context_pid", call.context.UniqueProcess.value())
       .add("context_tid", call.context.UniqueThread.value());

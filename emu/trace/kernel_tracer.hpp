@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tracer: the executive's observer that turns what it reports into the kernel's trace events
 // — `cid` for each PspCidTable entry created or destroyed, `notify` for each routine call —
 // for a sink. Attached by Kernel only while a sink is set, so an untraced kernel builds no event.

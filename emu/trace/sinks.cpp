@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The JSON-lines and text sinks.
 #include "ntemu/trace/sink.hpp"
 
@@ -120,6 +121,14 @@ void JsonlSink::emit(const Event& e) {
 }
 
 std::string TextSink::to_text(const Event& e) {
+  if (e.name == "notify" && text(e, "kind") == "image") {
+    return fmt::format(
+        "  notify {:<7} {} [slot {}] ({}, ProcessId {:#x}, ImageBase {:#x}{})  on Cid "
+        "{:04x}.{:04x}",
+        "image", text(e, "symbol"), number(e, "slot"), text(e, "image"), number(e, "pid"),
+        number(e, "base"), text(e, "system") == "true" ? ", SystemModeImage" : "",
+        number(e, "context_pid"), number(e, "context_tid"));
+  }
   if (e.name == "notify") {
     const bool process = text(e, "kind") == "process";
     const std::string args =

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's audit: PspCidTable against the objects (dangling, leaked and duplicate
 // entries), the routines' books (unbalanced notifies), and the notify arrays against their
 // counters and EX_CALLBACK blocks. Read-only on the machine.
@@ -202,14 +203,17 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
                        0, 0, books_->noted(&Books::slot_cleared_step, which)});
     }
   };
-  audit_array(executive_.process_notify_array(), "PspCreateProcessNotifyRoutine", 0);
-  audit_array(executive_.thread_notify_array(), "PspCreateThreadNotifyRoutine", 1);
+  constexpr ps::NotifyKind kKinds[] = {ps::NotifyKind::Process, ps::NotifyKind::Thread,
+                                       ps::NotifyKind::Image};
+  for (ps::NotifyKind kind : kKinds) {
+    audit_array(executive_.notify_array(kind), ps::array_name(kind),
+                static_cast<std::uint64_t>(kind));
+  }
   if (executive_.profile().notify_storage == NotifyStorage::ExCallback) {
     const Arch arch = executive_.profile().arch;
     boost::container::flat_set<std::uint64_t> installed;
-    for (const ps::NotifySlots* array :
-         {static_cast<const ps::NotifySlots*>(&executive_.process_notify_array()),
-          static_cast<const ps::NotifySlots*>(&executive_.thread_notify_array())}) {
+    for (ps::NotifyKind kind : kKinds) {
+      const ps::NotifySlots* array = &executive_.notify_array(kind);
       for (std::uint32_t i = 0; i < array->size(); ++i) {
         if (array->raw(i) != 0) installed.insert(ex::FastRef::object(array->raw(i), arch));
       }

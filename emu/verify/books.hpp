@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's books (verify/verifier.hpp): step labels, per-routine balances of the creates
 // and exits each routine was told of, the pokes, and the findings raised while running.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/verify/finding.hpp"
 
 #include <array>

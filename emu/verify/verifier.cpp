@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's hooks: what it records as the executive reports each step, and the findings it
 // raises at once (semantics.md §7 hazards). The audit is in audit.cpp.
 #include "ntemu/verify/verifier.hpp"
@@ -72,7 +73,7 @@ void Verifier::pid_poked(const ps::Process& process, ProcessId) {
 
 void Verifier::slot_poked(ps::NotifyKind kind, std::uint32_t, const ex::CallbackBlock* block) {
   if (block != nullptr) books_->note(&Books::slot_cleared_step, block->address());
-  books_->note(&Books::slot_cleared_step, kind == ps::NotifyKind::Process ? 0 : 1);
+  books_->note(&Books::slot_cleared_step, static_cast<std::uint64_t>(kind));
 }
 
 // --- registration ---------------------------------------------------------------------------
@@ -126,6 +127,10 @@ void Verifier::removal_refused(ps::NotifyKind, ps::NotifyRoutine& routine) {
 void Verifier::routine_calling(const ps::NotifyCall& call) {
   RoutineBook& book = books_->book(*call.routine, executive_.objects());
   const std::uint32_t step = books_->now();
+  if (call.kind == ps::NotifyKind::Image) {
+    check_in_flight(book, call, step);  // images have no exits to pair with
+    return;
+  }
   const ob::Object& object = *call.object;
   // An exit the routine cannot pair with a create it saw, of an object that existed before its
   // registration, is not judged: it registered too late to hear of the creation.
@@ -145,24 +150,38 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
       book.count(kThreadPids, call.pid.value(), false, step, object);
     }
   }
+  check_in_flight(book, call, step);
+}
+
+void Verifier::check_in_flight(RoutineBook& book, const ps::NotifyCall& call, std::uint32_t step) {
   if (call.array->storage() != NotifyStorage::PlainArray) return;
   // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
   // a slot cleared before the call was made means the routine runs after its removal.
   // Sequentially consistent with the removal's clear and in-flight read: a removal either sees
   // this call in flight, or this call sees the cleared slot.
   book.in_flight.fetch_add(1, std::memory_order_seq_cst);
-  if (call.array->routine_seq_cst(call.slot) != call.routine->function) {
-    const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
-    const bool process = call.kind == ps::NotifyKind::Process;
-    const std::uint64_t id = process ? call.pid.value() : call.tid.value();
-    Finding f{
-        FindingKind::CallAfterRemove,
-        fmt::format("{}!{} was called for {} {:#x} after its slot {} was cleared", symbol.module,
-                    symbol.function, process ? "process" : "thread", id, call.slot),
-        id, call.object->address(), books_->step_text(step)};
-    MutexLocker hold(books_->lock);
-    books_->raised.push_back(std::move(f));  // listed by the audit, not emitted now
+  if (call.array->routine_seq_cst(call.slot) == call.routine->function) return;
+  const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
+  std::string what;
+  std::uint64_t id = call.pid.value();
+  switch (call.kind) {
+    case ps::NotifyKind::Process:
+      what = fmt::format("process {:#x}", id);
+      break;
+    case ps::NotifyKind::Thread:
+      id = call.tid.value();
+      what = fmt::format("thread {:#x}", id);
+      break;
+    case ps::NotifyKind::Image:
+      what = fmt::format("image {} in process {:#x}", *call.image_name, id);
+      break;
   }
+  Finding f{FindingKind::CallAfterRemove,
+            fmt::format("{}!{} was called for {} after its slot {} was cleared", symbol.module,
+                        symbol.function, what, call.slot),
+            id, call.object != nullptr ? call.object->address() : 0, books_->step_text(step)};
+  MutexLocker hold(books_->lock);
+  books_->raised.push_back(std::move(f));  // listed by the audit, not emitted now
 }
 
 void Verifier::routine_returned(const ps::NotifyCall& call) {

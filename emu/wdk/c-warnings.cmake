@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ntemu_set_c_warnings(target): the project's warning set as it applies to C sources (the C++
 # set of NtemuWarnings.cmake has C++-only flags), as errors when NTEMU_WERROR is on.
 function(ntemu_set_c_warnings target)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Conversions between the WDK's C values and the model's: NTSTATUS from a Status, the number a
 // HANDLE or an object pointer carries, and the wide text of a narrow string.
 #pragma once

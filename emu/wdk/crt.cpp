@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel C run-time's Microsoft functions that glibc lacks (ntemu/wdk/crt.h): the
 // bounds-checked string and memory copies with Microsoft's error rules, the case-insensitive
 // comparisons, and the counted printf family, which formats with format_wdk (dbgprint.hpp) so

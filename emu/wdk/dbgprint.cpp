@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Debugger output: the WDK's printf formatter (format_wdk, dbgprint.hpp) and DbgPrint /
 // DbgPrintEx over it. A line is formatted with the WDK's size rules (a driver's `%lu` reads a
 // 32-bit ULONG, where the host's printf would read 64 bits) and `%p` at the current profile's

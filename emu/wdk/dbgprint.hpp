@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The WDK's printf dialect (dbgprint.cpp), as a pure function: DbgPrint, the kernel CRT's
 // counted printf functions (crt.cpp) and ntstrsafe's Printf (strsafe.cpp) format with it, and
 // a test can call it directly with its own va_list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The checks every WDK function leans on (guard.hpp): findings reported to the current kernel's
 // verifier (or, outside any kernel, to stderr), and the resolution of a driver's object pointer
 // to a live model object, where a pointer naming nothing is `bad-object-pointer` and one naming

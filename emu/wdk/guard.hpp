@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What keeps a driver's misuse, and a machine crash, from becoming host undefined behaviour: the
 // `guarded()` wrapper around a WDK call's work, which turns a BugCheck or host exception into a
 // finding and a fallback result instead of unwinding into the driver's C frames (and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The driver-test harness (ntemu/harness.hpp).
 #include "ntemu/harness.hpp"
 

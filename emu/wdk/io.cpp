@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The I/O manager (ntemu/wdk/io.h): device objects with their extensions, the symbolic-link
 // table, IRPs and their completion, MDLs over caller buffers, and the dispatch of an IRP to a
 // driver's MajorFunction routine in the client's thread. Every device and IRP record belongs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // IRQL, per host thread and per harness. The model runs no interrupts and preempts nothing, so
 // IRQL here is a number each host thread carries for the WDK functions that raise and lower it
 // (spin locks to DISPATCH_LEVEL, fast mutexes to APC_LEVEL) and for the checks a kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The IRQL of each host thread (irql.cpp): what KeGetCurrentIrql returns, raised by spin locks
 // and fast mutexes, and the two checks made with it — a call above the IRQL its documentation
 // allows, and a driver routine that returns at another IRQL than it was called at.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Locks: spin locks (KeAcquireSpinLock, at DPC level, in-stack queued), fast mutexes, guarded
 // mutexes, and critical and guarded regions (which guard against APCs the model never
 // delivers: counted, nothing more). A lock word holds 0 when free and the holding host thread's
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "guard.hpp"
+#include "ntemu/support/atomic_ref.hpp"
 #include "irql.hpp"
 
 using ntemu::verify::FindingKind;
@@ -25,7 +27,7 @@ namespace {
 // words are the driver's plain integers, so they are reached through an atomic reference.
 template <class Word>
 auto atomic_word(Word& word) {
-  return std::atomic_ref<Word>(word);
+  return ntemu::AtomicRef<Word>(word);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The executive's pool: ExAllocatePoolWithTag / ExAllocatePool hand out host memory, and every
 // block is tracked twice — process-wide by address (its owner, sequence and tag), so that
 // ExFreePool(WithTag) can tell a pool block from anything else, and per harness by allocation

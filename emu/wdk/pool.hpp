@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The pool (pool.cpp) as the harness sees it: releasing what a driver still holds when its
 // harness goes, and a pool tag as text for findings.
 #pragma once

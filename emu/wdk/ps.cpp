@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Processes, threads and object references as a driver reaches them: the lookups by ID
 // (PsLookupProcessByProcessId, PsLookupThreadByThreadId, PsLookupProcessThreadByCid, inline in
 // ntemu/wdk/ps.h over the Ntemu* functions here), which take a reference the driver must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The notify-routine registrations a driver makes — PsSetCreateProcessNotifyRoutine(Ex),
 // PsSetCreateThreadNotifyRoutine, PsRemoveCreateThreadNotifyRoutine — and
 // MmGetSystemRoutineAddress, with which a driver probes which of them the running version

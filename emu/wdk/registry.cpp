@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The registry of harness-driven kernels: a map from each Harness's kernel to its state, so that
 // a WDK function, which knows only the kernel current on its host thread (Kernel::current()),
 // finds the harness that records its DbgPrint lines, tracks its pool and knows whether the

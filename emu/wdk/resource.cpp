@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Executive resources (ERESOURCE) and lookaside lists. A resource's State word is -1 while
 // held exclusive and the number of shared holds otherwise; its exclusive owner is a host
 // thread's token, with a recursion count, and each host thread counts its own shared holds, so

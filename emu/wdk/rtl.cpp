@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The run-time library's counted strings (ntemu/wdk/rtl.h): initialisation, copying and
 // appending within MaximumLength, comparison (optionally case-insensitive, by the host's
 // towupper), prefixes, case mapping, ANSI (Latin-1) <-> Unicode conversion into the caller's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The harness's state, shared between the harness (harness.cpp) and the WDK functions, and the
 // registry (registry.cpp) that finds it from the kernel current on a host thread: a WDK call
 // made inside a notify routine, DriverEntry or an enter() scope reaches the harness that drives

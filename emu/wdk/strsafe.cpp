@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntstrsafe.h's functions (ntemu/wdk/strsafe.h): one copy / concatenate / format / measure
 // worker per character type, with the documented statuses — ::STATUS_BUFFER_OVERFLOW for a
 // truncated (and still terminated) result, ::STATUS_INVALID_PARAMETER for a bad size, a NULL

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Dispatcher objects and waits: events (notification and synchronization), mutexes (KMUTEX,
 // recursive for their owner), semaphores, and KeWaitForSingleObject on them or on a process or
 // thread (signalled once it exits); KeDelayExecutionThread; the previous mode; breakpoints and

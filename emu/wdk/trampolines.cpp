@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Trampolines: a driver's C routine → a kernel routine. The kernel calls notify routines of its
 // own types (ProcessId, ps::Process*, PS_CREATE_NOTIFY_INFO*); each trampoline is one distinct
 // kernel routine, an entry of a FunctionPool (support/function_pool.hpp), that converts the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The trampolines (trampolines.cpp): the kernel routines that stand for a driver's C routines.
 // The kernel's notify routines take the model's types (ProcessId, ps::Process*, bool); a
 // driver's take the WDK's (HANDLE, PEPROCESS, BOOLEAN). A driver routine gets one trampoline

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Keeps the generated blocks of docs/driver-testing.md in step with the example driver:
 #   <!-- generated: demo -->          the output of tracker_demo (PROGRAM)
 #   <!-- generated: source FILE -->   the text of examples/driver/FILE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The eight profiles the driver is tested on: every kernel version, x86 and x64.
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracker.c — a small process-tracking driver, written as ordinary WDK-style C: a table of the
  * running processes, kept from the process and thread create-notify routines, under a fast
  * mutex, in tagged non-paged pool.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracker.h — the example process-tracking driver's interface to its tests. A real driver would
  * answer these queries through an IOCTL; the test suite calls them directly. */
 #ifndef TRACKER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs the tracker example driver through the zero-PID thought experiment on win2000 and xp and
 // prints what happens: the driver's DbgPrint lines, the notify calls, the tracker's table and the
 // verifier's findings. Its output is the transcript shown in docs/driver-testing.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The example driver's CI suite: tracker.c, unchanged, run through the harness on every profile
 // (win2000, xp, server2003, vista; x86 and x64) — the way a driver team would use ntemu.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Harness`: drives an ntemu kernel around a driver written against `ntemu/wdk.h` — boot a
 /// profile, load the driver (its DriverEntry), create and end processes and threads, unload it,

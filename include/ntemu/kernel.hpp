@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Kernel`: one emulated machine as users create it — the executive (ps/executive.hpp: the
 /// profile, PspCidTable, the object manager, the notify arrays, the boot processes and the

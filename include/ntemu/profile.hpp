@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Kernel profiles: everything that differs between the modeled Windows versions, as data.
 /// One code path asks the profile questions ("where is the PID assigned?", "what does a full
@@ -133,6 +134,18 @@ enum class ThreadlessProcessExitNotify : std::uint8_t {
   AtDeletion,
 };
 
+/// When the load-image routines hear of a new process's own image and of ntdll (semantics.md
+/// §10.10): both are mapped while the process is created, but the notifications are seen after
+/// the process's creation notifications.
+enum class ProcessImageNotify : std::uint8_t {
+  /// When the first thread starts, in its context, after the process and thread create
+  /// notifies (the order Process Monitor shows: Process Start, Thread Create, Load Image).
+  AtFirstThreadStart,
+  /// While the process is created (NtCreateProcess), in the creator's context, with the PID the
+  /// process has then (0 on Windows 2000, whose PIDs come with the first thread).
+  AtProcessCreation,
+};
+
 /// One kernel version's behaviour. Plain data: copy it and change an option to explore.
 struct Profile {
   KernelVersion version = KernelVersion::Win2000;
@@ -181,6 +194,17 @@ struct Profile {
   bool has_remove_thread_notify_routine = false;
   /// PsSetCreateProcessNotifyRoutineEx is exported (Vista SP1 and later: MSDOC).
   bool has_process_notify_routine_ex = false;
+  /// Load-image routine slots: 8 through Vista [F MSDOC for 2000–2003; I for Vista], 64 from
+  /// Windows 7 (semantics.md §10.10).
+  std::uint32_t load_image_notify_slots = 8;
+  /// Status of PsSetLoadImageNotifyRoutine when every slot is taken.
+  Status load_image_notify_full_status = STATUS_INSUFFICIENT_RESOURCES;
+  /// PsRemoveLoadImageNotifyRoutine is exported (XP and later; absent on win2000 [I], like the
+  /// thread routine's removal).
+  bool has_remove_load_image_notify_routine = false;
+  /// win2000–vista: [U] between sources, default AtFirstThreadStart ([O] Process Monitor's
+  /// order; see ProcessImageNotify).
+  ProcessImageNotify process_image_notify = ProcessImageNotify::AtFirstThreadStart;
   /// win2000: [U] between sources, default CreatingThread — the article's debugger stack is the
   /// creator's call chain and MSDOC says so; DDK2K's text says the new thread.
   CreateNotifyContext create_notify_context = CreateNotifyContext::CreatingThread;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Trace events and sinks (trace/event.hpp, trace/sink.hpp). Every modeled routine reports what
 /// it does to the kernel's observers; with a sink attached, the kernel's tracer turns that into

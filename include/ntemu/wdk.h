@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk.h: a WDK-compatible C interface over the ntemu model, so that a kernel driver's
  * notify-routine code compiles unchanged on any host and runs against an emulated kernel.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario checker (semantics): names bound in order, kinds, redefinitions, predefined and
 // automatic names, the routine pool, the kernel version and what it supports. Each error class
 // is checked with its exact line and column.
@@ -271,4 +272,18 @@ TEST_CASE("checker: a file with a syntax error is not checked") {
   const Compiled c = compile_scenario("NtCreateThread a\nfoo\n", {});
   REQUIRE(c.errors.size() == 1);
   CHECK(c.errors[0].pos == Pos{2, 1});
+}
+
+TEST_CASE("checker: load-image statements against the version and the names") {
+  check_error("kernel win2000\nPsRemoveLoadImageNotifyRoutine mon\n", 2, 1,
+              "PsRemoveLoadImageNotifyRoutine does not exist in win2000");
+  (void)checked("kernel xp\nPsRemoveLoadImageNotifyRoutine mon\n");
+  check_error("LoadImage ghost a.dll\n", 1, 11, "unknown name 'ghost'");
+  check_error("NtCreateThread System as t\nLoadImage t a.dll\n", 2, 11,
+              "'t' is a thread, not a process");
+  check_error("poke image-notify[8] = 0\n", 1, 19,
+              "slot 8 is out of range: image-notify has 8 slots (0 to 7) in win2000");
+  const Script s = checked("PsSetLoadImageNotifyRoutine mon\nbreak mon image\nLoadDriver x.sys\n");
+  REQUIRE(s.routines.size() == 1);
+  CHECK(s.routines[0] == "mon");
 }

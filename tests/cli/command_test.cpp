@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ntemu command, driven in process: arguments, exit statuses, error reports on standard
 // error and as `error` events, files run on fresh kernels, standard input, -o.
 #include "cli.hpp"
@@ -17,6 +18,16 @@
 using namespace ntemu::cli;
 
 namespace {
+
+// A path as a JSON string's text: a Windows temporary path has backslashes, escaped in jsonl.
+std::string json_text(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
 
 std::string slurp(std::FILE* f) {
   std::fflush(f);
@@ -140,9 +151,9 @@ TEST_CASE("command: an unreadable file is an error, other files still run") {
   const Result r = ntemu_cmd({"run", missing, ok.path(), "--format", "jsonl"});
   CHECK(r.rc == kExitError);
   CHECK(r.err == missing + ": error: cannot read file: No such file or directory\n");
-  CHECK(r.out.rfind(
-            "{\"seq\":1,\"event\":\"error\",\"file\":\"" + missing + "\",\"line\":0,\"column\":0,",
-            0) == 0);
+  CHECK(r.out.rfind("{\"seq\":1,\"event\":\"error\",\"file\":\"" + json_text(missing) +
+                        "\",\"line\":0,\"column\":0,",
+                    0) == 0);
   CHECK(count(r.out, "\"event\":\"call\"") == 1);  // the second file ran
 }
 
@@ -158,7 +169,7 @@ TEST_CASE("command: an error on the last line stops the whole file before it run
   const Result jsonl = ntemu_cmd({"run", f.path(), "--format", "jsonl"});
   CHECK(jsonl.rc == kExitError);
   CHECK(jsonl.err == text.err);
-  CHECK(jsonl.out == "{\"seq\":1,\"event\":\"error\",\"file\":\"" + f.path() +
+  CHECK(jsonl.out == "{\"seq\":1,\"event\":\"error\",\"file\":\"" + json_text(f.path()) +
                          "\",\"line\":4,\"column\":15,\"message\":\"unknown status "
                          "'STATUS_SUCCES'\"}\n");
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs each of FILES ('|'-separated) twice per format and architecture and requires
 # byte-identical output (no addresses, clocks or unordered iteration may leak into it).
 cmake_minimum_required(VERSION 3.25)

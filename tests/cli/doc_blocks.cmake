@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Keeps the generated blocks of a Markdown document in step with the code. A block is
 #   <!-- generated: source FILE -->          the text of examples/scenarios/FILE
 #   <!-- generated: run FILE [ARGS...] -->   the output of `ntemu run FILE ARGS...`, run in

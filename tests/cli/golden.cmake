@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs `ntemu run SCENARIO --format FORMAT` in the scenario's directory (so file names in the
 # output are relative) and compares standard output with EXPECTED (MODE=check), or rewrites
 # EXPECTED (MODE=update). The text golden also holds standard error, after a "--- stderr ---"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario parser (syntax): every statement form, and every syntax error class with the
 // exact line and column it is reported at.
 #include "parser.hpp"
@@ -248,13 +249,13 @@ TEST_CASE("parser: expect bugcheck takes a 32-bit code") {
                      "unknown expectation 'panic' (expected status, calls, findings or bugcheck)");
 }
 
-TEST_CASE("parser: break takes a routine and optionally process or thread") {
+TEST_CASE("parser: break takes a routine and optionally process, thread or image") {
   const Parsed p = parse_scenario("break edr process\n");
   const auto& b = only_statement<BreakStmt>(p);
   CHECK(b.routine.name.text == "edr");
   CHECK(b.kind == ps::NotifyKind::Process);
   check_syntax_error("break edr both\n", 1, 11,
-                     "unexpected 'both'; usage: break ROUTINE [process|thread]");
+                     "unexpected 'both'; usage: break ROUTINE [process|thread|image]");
   check_syntax_error("break\n", 1, 6, "expected a routine name");
 }
 
@@ -370,4 +371,64 @@ TEST_CASE("parser: control characters are errors, tabs are blanks") {
   const Parsed p = parse_scenario("\tNtCreateProcess\ta\n");
   CHECK(p.errors.empty());
   CHECK(p.statements.size() == 1);
+}
+
+TEST_CASE("parser: load-image statements, and image= and cmdline= on the creation statements") {
+  const Parsed reg = parse_scenario("PsSetLoadImageNotifyRoutine mon\n");
+  CHECK_FALSE(only_statement<ImageNotifyStmt>(reg).remove);
+  const Parsed rem = parse_scenario("PsRemoveLoadImageNotifyRoutine mon\n");
+  CHECK(only_statement<ImageNotifyStmt>(rem).remove);
+
+  const Parsed dll = parse_scenario("LoadImage notepad \\x\\kernel32.dll size=0x20000\n");
+  const auto& l = only_statement<LoadImageStmt>(dll);
+  CHECK_FALSE(l.driver);
+  REQUIRE(l.process);
+  CHECK(l.process->text == "notepad");
+  CHECK(l.image.text == "\\x\\kernel32.dll");
+  CHECK(l.image.pos.column == 19);
+  CHECK(l.size == 0x20000);
+  const Parsed drv = parse_scenario("LoadDriver \"my driver.sys\"\n");
+  const auto& d = only_statement<LoadImageStmt>(drv);
+  CHECK(d.driver);
+  CHECK_FALSE(d.process);
+  CHECK(d.image.text == "my driver.sys");
+  CHECK_FALSE(d.size);
+
+  const Parsed cp = parse_scenario(
+      "CreateProcess np image=\\a\\np.exe cmdline=\"np.exe \"\"b c.txt\"\" #x\" as t # comment\n");
+  const auto& c = only_statement<CreateProcessStmt>(cp);
+  REQUIRE(c.image);
+  CHECK(c.image->text == "\\a\\np.exe");
+  REQUIRE(c.command_line);
+  CHECK(c.command_line->text == "np.exe \"b c.txt\" #x");
+  CHECK(c.command_line->pos.column == 42);
+  REQUIRE(c.thread);
+  CHECK(c.thread->text == "t");
+  CHECK(parse_scenario("NtCreateProcess np cmdline=\"\"\"\"\n").errors.empty());
+
+  check_syntax_error("NtCreateProcess np cmdline=\"open\n", 1, 28, "unterminated '\"'");
+  check_syntax_error("NtCreateProcess np cmdline=\n", 1, 28, "expected a command line");
+  check_syntax_error("NtCreateProcess np cmdline=\"\"\n", 1, 28, "expected a command line");
+  check_syntax_error("NtCreateProcess np image=a image=b\n", 1, 28, "'image=b' given twice");
+  check_syntax_error("LoadImage np\n", 1, 13, "expected an image name or path");
+  check_syntax_error("LoadImage np a.dll size=\n", 1, 25, "expected a size in bytes");
+  check_syntax_error("LoadImage np a.dll size=12k\n", 1, 25, "invalid number '12k'");
+  check_syntax_error("LoadDriver a.sys big\n", 1, 18, "unexpected 'big'");
+  check_syntax_error("LoadImage 3np a.dll\n", 1, 11, "invalid name '3np'");
+}
+
+TEST_CASE("parser: break, during and poke know the image kind") {
+  const Parsed b = parse_scenario("break mon image\n");
+  CHECK(only_statement<BreakStmt>(b).kind == ps::NotifyKind::Image);
+  const Parsed d = parse_scenario("during mon image PsRemoveLoadImageNotifyRoutine mon\n");
+  const auto& ds = only_statement<DuringStmt>(d);
+  CHECK(ds.kind == ps::NotifyKind::Image);
+  REQUIRE(std::holds_alternative<ImageNotifyStmt>(ds.inner));
+  CHECK(std::get<ImageNotifyStmt>(ds.inner).remove);
+  const Parsed p = parse_scenario("poke image-notify[3] = 0\n");
+  const auto& ps = only_statement<PokeSlotStmt>(p);
+  CHECK(ps.kind == ps::NotifyKind::Image);
+  CHECK(ps.slot == 3);
+  check_syntax_error("during mon image LoadImage np a.dll\n", 1, 18,
+                     "'during' runs a registration or removal");
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs NTEMU with ARGS ('|'-separated) in the working directory, STDIN (a file) as standard
 # input if given, and checks: the exit status RC; STDOUT and STDERR regexes (if given) match;
 # NO_STDOUT (if given) does not match standard output; standard error is empty if EMPTY_STDERR.

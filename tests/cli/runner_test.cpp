@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario runner and the recording routines, in process: which events a statement
 // produces, in which order, with which fields; how names that failed to bind behave.
 #include "runner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // EX_CALLBACK under host concurrency: callers referencing a slot while a registrar swaps blocks
 // in and out. No caller may be inside a block after its removal's wait returned; every block is
 // freed exactly once; the accounting holds when all is quiet. Run under tsan ("concurrency").

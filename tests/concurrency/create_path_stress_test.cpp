@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host threads creating processes and threads in one win2000 kernel at once, while routines are
 // registered: every ID is handed out once, every routine call is accounted for, and lookups from
 // inside the routines see consistent objects. Run under the tsan preset (label "concurrency").

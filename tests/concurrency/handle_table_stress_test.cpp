@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Host threads creating, destroying, mapping and enumerating one handle table at once.
 // Run under the tsan preset (label "concurrency"); the assertions hold in any build.
 #include <algorithm>

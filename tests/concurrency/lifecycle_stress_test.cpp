@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Issue 5's stress test: host threads run thread lifecycles (NtCreateThread → exit → close →
 // delete) and, now and then, whole process lifecycles, while a registrar host thread keeps
 // registering and removing notify routines.

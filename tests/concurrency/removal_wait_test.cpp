@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // §9.30 / §9.31: while a routine runs on one host thread, another removes it. On Server 2003 the
 // removal returns only after the routine has returned; on Windows 2000 it returns at once and the
 // verifier reports call-after-remove. Ordering is checked with flags, never with timings.

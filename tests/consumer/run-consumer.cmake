@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds and runs a consumer project against ntemu. Invoked by ctest with -P; see CMakeLists.txt.
 cmake_minimum_required(VERSION 3.25)
 
@@ -20,7 +21,8 @@ elseif(MODE STREQUAL "build-tree")
   set(exe "${WORK_DIR}/build/consumer")
 elseif(MODE STREQUAL "add-subdirectory")
   run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}/add_subdirectory" -B "${WORK_DIR}/build" ${common}
-      "-DNTEMU_SOURCE_DIR=${NTEMU_SOURCE_DIR}")
+      "-DNTEMU_SOURCE_DIR=${NTEMU_SOURCE_DIR}" "-DNTEMU_FMT_HEADER_ONLY=${FMT_HEADER_ONLY}"
+      "-DNTEMU_BUILD_WDK=${BUILD_WDK}")
   set(exe "${WORK_DIR}/build/consumer")
 else()
   message(FATAL_ERROR "unknown MODE '${MODE}'")

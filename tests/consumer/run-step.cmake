@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # run(COMMAND...): runs a step of a consumer test, failing with its output if it fails; the
 # output is left in LAST_OUTPUT. Included by run-consumer.cmake and wdk_c/run.cmake.
 function(run)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Draws the layer graph (TOOL SOURCE_DIR) and renders it with Graphviz (DOT), then compares both
 # with docs/architecture/layers.{dot,svg} (MODE=check) or rewrites them (MODE=update). Without
 # Graphviz only the graph is checked, and the test reports itself skipped (77) for the picture.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ntemu_layers: draws the picture of ntemu's layers from the code itself. Every product file
 // (include/ntemu, emu) belongs to one component; each #include of another component's file is a
 // "uses" edge. The tool prints the component graph as Graphviz dot — transitively reduced, so
@@ -10,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,6 +83,19 @@ std::string relative_path(const fs::path& p, const fs::path& root) {
   return fs::relative(p, root).generic_string();
 }
 
+// The target of `#include "x"` (spaces allowed around '#'), or nothing for any other line.
+std::optional<std::string> quoted_include(const std::string& line) {
+  std::size_t i = line.find_first_not_of(" \t");
+  if (i == std::string::npos || line[i] != '#') return std::nullopt;
+  i = line.find_first_not_of(" \t", i + 1);
+  if (i == std::string::npos || line.compare(i, 7, "include") != 0) return std::nullopt;
+  i = line.find_first_not_of(" \t", i + 7);
+  if (i == std::string::npos || line[i] != '"') return std::nullopt;
+  const std::size_t end = line.find('"', i + 1);
+  if (end == std::string::npos || end == i + 1) return std::nullopt;
+  return line.substr(i + 1, end - i - 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,7 +115,6 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(files.begin(), files.end());
-  const std::regex include_line(R"re(^\s*#\s*include\s+"([^"]+)")re");
   std::map<std::string, std::set<std::string>> uses;  // component -> components it includes
   for (const fs::path& file : files) {
     const Component* from = component_of(relative_path(file, root));
@@ -109,11 +122,10 @@ int main(int argc, char** argv) {
     uses[from->name];
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
-      std::smatch m;
-      if (!std::regex_search(line, m, include_line)) continue;
-      const std::string target = m[1].str();
-      fs::path resolved = file.parent_path() / target;  // a sibling file
-      if (!fs::exists(resolved)) resolved = root / "include" / target;
+      const std::optional<std::string> target = quoted_include(line);
+      if (!target) continue;
+      fs::path resolved = file.parent_path() / *target;  // a sibling file
+      if (!fs::exists(resolved)) resolved = root / "include" / *target;
       if (!fs::exists(resolved)) continue;  // generated (version.hpp) or not ours
       const Component* to = component_of(relative_path(fs::canonical(resolved), root));
       if (to != nullptr && to != from) uses[from->name].insert(to->name);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: bytes as a sequence of kernel API calls, on every profile, with the
 // kernel's invariants checked after each step (docs/robustness.md).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer harness: arbitrary bytes as a scenario file, through the whole `ntemu run` command
 // (reading, parsing, checking, running, text and jsonl output). Whatever the bytes, the command
 // must answer with a run (exit 0 or 1) or a clean error (exit 2 with `FILE:LINE:COL: error:`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the `fuzz` preset and runs each libFuzzer harness for SECONDS (docs/robustness.md).
 #
 #   tests/fuzz/run.sh SECONDS [FUZZER...]     FUZZER: scenario, api (default: both)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The soak (issue 6, docs/robustness.md): millions of thread lifecycles per version with routines
 // toggled concurrently (tests/support/lifecycle_load.hpp), then the kernel's state checked.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The lifecycle load shared by the concurrency stress test and the soak tool: worker host
 /// threads run thread lifecycles (NtCreateThread → exit → close → delete) in a process of their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel profiles: the documented values of each modeled version (semantics.md §1, §2.4, §4).
 #include "ntemu/profile.hpp"
 

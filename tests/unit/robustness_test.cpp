@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bad input, class by class (docs/robustness.md): what the kernel answers to IDs out of range,
 // tagged or of the wrong type, double closes and removals, full notify arrays, an exhausted
 // PspCidTable, a removal from inside the routine being removed, and a routine that throws. Each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The I/O manager and the harness as a driver's user-mode client: the monitor driver
 // (monitor_driver.c, built as C and as C++ with ntemu_add_driver) creates its device and link,
 // and the tests open it, send it IOCTLs, reads and writes, and check the bytes moved as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* monitor_driver.c — see monitor_driver.h. Written as Windows driver code is: <ntddk.h>, SAL,
  * MSVC syntax (__try / __leave, __FUNCTION__ concatenated with literals), and valid as C and as
  * C++ (the tests build it both ways with ntemu_add_driver). */

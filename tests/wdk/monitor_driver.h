@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* monitor_driver.h — a device driver for the wdk tests, in the shape of a process monitor: a
  * control device (\Device\NtemuMonitor, \??\NtemuMonitor) whose clients read the process
  * events its notify routine queued (an ERESOURCE-protected list of lookaside-allocated

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The trampoline pool: each distinct C routine keeps one for the life of the host process, so
 // running out must give a kernel status, never a crash. In its own binary, because the pool it
 // exhausts is process-wide.

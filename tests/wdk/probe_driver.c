@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe_driver.c — see probe_driver.h. Written against the WDK's documented signatures. */
 #include "probe_driver.h"
 

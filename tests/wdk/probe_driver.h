@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe_driver.h — a C driver for the wdk tests: its routines record what the kernel passed them,
  * and a configuration selects deliberate mistakes. */
 #ifndef PROBE_DRIVER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The WDK surface beyond the notify routines, called as a driver calls it: the ntdef basics,
 // the kernel C run-time and ntstrsafe, the Rtl string functions, the formatter shared by
 // DbgPrint and the printf family, the locks, resources, lookaside lists, events and waits, and

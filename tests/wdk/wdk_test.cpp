@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The WDK-compatible C interface (ntemu/wdk.h) and the harness (ntemu/harness.hpp): a C driver's
 // routines are called with the kernel's arguments and semantics on every profile, and the
 // harness names what goes wrong on the driver's side.
@@ -173,7 +174,9 @@ TEST_CASE("wdk: the Ex routine gets the documented PS_CREATE_NOTIFY_INFO and can
           h.kernel().first_system_thread().tid().value());
     CHECK(ProbeRecord.InfoFileObjectNull == TRUE);
     CHECK(ProbeRecord.InfoCommandLineNull == TRUE);
-    CHECK(std::string(ProbeRecord.InfoImage) == "calc.exe");
+    // The full image path (MSDOC PS_CREATE_NOTIFY_INFO.ImageFileName; FileOpenNameAvailable).
+    CHECK(std::string(ProbeRecord.InfoImage) ==
+          "\\Device\\HarddiskVolume1\\Windows\\System32\\calc.exe");
     CHECK(h.exit_process(*started.process).ok());
     CHECK(ProbeRecord.ExCalls == 2);
     CHECK(ProbeRecord.ExHadInfo == FALSE);  // CreateInfo is NULL at exit

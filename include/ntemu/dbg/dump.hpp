@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Dumps of the machine's state in a kernel debugger's register, for the scenario runner, the
 /// driver harness, the examples and the debugger alike: PspCidTable with what each entry names

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Frame`: one frame of the model's shadow call stack — "module!function" and up to three
 /// arguments, what the kernel debugger's `kb` shows of a frame.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `format_kb`: a shadow call stack in the shape of the kernel debugger's `kb` — frame number,
 /// three arguments, call site, innermost first. ntemu keeps no frame pointers or return

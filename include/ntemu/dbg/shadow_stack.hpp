@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The shadow call stack: each host thread keeps the frames of the modeled routines it is inside
 /// (`FrameScope`, pushed by every entry point and every notify call), so a breakpoint can show a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `SymbolTable`: debugger symbols for code addresses the model calls — a driver's notify routine
 /// is "edr!ProcessNotifyRoutine" in traces, stacks and findings, an unnamed one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `AnyHandleTable`: a handle table whose architecture is chosen at run time (the kernel
 /// profile's), for code above `ex/` that must not be a template. It forwards to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// EX_CALLBACK: notify slots that can be read without locks and emptied safely while callers
 /// are inside the routine (semantics.md §5, WRK:callback). A slot (`ExCallback`) is one

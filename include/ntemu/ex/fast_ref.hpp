@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// EX_FAST_REF geometry (semantics.md §5.1): an object address whose low bits cache references —
 /// 3 bits (MAX_FAST_REFS = 7) on x86, 4 bits (15) on x64. 0 is an empty slot; a newly installed

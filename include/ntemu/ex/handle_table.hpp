@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The NT executive handle table (`HANDLE_TABLE`), as Server 2003 SP1 builds it
 /// (semantics.md §6, source tag WRK:handle). The same type serves as `PspCidTable`, where an
@@ -46,6 +47,7 @@
 #include <vector>
 
 #include "ntemu/support/arch.hpp"
+#include "ntemu/support/atomic_ref.hpp"
 #include "ntemu/support/ids.hpp"
 #include "ntemu/support/mutex.hpp"
 #include "ntemu/support/thread_annotations.hpp"
@@ -124,22 +126,21 @@ class HandleTableEntry {
 
  private:
   friend class HandleTable<A>;
-  // Plain words reached through std::atomic_ref: a fresh page is written with plain stores (or
-  // copied whole) before it is published; every access after that is atomic.
+  // Plain words reached through AtomicRef (std::atomic_ref): a fresh page is written with plain
+  // stores (or copied whole) before it is published; every access after that is atomic.
   class Cell {
    public:
-    Word load(std::memory_order order) const { return std::atomic_ref<Word>(word_).load(order); }
-    void store(Word v, std::memory_order order) { std::atomic_ref<Word>(word_).store(v, order); }
+    Word load(std::memory_order order) const { return AtomicRef<Word>(word_).load(order); }
+    void store(Word v, std::memory_order order) { AtomicRef<Word>(word_).store(v, order); }
     bool compare_exchange_weak(Word& expected, Word desired, std::memory_order success,
                                std::memory_order failure) {
-      return std::atomic_ref<Word>(word_).compare_exchange_weak(expected, desired, success,
-                                                                failure);
+      return AtomicRef<Word>(word_).compare_exchange_weak(expected, desired, success, failure);
     }
     void init(Word v) { word_ = v; }  // only while the page is not yet published
 
    private:
     // No initialiser: a fresh page is written whole (HandleTable::expand_locked) before use.
-    alignas(std::atomic_ref<Word>::required_alignment) mutable Word word_;
+    alignas(AtomicRef<Word>::required_alignment) mutable Word word_;
   };
   // Copyable by the table only, so that a page of entries is trivially copyable: a table's
   // first page is copied whole from a prepared one.

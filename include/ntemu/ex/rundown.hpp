@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// EX_RUNDOWN_REF (semantics.md §5.1, WRK:rundown): one word. Not active: the number of holders
 /// × 2 (each acquire adds 2). Active (bit 0 set): a remover is waiting, and no new acquire
@@ -11,6 +12,8 @@
 
 #include <atomic>
 #include <cstdint>
+
+#include "ntemu/support/atomic_wait.hpp"
 
 namespace ntemu::ex {
 
@@ -31,7 +34,7 @@ class RundownRef {
   /// rundown wakes the waiter.
   void release(std::uint64_t n = 1) {
     const std::uint64_t after = word_.fetch_sub(2 * n, std::memory_order_acq_rel) - 2 * n;
-    if (after == kActive) word_.notify_all();
+    if (after == kActive) atomic_notify_all(word_);
   }
   /// ExWaitForRundownProtectionRelease: makes the rundown active and blocks until every holder
   /// has released. Returns at once if there were none or it was already active and drained.
@@ -43,7 +46,7 @@ class RundownRef {
     }
     for (v = word_.load(std::memory_order_acquire); v != kActive;
          v = word_.load(std::memory_order_acquire)) {
-      word_.wait(v, std::memory_order_acquire);
+      atomic_wait(word_, v, std::memory_order_acquire);
     }
   }
   /// ExReInitializeRundownProtection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Object handles: inserting an object into a handle table, closing a handle, closing every
 /// handle of a table — the object manager's work behind ObInsertObject, NtClose and

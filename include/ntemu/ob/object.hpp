@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The object manager's part of the model: object headers with pointer and handle counts,
 /// deletion on the last reference, and tombstones.

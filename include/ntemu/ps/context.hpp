@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Each host thread's place in the model: which executive and thread are current on it, and
 /// which notify routines are running on it now (so a routine asking to remove itself is

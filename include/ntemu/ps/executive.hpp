@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `ps::Executive`: the mechanism of one emulated machine — its profile, PspCidTable, the object
 /// manager, the notify arrays and the boot processes — with the `Nt*` / `Ps*` / `Ob*` entry
@@ -23,6 +24,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -121,10 +124,17 @@ class Executive {
     Process* process = nullptr;  ///< the new process, held by `handle`
     Handle handle{};             ///< in the creator's process object table
   };
+  /// What a process is made from: its full image path and its command line. Empty fields take
+  /// the defaults: `\Device\HarddiskVolume1\Windows\System32\NAME` and `NAME`.
+  struct ProcessImage {
+    std::string path;
+    std::string command_line;
+  };
   /// NtCreateProcess → PspCreateProcess: a process object with no thread. `parent` defaults to
   /// the current process. win2000: no PID yet (semantics.md §2.4). Fails with
   /// STATUS_PROCESS_IS_TERMINATING if the parent is being deleted.
-  ProcessCreated NtCreateProcess(std::string image_name, Process* parent = nullptr);
+  ProcessCreated NtCreateProcess(std::string image_name, Process* parent = nullptr,
+                                 ProcessImage image = {});
 
   struct ThreadCreated {
     Status status;
@@ -176,6 +186,40 @@ class Executive {
   /// Absent on win2000 (the profile says so): returns STATUS_NOT_IMPLEMENTED and changes
   /// nothing — a driver importing it would not load there.
   Status PsRemoveCreateThreadNotifyRoutine(PCREATE_THREAD_NOTIFY_ROUTINE routine);
+  /// Load-image routines (psimage.cpp, semantics.md §10.10): the same routine may be
+  /// registered twice; a full array answers the profile's full status.
+  Status PsSetLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
+  /// Absent on win2000 (the profile says so): STATUS_NOT_IMPLEMENTED, nothing changes.
+  Status PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
+  /// The image size mapped when none is given.
+  static constexpr std::uint64_t kDefaultImageSize = 0x10000;
+  struct ImageMapped {
+    Status status;
+    IMAGE_INFO info;
+  };
+  /// An image mapped into `process` by the current thread, as the loader's NtMapViewOfSection
+  /// maps a DLL: the load-image routines are told (`full_name`, the process's UniqueProcessId,
+  /// its IMAGE_INFO), in the current thread's context. It goes at the process's next free image
+  /// base. STATUS_PROCESS_IS_TERMINATING (nothing mapped) for a process that is exiting or
+  /// deleted; STATUS_INVALID_PARAMETER for a size of 0; STATUS_NO_MEMORY when the rest of the
+  /// user address space cannot hold it.
+  ImageMapped MmMapImage(Process& process, std::string full_name,
+                         std::uint64_t size = kDefaultImageSize);
+  /// A driver's image loaded into system space (MmLoadSystemImage): the routines are told
+  /// ProcessId 0 and SystemModeImage, in the current thread's context. STATUS_INVALID_PARAMETER
+  /// for a size of 0; STATUS_INSUFFICIENT_RESOURCES when system space cannot hold it.
+  ImageMapped MmLoadSystemImage(std::string full_name, std::uint64_t size = kDefaultImageSize);
+  /// The full name a loader gives an image named without a path (a name with a backslash is
+  /// kept): `\Device\HarddiskVolume1\Windows\System32\NAME`.
+  static std::string default_image_path(std::string_view image_name);
+  /// The same for a driver: `\SystemRoot\System32\drivers\NAME`.
+  static std::string default_driver_path(std::string_view image_name);
+  const NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE>& image_notify_array() const {
+    return image_notify_;
+  }
+  /// The array of `kind`.
+  const NotifySlots& notify_array(NotifyKind kind) const;
+
   /// Gives a routine a debugger symbol ("module!function") for traces and stacks; unnamed
   /// routines show as "unknown!routine".
   void name_routine(const void* routine, std::string module, std::string function);
@@ -285,6 +329,19 @@ class Executive {
   Status PspRunCreateProcessNotifyRoutines(Process& process, bool create);
   /// PspRunCreateThreadNotifyRoutines: calls the thread routines with (pid, thread's TID).
   void PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, bool create);
+  /// PsCallImageNotifyRoutines: calls the load-image routines with (name, pid, info); `process`
+  /// is the process mapped into (nullptr for a system image).
+  void PsCallImageNotifyRoutines(const std::string& name, ProcessId pid, const IMAGE_INFO& info,
+                                 const Process* process);
+  /// The registration lock, taken when the profile serialises registration.
+  std::unique_lock<Mutex> serialise_registration();
+  /// `\Device\HarddiskVolume1\Windows\System32\NAME` for a name without a path.
+
+  /// Maps `process`'s own image and ntdll, once, and tells the load-image routines.
+  void PspReportProcessImages(Process& process);
+  /// An image of `size` mapped at the next base of `process` (nullptr: system space); nullopt
+  /// when the rest of that address space cannot hold it.
+  std::optional<IMAGE_INFO> PspPlaceImage(Process* process, std::uint64_t size);
   /// The record of the routine a slot holds: its context when that names the routine (a plain
   /// slot's context may lag its routine), else by lookup.
   NotifyRoutine& slot_routine(const void* routine, void* context);
@@ -309,6 +366,8 @@ class Executive {
   ex::CallbackManager callbacks_;  ///< EX_CALLBACK blocks (XP and later)
   NotifyArray<PCREATE_PROCESS_NOTIFY_ROUTINE> process_notify_;
   NotifyArray<PCREATE_THREAD_NOTIFY_ROUTINE> thread_notify_;
+  NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE> image_notify_;
+  std::atomic<std::uint64_t> next_system_image_base_{0};  ///< MmLoadSystemImage's next base
   Mutex registration_lock_;  ///< serialises registration when the profile says so
   dbg::SymbolTable symbols_;
   NotifyRoutineTable routines_;

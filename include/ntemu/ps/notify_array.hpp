@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The notify arrays: fixed arrays of routine slots with a registration counter
 /// (semantics.md §4), stored as plain pointers (Windows 2000, BLOG) or as EX_CALLBACK slots (XP

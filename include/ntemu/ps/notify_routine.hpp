@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Create-notify routine types (the WDK's, over ntemu's ID types) and `NotifyRoutine`, the
 /// executive's record of one routine a driver registered: its function, whether it came through
@@ -8,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include <boost/container/flat_map.hpp>
 
@@ -30,9 +33,10 @@ class Process;
 struct PS_CREATE_NOTIFY_INFO {
   std::size_t Size = sizeof(PS_CREATE_NOTIFY_INFO);
   ProcessId ParentProcessId;
-  ClientId CreatingThreadId;  ///< the creator's PID and TID (may differ from the parent)
-  const char* ImageFileName = nullptr;
-  bool FileOpenNameAvailable = false;
+  ClientId CreatingThreadId;            ///< the creator's PID and TID (may differ from the parent)
+  const char* ImageFileName = nullptr;  ///< the full image path
+  const char* CommandLine = nullptr;
+  bool FileOpenNameAvailable = false;  ///< ImageFileName is the exact name the image was opened by
   Status CreationStatus = STATUS_SUCCESS;
 };
 /// PCREATE_PROCESS_NOTIFY_ROUTINE_EX: (Process, ProcessId, CreateInfo); CreateInfo is NULL on exit.
@@ -41,6 +45,20 @@ using PCREATE_PROCESS_NOTIFY_ROUTINE_EX = void (*)(ps::Process* Process, Process
 
 /// PCREATE_THREAD_NOTIFY_ROUTINE: (ProcessId, ThreadId, Create).
 using PCREATE_THREAD_NOTIFY_ROUTINE = void (*)(ProcessId ProcessId, ThreadId ThreadId, bool Create);
+
+/// IMAGE_INFO (MSDOC): what a load-image routine learns of an image just mapped.
+struct IMAGE_INFO {
+  std::uint64_t ImageBase = 0;
+  std::uint64_t ImageSize = 0;
+  std::uint32_t ImageSelector = 0;
+  std::uint32_t ImageSectionNumber = 0;
+  bool SystemModeImage = false;       ///< a kernel-mode image (a driver), ProcessId 0
+  bool ImageMappedToAllPids = false;  ///< mapped into every process (not modeled: false)
+  bool ExtendedInfoPresent = false;   ///< IMAGE_INFO_EX follows (not modeled: false)
+};
+/// PLOAD_IMAGE_NOTIFY_ROUTINE: (FullImageName, ProcessId, ImageInfo); ProcessId 0 for a driver.
+using PLOAD_IMAGE_NOTIFY_ROUTINE = void (*)(const std::string* FullImageName, ProcessId ProcessId,
+                                            IMAGE_INFO* ImageInfo);
 
 namespace ps {
 
@@ -57,7 +75,39 @@ const void* routine_address(Routine r) {
   return reinterpret_cast<const void*>(r);
 }
 
-enum class NotifyKind : std::uint8_t { Process, Thread };
+/// Which notify array: process, thread, or load-image routines.
+enum class NotifyKind : std::uint8_t { Process, Thread, Image };
+
+/// The kernel's name of the array of `kind`: "PspCreateProcessNotifyRoutine",
+/// "PspCreateThreadNotifyRoutine", "PspLoadImageNotifyRoutine".
+constexpr std::string_view array_name(NotifyKind kind) {
+  switch (kind) {
+    case NotifyKind::Process:
+      return "PspCreateProcessNotifyRoutine";
+    case NotifyKind::Thread:
+      return "PspCreateThreadNotifyRoutine";
+    case NotifyKind::Image:
+      break;
+  }
+  return "PspLoadImageNotifyRoutine";
+}
+
+/// Every notify kind, in array order.
+inline constexpr NotifyKind kNotifyKinds[] = {NotifyKind::Process, NotifyKind::Thread,
+                                              NotifyKind::Image};
+
+/// The kind's word in traces and scenarios: "process", "thread", "image".
+constexpr std::string_view kind_word(NotifyKind kind) {
+  switch (kind) {
+    case NotifyKind::Process:
+      return "process";
+    case NotifyKind::Thread:
+      return "thread";
+    case NotifyKind::Image:
+      break;
+  }
+  return "image";
+}
 
 /// One routine as the executive keeps it. One record per distinct function per executive,
 /// created at the function's first registration and never freed, so a notify slot may keep a

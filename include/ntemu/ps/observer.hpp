@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `KernelObserver`: the one narrow interface through which the executive reports what happens —
 /// client IDs created and destroyed, objects deleted, routines registered, removed, called and
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "ntemu/ob/object.hpp"
@@ -42,11 +44,14 @@ struct NotifyCall {
   const NotifySlots* array = nullptr;  ///< the array the slot is in
   NotifyRoutine* routine = nullptr;    ///< the routine's record
   bool create = false;
-  ProcessId pid;                       ///< the ProcessId argument
-  ProcessId parent;                    ///< process calls: the ParentId argument
-  ThreadId tid;                        ///< thread calls: the ThreadId argument
-  ClientId context;                    ///< the thread the routine runs on
-  const ob::Object* object = nullptr;  ///< the process or thread the call is about
+  ProcessId pid;                            ///< the ProcessId argument
+  ProcessId parent;                         ///< process calls: the ParentId argument
+  ThreadId tid;                             ///< thread calls: the ThreadId argument
+  ClientId context;                         ///< the thread the routine runs on
+  const ob::Object* object = nullptr;       ///< the process or thread the call is about (image
+                                            ///< calls: the process mapped into; nullptr: a driver)
+  const std::string* image_name = nullptr;  ///< image calls: the full image name
+  const IMAGE_INFO* image = nullptr;        ///< image calls: the image
 };
 
 class KernelObserver {

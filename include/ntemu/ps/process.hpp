@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Process`: the EPROCESS fields the creation path uses (semantics.md §2).
 #pragma once
@@ -38,7 +39,17 @@ class Process : public ob::Object {
   /// The current UniqueProcessId (0 until assigned; a "driver" may overwrite it: see poke).
   ProcessId pid() const { return ProcessId{UniqueProcessId.load(std::memory_order_acquire)}; }
 
+  /// The image name as the scenario or test gives it ("notepad.exe"); PsGetProcessImageFileName
+  /// shows its first 15 characters.
   const std::string ImageFileName;
+  /// The full image path (SeLocateProcessImageName, PS_CREATE_NOTIFY_INFO.ImageFileName) and the
+  /// command line (PS_CREATE_NOTIFY_INFO.CommandLine): set at creation.
+  std::string ImagePath;
+  std::string CommandLine;
+  /// Model state: where the next image mapped into the process goes, and whether the process's
+  /// own image and ntdll were reported to the load-image routines yet.
+  std::atomic<std::uint64_t> NextImageBase{0};
+  std::atomic<bool> ImagesReported{false};
   /// EPROCESS.UniqueProcessId. Written by the PID assignment and, deliberately, by pokes.
   std::atomic<std::uint64_t> UniqueProcessId{0};
   const ProcessId InheritedFromUniqueProcessId;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Thread`: the ETHREAD fields the creation path uses (semantics.md §2).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// The modeled processor architecture. It decides pointer width, and through it the size of
 /// handle-table entries (two pointers), the entries per handle-table page and the number of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `BugCheck`: what the model throws where the real kernel would stop the machine
 /// (KeBugCheckEx). It carries the real bugcheck code, e.g. 0x17 CID_HANDLE_DELETION; the kernel

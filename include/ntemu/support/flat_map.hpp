@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `FlatMap64<V>`: an open-addressing hash map from 64-bit keys to `V` (linear probing,
 /// backward-shift deletion), for the model's hot lookups by address or ID. One allocation per

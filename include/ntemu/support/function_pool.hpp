@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `FunctionPool<Signature, N, Dispatch>`: N distinct functions of one signature, where entry `i`
 /// calls `Dispatch(i, args...)`. Each entry is its own template instance with its index baked

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Identifier types. NT passes handles, process IDs and thread IDs all as `HANDLE`; the model
 /// keeps them apart so a PID cannot be passed where a TID is meant by accident, while still

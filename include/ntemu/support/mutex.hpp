@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// An annotated mutex. `std::mutex` carries no capability attributes in libstdc++, so lock
 /// discipline is expressed with this lock of ntemu's own instead (it works with
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ntemu/support/atomic_wait.hpp"
 #include "ntemu/support/thread_annotations.hpp"
 
 namespace ntemu {
@@ -33,7 +35,7 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   }
   void unlock() NTEMU_RELEASE() {
     owner_.store(std::thread::id{}, std::memory_order_relaxed);
-    if (state_.exchange(kFree, std::memory_order_release) == kContended) state_.notify_one();
+    if (state_.exchange(kFree, std::memory_order_release) == kContended) atomic_notify_one(state_);
   }
   bool try_lock() NTEMU_TRY_ACQUIRE(true) {
     if (std::uint32_t seen = kFree; !take(seen)) return false;
@@ -51,7 +53,7 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   // A three-state futex mutex (Drepper, "Futexes Are Tricky", mutex 3): one compare-exchange
   // takes a free lock and one exchange releases it, whether or not the process has other host
   // threads (glibc's pthread_mutex_lock is cheaper only while the process has a single thread).
-  // Waiters sleep in std::atomic::wait.
+  // Waiters sleep in std::atomic::wait (ntemu::atomic_wait).
   static constexpr std::uint32_t kFree = 0;
   static constexpr std::uint32_t kLocked = 1;     // no waiters
   static constexpr std::uint32_t kContended = 2;  // maybe waiters
@@ -63,7 +65,7 @@ class NTEMU_CAPABILITY("mutex") Mutex {
   void lock_contended(std::uint32_t c) {
     if (c != kContended) c = state_.exchange(kContended, std::memory_order_acquire);
     while (c != kFree) {
-      state_.wait(kContended, std::memory_order_relaxed);
+      atomic_wait(state_, kContended, std::memory_order_relaxed);
       c = state_.exchange(kContended, std::memory_order_acquire);
     }
   }

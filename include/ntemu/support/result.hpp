@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Result<T>`: what an internal fallible function returns — a `T`, or the failing `Status`.
 /// Like `Status` it cannot be ignored. Reading the value of a failed result is a programming

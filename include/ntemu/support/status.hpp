@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Status`: an NTSTATUS value. Modeled NT routines return it, and it cannot be dropped silently
 /// (the type is `[[nodiscard]]`). Every status the model can return has a named constant and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Clang thread-safety annotations (`-Wthread-safety`). They expand to nothing on other
 /// compilers, so GCC builds see plain code; the `thread-safety` preset checks them.

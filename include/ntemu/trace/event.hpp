@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Event`: what a trace reports — a name and an ordered list of fields. The kernel's own events
 /// are `notify` (a notify routine is invoked), `cid` (a PspCidTable entry is created or destroyed)

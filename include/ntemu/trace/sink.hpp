@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// Trace sinks: where events go. `JsonlSink` writes one JSON object per line with a running
 /// `seq` (the format of `ntemu run --format jsonl`), `TextSink` one debugger-like line per event,

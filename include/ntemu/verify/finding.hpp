@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// What the verifier reports: a `Finding` names a hazard the model detected — a kernel state
 /// the real machine would corrupt or crash on, or a driver's misuse of the WDK surface — with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// \file
 /// `Verifier`: the model's hazard detector, an observer of the executive (ps/observer.hpp). It
 /// keeps books from what the executive reports — per routine and ID, the creates and exits each
@@ -24,6 +25,8 @@
 #include "ntemu/verify/finding.hpp"
 
 namespace ntemu::verify {
+
+struct RoutineBook;
 
 /// Whether an audit emits the findings it finds now as `finding` events.
 enum class AuditEvents : std::uint8_t { EmitNew, None };
@@ -61,8 +64,7 @@ class Verifier final : public ps::KernelObserver {
   void lookup_reached_deleted(std::uint64_t id, std::uint64_t address,
                               const ob::Object* object) override;
   void routine_registering(ps::NotifyKind kind, ps::NotifyRoutine& routine) override;
-  void routine_registered(ps::NotifyKind kind, ps::NotifyRoutine& routine,
-                          Status status) override;
+  void routine_registered(ps::NotifyKind kind, ps::NotifyRoutine& routine, Status status) override;
   void routine_removed(ps::NotifyKind kind, ps::NotifyRoutine& routine,
                        const ps::NotifySlots& array) override;
   void removal_refused(ps::NotifyKind kind, ps::NotifyRoutine& routine) override;
@@ -70,14 +72,16 @@ class Verifier final : public ps::KernelObserver {
   void routine_returned(const ps::NotifyCall& call) override;
   void process_lock_reentered(const ps::Process& process, std::string_view routine) override;
   void pid_poked(const ps::Process& process, ProcessId value) override;
-  void slot_poked(ps::NotifyKind kind, std::uint32_t slot,
-                  const ex::CallbackBlock* block) override;
+  void slot_poked(ps::NotifyKind kind, std::uint32_t slot, const ex::CallbackBlock* block) override;
 
   struct Books;  ///< opaque: emu/verify/books.hpp
 
  private:
   /// Stores a finding raised while running and emits it.
   void raise(Finding f);
+  /// Plain arrays: counts `call` in flight and records a call-after-remove if its slot was
+  /// cleared before it was made.
+  void check_in_flight(RoutineBook& book, const ps::NotifyCall& call, std::uint32_t step);
 
   ps::Executive& executive_;
   TraceSink* sink_ = nullptr;

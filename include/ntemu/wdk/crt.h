@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/crt.h: the C run-time library of the kernel, as <ntddk.h> makes it visible — the
  * host's <string.h>, <wchar.h>, <stdarg.h> and <ctype.h> / <wctype.h>, and the Microsoft

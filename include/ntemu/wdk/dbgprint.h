@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/dbgprint.h: debugger output — DbgPrint, DbgPrintEx, vDbgPrintEx, KdPrint and
  * KdPrintEx, with the WDK's format rules; each line goes to the harness's log and to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ex.h: the executive's pool (ExAllocatePoolWithTag, ExAllocatePool2, ExFreePool,
  * ...), fast mutexes, executive resources (ERESOURCE), lookaside lists and the interlocked

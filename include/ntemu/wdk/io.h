@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/io.h: the I/O manager as a driver sees it — the driver object and its dispatch
  * table, device objects (IoCreateDevice, IoDeleteDevice) and symbolic links, file objects,

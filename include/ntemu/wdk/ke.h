@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ke.h: the kernel's IRQL, locks and dispatcher objects — KeGetCurrentIrql /
  * KeRaiseIrql / KeLowerIrql, spin locks (plain, at DPC level and in-stack queued), guarded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/lists.h: the WDK's doubly linked lists — LIST_ENTRY and its inline helpers
  * (InitializeListHead, IsListEmpty, InsertHeadList, InsertTailList, RemoveEntryList,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/msvc.h: the Microsoft C syntax drivers are written in, mapped onto what GCC and
  * clang accept: __declspec(...), __forceinline, __int64 and friends, __try / __except /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ntdef.h: the WDK's base layer (ntdef.h, ntstatus.h, basetsd.h, the base of wdm.h):
  * calling-convention macros (empty), SAL annotations (ntemu/wdk/sal.h, empty) and Microsoft C

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/ps.h: processes and threads as a driver sees them — the opaque PEPROCESS and
  * PETHREAD, client IDs, the process and thread notify routines and their registration,

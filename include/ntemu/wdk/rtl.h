@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/rtl.h: the run-time library — the memory macros (RtlZeroMemory, RtlCopyMemory,
  * ..., RtlCompareMemory), the counted strings (RtlInit*String, RtlCopyUnicodeString,

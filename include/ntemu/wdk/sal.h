@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/sal.h: the source-code annotation language (SAL 2 and the older __drv_ / __in
  * forms) the WDK's declarations and drivers' own code carry. Every annotation is empty: they

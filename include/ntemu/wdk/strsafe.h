@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* \file
  * ntemu/wdk/strsafe.h: the WDK's safe string functions (ntstrsafe.h) — RtlStringCch* and
  * RtlStringCb* Copy, CopyN, Cat, CatN, Printf, VPrintf and Length, in W (WCHAR) and A (CHAR)

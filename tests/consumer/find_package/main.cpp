@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A minimal program using ntemu as an installed or exported package.
 #include <ntemu/ex/handle_table.hpp>
 #include <ntemu/version.hpp>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A WDK-style driver in C, written to the documented signatures, built against the installed
  * <ntemu/wdk.h>. */
 #include <ntemu/wdk.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Drives the consumer's C driver through the harness of the installed ntemu::wdk.
 #include <ntemu/harness.hpp>
 

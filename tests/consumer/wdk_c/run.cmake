@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds and runs the C driver consumer against an install tree of ntemu: with find_package
 # (ntemu::wdk) and with pkg-config (ntemu-wdk for the C file, no -std=c++20 in its flags).
 cmake_minimum_required(VERSION 3.25)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The monitor's user-mode client, played by the harness of the installed ntemu::wdk: it opens
 // \\.\ProcWatch and reads the events the driver queued, as the real client would.
 #include <ntemu/harness.hpp>

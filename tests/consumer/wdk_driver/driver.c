@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver.c — a process and thread monitor, as Windows driver code is written: it queues an
  * event record (from a lookaside list) for every process and thread start and exit, under an
  * ERESOURCE, and hands them to its client through IOCTL_PROCWATCH_READ_EVENTS on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver.h — what the monitor driver and its user-mode client share: the device's name, its
  * control codes and the event record, as a driver's common header does. */
 #ifndef PROCWATCH_DRIVER_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds and runs the procwatch driver consumer against an install tree of ntemu: with
 # find_package and ntemu_add_driver (as C and as C++), and with pkg-config (driver_cflags and
 # Cflags of ntemu-wdk for the driver, ntemu for the client).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // EX_CALLBACK: fast references, rundown protection and block exchange, bit for bit against
 // semantics.md §5 and the §9 items 33–36; the accounting invariant of §5.6 at every step.
 #include "ntemu/ex/callback.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Randomized differential test: the handle table against a deliberately naive reference model
 // of the same rules (semantics.md §6.2–6.4), over millions of mixed operations with fixed seeds.
 // The reference uses plain containers and no concurrency, so every handle value, every

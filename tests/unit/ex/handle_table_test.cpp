@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The executive handle table against semantics.md §6 and the acceptance behaviours of §9.
 // Test names give the §9 item, the version and the source tag they check.
 #include "ntemu/ex/handle_table.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ObjectManager::find: the lock-free address index and its fallback.
 #include <doctest/doctest.h>
 

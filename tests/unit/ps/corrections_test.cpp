@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The second fidelity audit's corrections (semantics.md §10), each on every version it names,
 // with the source it comes from.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Windows 2000 creation path: boot IDs, lazy PIDs, notify order and arguments, failure paths,
 // registration, lookups and the debugger stack (semantics.md §2.4, §3.4, §4, §9; BLOG).
 #include <string>

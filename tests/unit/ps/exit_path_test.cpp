@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Termination, deletion and the verifier on the Windows 2000 model (semantics.md §3, §7.1, §9
 // items 13, 20, 24, 25, 40).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verifier's judgement across registrations, slot tampering, and the tombstone policy
 // (docs/fidelity.md, "The verifier"): findings name kernel hazards, not what a routine could not
 // hear of because it was registered late or removed early.

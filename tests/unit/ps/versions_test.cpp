@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The same creation, registration and thought-experiment steps on the XP / Server 2003 / Vista
 // profiles, with the differences from Windows 2000 that semantics.md §1, §2.1, §4, §7.2 and §9
 // expect. Table-driven where the versions agree.
@@ -278,8 +279,9 @@ TEST_CASE(
   auto p = k.NtCreateProcess("calc.exe");
   REQUIRE(k.NtCreateThread(*p.process).status == STATUS_SUCCESS);
   REQUIRE(k.NtTerminateProcess(*p.process) == STATUS_SUCCESS);
-  CHECK(join(g_ex_calls) ==
-        join({"create calc.exe 0xc parent 0x4 by 0004.0008 image calc.exe", "exit calc.exe 0xc"}));
+  CHECK(join(g_ex_calls) == join({"create calc.exe 0xc parent 0x4 by 0004.0008 image "
+                                  "\\Device\\HarddiskVolume1\\Windows\\System32\\calc.exe",
+                                  "exit calc.exe 0xc"}));
   CHECK(k.PsSetCreateProcessNotifyRoutineEx(&ex_routine, true) == STATUS_SUCCESS);
   CHECK(k.process_notify_array().count() == 0);
   // Not exported before Vista.
@@ -302,9 +304,9 @@ TEST_CASE(
   CHECK(t.status == STATUS_ACCESS_DENIED);
   CHECK(t.thread == nullptr);
   CHECK(g_calls.empty());  // no thread notify at all
-  CHECK(join(g_ex_calls) ==
-        join({"create malware.exe 0xc parent 0x4 by 0004.0008 image malware.exe",
-              "exit malware.exe 0xc"}));
+  CHECK(join(g_ex_calls) == join({"create malware.exe 0xc parent 0x4 by 0004.0008 image "
+                                  "\\Device\\HarddiskVolume1\\Windows\\System32\\malware.exe",
+                                  "exit malware.exe 0xc"}));
   CHECK(k.cid_table().handle_count() == before);  // the TID went back
   CHECK(k.NtCreateThread(*p.process).status == STATUS_PROCESS_IS_TERMINATING);
   g_veto = STATUS_SUCCESS;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // FlatMap64 against std::unordered_map: the same random inserts, finds and erases (keys chosen
 // from a small range so probe runs collide and deletions shift), then the same contents.
 #include "ntemu/support/flat_map.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/support/ids.hpp"
 
 #include <type_traits>

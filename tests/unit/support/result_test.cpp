@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/support/result.hpp"
 
 #include <string>

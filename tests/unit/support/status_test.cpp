@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ntemu/support/status.hpp"
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* <initguid.h> for drivers built against ntemu: DEFINE_GUID defines the GUID from here on
  * (instead of declaring it). This directory (include/ntemu/wdk/compat) is on ntemu::wdk's
  * include path only. */

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: MIT
+# docs/spdx: every source, header, CMake and script file of the project names its licence
+# (LICENSE, MIT) in an SPDX line within its first three lines, so a file copied out of the tree
+# keeps its terms. Golden data (transcripts, scenarios) and docs are not sources. Run as
+#   cmake -DSOURCE_DIR=<checkout> -P spdx.cmake
+set(_globs)
+foreach(dir emu include tests examples bench cmake .ci)
+  foreach(pattern *.cpp *.hpp *.h *.c *.cmake *.sh *.py CMakeLists.txt *.in run)
+    list(APPEND _globs "${SOURCE_DIR}/${dir}/${pattern}")
+  endforeach()
+endforeach()
+file(GLOB_RECURSE _files LIST_DIRECTORIES false ${_globs})
+list(APPEND _files "${SOURCE_DIR}/CMakeLists.txt" "${SOURCE_DIR}/quickstart.sh")
+set(_missing)
+set(_count 0)
+foreach(f IN LISTS _files)
+  file(STRINGS "${f}" _head LIMIT_COUNT 3)
+  math(EXPR _count "${_count} + 1")
+  if(NOT _head MATCHES "SPDX-License-Identifier: MIT")
+    file(RELATIVE_PATH _rel "${SOURCE_DIR}" "${f}")
+    list(APPEND _missing "${_rel}")
+  endif()
+endforeach()
+if(_missing)
+  list(JOIN _missing "\n  " _list)
+  message(FATAL_ERROR "files without 'SPDX-License-Identifier: MIT' in their first three lines:\n  ${_list}")
+endif()
+if(_count LESS 100)
+  message(FATAL_ERROR "only ${_count} files found under ${SOURCE_DIR}: is SOURCE_DIR right?")
+endif()
+message(STATUS "${_count} files carry the SPDX line")
