@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# ntemu_add_driver(<target> SOURCES <file>... [C | CXX] [STATIC | OBJECT] [FUNCTION_LITERAL])
+# ntemu_add_driver(<target> SOURCES <file>... [C | CXX] [STATIC | OBJECT] [FUNCTION_LITERAL]
+#                  [CHECKED])
 #
 # Builds a Windows driver's own sources, unchanged, as a static (default) or object library
 # against ntemu::wdk, with the flags Microsoft-style driver code needs on GCC and clang:
@@ -11,7 +12,9 @@
 # C / CXX compile every source as that language (default: by extension; the project must have
 # enabled it). FUNCTION_LITERAL makes __FUNCTION__ a string literal ("file.c:LINE"), for
 # drivers that concatenate it with literals as MSVC allows; GCC 12 and clang 14 cannot
-# otherwise (see docs/driver-testing.md). The variable NTEMU_DRIVER_COMMON_FLAGS holds the
+# otherwise (see docs/driver-testing.md). CHECKED builds the checked (debug) build, -DDBG=1:
+# ASSERT / NT_ASSERT are checked and KdPrint prints; without it DBG is 0, as in a free build.
+# The variable NTEMU_DRIVER_COMMON_FLAGS holds the
 # flags; ntemu-wdk.pc has them as its driver_cflags variable.
 set(NTEMU_DRIVER_COMMON_FLAGS
   -DNTEMU -DNTEMU_DRIVER -D_KERNEL_MODE=1 -fms-extensions -fno-strict-aliasing
@@ -20,7 +23,7 @@ set(NTEMU_DRIVER_COMMON_FLAGS
   -Wno-pragma-pack -Wno-multichar -Wno-static-in-inline -Wno-language-extension-token -Wno-keyword-macro)
 
 function(ntemu_add_driver target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "C;CXX;STATIC;OBJECT;FUNCTION_LITERAL" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "C;CXX;STATIC;OBJECT;FUNCTION_LITERAL;CHECKED" "" "SOURCES")
   if(NOT arg_SOURCES)
     message(FATAL_ERROR "ntemu_add_driver(${target}): no SOURCES")
   endif()
@@ -62,6 +65,9 @@ function(ntemu_add_driver target)
   list(APPEND flags "$<$<COMPILE_LANGUAGE:C>:-Wno-pointer-to-int-cast>")
   if(arg_FUNCTION_LITERAL)
     list(APPEND flags -DNTEMU_FUNCTION_LITERAL)
+  endif()
+  if(arg_CHECKED)
+    list(APPEND flags -DDBG=1)
   endif()
   target_compile_options(${target} PRIVATE ${flags})
 endfunction()

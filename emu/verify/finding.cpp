@@ -43,6 +43,8 @@ constexpr std::array kKinds{
     KindInfo{FindingKind::IrpCompletionError, "irp-completion-error", FindingSource::Driver},
     KindInfo{FindingKind::DeviceLeak, "device-leak", FindingSource::Driver},
     KindInfo{FindingKind::DebugBreak, "debug-break", FindingSource::Driver},
+    KindInfo{FindingKind::ReferenceLeak, "reference-leak", FindingSource::Driver},
+    KindInfo{FindingKind::ImportNotExported, "import-not-exported", FindingSource::Driver},
 };
 
 constexpr std::array<FindingKind, kKinds.size()> kinds_of() {

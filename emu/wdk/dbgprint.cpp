@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Debugger output: the WDK's printf formatter (format_wdk, dbgprint.hpp) and DbgPrint /
-// DbgPrintEx over it. A line is formatted with the WDK's size rules (a driver's `%lu` reads a
-// 32-bit ULONG, where the host's printf would read 64 bits) and `%p` at the current profile's
-// pointer width, loses one trailing newline, and goes to the harness's log and to the trace as
-// a `dbgprint` event naming the thread it was printed on; outside a harness it goes to stderr.
+// DbgPrintEx over it, with DbgPrintEx's component filter (Harness::filter_debug_print). A line is
+// formatted with the WDK's size rules (a driver's `%lu` reads a 32-bit ULONG, where the host's
+// printf would read 64 bits) and `%p` at the current profile's pointer width, loses one trailing
+// newline, and goes to the harness's log and to the trace as a `dbgprint` event naming the thread
+// it was printed on; outside a harness it goes to stderr.
 #include "dbgprint.hpp"
 
 #include <algorithm>
@@ -325,8 +326,24 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
 
 namespace {
 
-ULONG debug_print(const char* prefix, const char* format, va_list args) {
+// Whether the filter keeps a line of `component` at `level`; `ex` for the DbgPrintEx family
+// (DbgPrint is filtered as DPFLTR_DEFAULT_ID / DPFLTR_INFO_LEVEL on Vista and later only).
+bool filter_keeps(const Current& c, bool ex, ULONG component, ULONG level) {
+  if (c.state == nullptr) return true;
+  if (!ex && c.kernel->profile().version < ntemu::KernelVersion::Vista) return true;
+  std::lock_guard hold(c.state->m);
+  const Harness::State::DebugFilter& f = c.state->debug_filter;
+  if (!f.on) return true;
+  const ULONG bits = level < 32 ? (1UL << level) : level;
+  const auto it = f.component_masks.find(component);
+  const ULONG mask = it == f.component_masks.end() ? 0 : it->second;
+  return ((mask | f.win2000_mask) & bits) != 0;
+}
+
+ULONG debug_print(const char* prefix, const char* format, va_list args, bool ex = false,
+                  ULONG component = DPFLTR_DEFAULT_ID, ULONG level = DPFLTR_INFO_LEVEL) {
   const Current c = current();
+  if (!filter_keeps(c, ex, component, level)) return static_cast<ULONG>(::STATUS_SUCCESS);
   const int digits = c.kernel != nullptr && c.kernel->profile().arch == ntemu::Arch::X86 ? 8 : 16;
   std::string text =
       (prefix != nullptr ? std::string(prefix) : std::string()) + format_wdk(format, args, digits);
@@ -363,35 +380,29 @@ ULONG DbgPrint(PCSTR Format, ...) {
 }
 
 ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {
-  static_cast<void>(ComponentId);  // every component and level is shown
-  static_cast<void>(Level);
   if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
   va_list args;
   va_start(args, Format);
-  const ULONG r = debug_print(nullptr, Format, args);
+  const ULONG r = debug_print(nullptr, Format, args, true, ComponentId, Level);
   va_end(args);
   return r;
 }
 
 ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist) {
-  static_cast<void>(ComponentId);
-  static_cast<void>(Level);
   if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
   va_list args;
   va_copy(args, arglist);
-  const ULONG r = debug_print(nullptr, Format, args);
+  const ULONG r = debug_print(nullptr, Format, args, true, ComponentId, Level);
   va_end(args);
   return r;
 }
 
 ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR Format,
                             va_list arglist) {
-  static_cast<void>(ComponentId);
-  static_cast<void>(Level);
   if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
   va_list args;
   va_copy(args, arglist);
-  const ULONG r = debug_print(Prefix, Format, args);
+  const ULONG r = debug_print(Prefix, Format, args, true, ComponentId, Level);
   va_end(args);
   return r;
 }

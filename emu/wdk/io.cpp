@@ -109,6 +109,7 @@ NTSTATUS create_device(PDRIVER_OBJECT driver, ULONG extension_size, PUNICODE_STR
   KeInitializeEvent(&d->DeviceLock, SynchronizationEvent, TRUE);
   driver->DeviceObject = d;
   *out = d;
+  s.opaque.emplace(address_of(d), "device object");  // ObReferenceObject works on it
   s.devices.push_back(std::move(record));
   return ::STATUS_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,6 +94,32 @@ struct Harness::State {
     std::string step;
   };
   std::map<const void*, Initialized> initialized;
+
+  /// The references the driver holds (references.cpp), in the order taken: the object's model
+  /// (or, for an opaque object, host) address, what it was when referenced, the function that
+  /// took the reference and the step. Guarded by m.
+  struct Reference {
+    std::uint64_t address;
+    std::string what;
+    const char* function;
+    std::string step;
+  };
+  std::vector<Reference> references;
+  /// Opaque objects (events, devices, the driver object) by address, with their kind. Guarded
+  /// by m.
+  std::map<std::uint64_t, const char*> opaque;
+  /// Imports already reported as not exported by the profile (once each). Guarded by m.
+  std::set<std::string> unexported_imports;
+  /// How the loaded driver's image was linked (Harness::load's options).
+  LoadOptions load_options;
+  /// DbgPrintEx's component filter (Harness::filter_debug_print): off keeps every line; on, a
+  /// line is kept when its level's bit is in its component's mask or in the WIN2000 mask.
+  struct DebugFilter {
+    bool on = false;
+    ULONG win2000_mask = 1;  // DPFLTR_ERROR_LEVEL: errors are shown by default
+    std::map<ULONG, ULONG> component_masks;
+  };
+  DebugFilter debug_filter;  // guarded by m
 
   /// The I/O manager's objects (io.cpp): devices, links, open files and outstanding IRPs.
   /// Guarded by m; the records live as long as the harness (a deleted device's memory stays

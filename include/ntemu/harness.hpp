@@ -30,13 +30,18 @@
 /// `use-after-free` / `bad-object-pointer` (an object pointer naming a deleted object or none),
 /// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck); for locks,
 /// waits, resources and the I/O manager: `lock-not-held`, `null-argument`, `resource-leak`,
-/// `wait-deadlock`, `irp-not-completed`, `irp-completion-error`, `device-leak` and
-/// `debug-break` (docs/driver-testing.md lists what raises each).
+/// `wait-deadlock`, `irp-not-completed`, `irp-completion-error`, `device-leak`, `debug-break`,
+/// `reference-leak` (a reference the driver took — a lookup, ObReferenceObject* — and never
+/// dropped, at unload or when the harness ends with the driver loaded, naming the step of the
+/// reference) and `import-not-exported` (the driver called a routine the profile's version
+/// does not export: it would not load there) (docs/driver-testing.md lists what raises each).
 ///
 /// Exceptions: the calls that run kernel entry points — create_process, create_thread,
 /// start_process, terminate_thread, terminate_process, close, exit_process — may throw
 /// `ntemu::BugCheck` when the modeled machine crashes (e.g. 0x17 CID_HANDLE_DELETION from an
-/// object deletion); the kernel then stays inspectable (kernel().bugcheck()). WDK calls made by
+/// object deletion, 0x1E from a routine that threw, 0x7F UNEXPECTED_KERNEL_MODE_TRAP when
+/// notify routines re-enter the kernel without bound and its stack would overflow); the kernel
+/// then stays inspectable (kernel().bugcheck()). WDK calls made by
 /// the driver never throw into its C frames (a crash inside one is a `bugcheck` finding), so
 /// load, unload and the device calls (open_device, device_io_control, read, write, close of a
 /// DeviceHandle) do not throw BugCheck. Any call may throw std::bad_alloc.
@@ -69,7 +74,8 @@ class Harness {
   /// `forward` (which must outlive the harness and accept calls from several host threads).
   explicit Harness(Profile profile, TraceSink* forward = nullptr);
   /// Frees the pool blocks the driver still holds (after reporting them at unload, if it was
-  /// unloaded) and shuts the kernel down. A still-loaded driver is not unloaded.
+  /// unloaded) and shuts the kernel down. A still-loaded driver is not unloaded; the
+  /// references it still holds are reported (`reference-leak`, seen by the `forward` sink).
   ~Harness();
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
@@ -85,6 +91,14 @@ class Harness {
   /// registered is a `routine-after-unload` finding. STATUS_INVALID_DEVICE_STATE (nothing
   /// called) if a driver is already loaded or `entry` is null.
   NTSTATUS load(PDRIVER_INITIALIZE entry, std::string name = "driver");
+  /// How the driver's image was linked, as the kernel's checks of it see it.
+  struct LoadOptions {
+    /// Linked with /INTEGRITYCHECK (IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY): without it,
+    /// PsSetCreateProcessNotifyRoutineEx refuses to register with STATUS_ACCESS_DENIED.
+    bool integrity_check = true;
+  };
+  /// load() with the image's link options.
+  NTSTATUS load(PDRIVER_INITIALIZE entry, std::string name, LoadOptions options);
   /// Calls the driver's DriverUnload on the System process's first thread, then reports each
   /// notify routine still registered (`routine-after-unload`) and each pool block still
   /// allocated (`pool-leak`). STATUS_INVALID_DEVICE_STATE if no driver is loaded;
@@ -159,6 +173,15 @@ class Harness {
   /// Fault injection: after `successes` more successful ExAllocatePoolWithTag calls, the next
   /// `failures` calls return NULL.
   void fail_pool_allocations(std::size_t successes, std::size_t failures = 1);
+  /// Turns on DbgPrintEx's component filter, as the kernel debugger's Kd_<component>_Mask
+  /// values: from then on a DbgPrintEx / vDbgPrintEx / KdPrintEx line is kept only when its
+  /// level's bit (1 << Level for Level < 32, else Level itself as a mask) is in `mask` for
+  /// `component_id` or in the WIN2000 mask (default 1: DPFLTR_ERROR_LEVEL lines are shown).
+  /// DbgPrint and KdPrint are DbgPrintEx(DPFLTR_DEFAULT_ID, DPFLTR_INFO_LEVEL) on Vista and
+  /// later, and unconditional before. Off (the default): every line is kept.
+  void filter_debug_print(ULONG component_id, ULONG mask);
+  /// The WIN2000 mask of the filter (and turns it on).
+  void filter_debug_print_default(ULONG win2000_mask);
   /// Whether other host threads of the test may signal what a driver waits for. Off (the
   /// default): a KeWaitForSingleObject on an object that is not signalled times out at once,
   /// or for an infinite wait is a `wait-deadlock` finding. On: waits block on the host until

@@ -57,6 +57,8 @@ enum class FindingKind : std::uint8_t {
   IrpCompletionError,      ///< an IRP completed twice, or with more bytes than its buffer
   DeviceLeak,              ///< a device object or symbolic link still present at unload
   DebugBreak,              ///< a failed ASSERT / NT_ASSERT, or a DbgBreakPoint
+  ReferenceLeak,           ///< a reference the driver took and never dropped, at unload
+  ImportNotExported,       ///< a call of a routine the profile's version does not export
 };
 
 /// Who raises a kind: the kernel's verifier (scenarios can expect these), or the WDK surface.

@@ -43,12 +43,14 @@ ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR 
 #define DPFLTR_IHVNETWORK_ID 78
 #define DPFLTR_IHVSTREAMING_ID 79
 #define DPFLTR_IHVBUS_ID 80
-#if defined(DBG) && !DBG
-#define KdPrint(args) ((void)0)
-#define KdPrintEx(args) ((void)0)
-#else
+/* As in the WDK: KdPrint / KdPrintEx print only in a checked build (DBG nonzero); in a free
+ * build they compile to nothing and their arguments are not evaluated. */
+#if DBG
 #define KdPrint(args) ((void)DbgPrint args)
 #define KdPrintEx(args) ((void)DbgPrintEx args)
+#else
+#define KdPrint(args) ((void)0)
+#define KdPrintEx(args) ((void)0)
 #endif
 
 #endif /* NTEMU_WDK_DBGPRINT_H */

@@ -8,9 +8,10 @@
  * pointer conversions, ASSERT / NT_ASSERT / NT_VERIFY, the NTSTATUS values and NT_SUCCESS.
  * Part of <ntemu/wdk.h>, which drivers include.
  *
- * DBG: the WDK always defines it (1 in a checked build, 0 in a free one); when the driver's
- * build does not, this header defines it as 1, so assertions are checked and KdPrint prints
- * under test. Define DBG=0 to test the free build.
+ * DBG: as in the WDK, 1 in a checked (debug) build and 0 or undefined in a free one, where
+ * ASSERT / NT_ASSERT check nothing and KdPrint / KdPrintEx compile to nothing. When the
+ * driver's build does not define it, this header defines it as 0 (the free build); define
+ * DBG=1 (ntemu_add_driver's CHECKED option) to test the checked build.
  */
 #ifndef NTEMU_WDK_NTDEF_H
 #define NTEMU_WDK_NTDEF_H
@@ -22,7 +23,7 @@
 #include "ntemu/wdk/sal.h"
 
 #ifndef DBG
-#define DBG 1
+#define DBG 0
 #endif
 
 /* --- calling conventions, linkage: no-ops ---------------------------------------------------- */
