@@ -419,6 +419,10 @@ void Harness::filter_debug_print_default(ULONG win2000_mask) {
   state_->debug_filter.win2000_mask = win2000_mask;
 }
 
+std::uint64_t Harness::advance_clock(std::uint64_t hundred_ns) {
+  return state_->kernel.clock().advance(hundred_ns);
+}
+
 void Harness::allow_blocking_waits(bool allow) {
   state_->blocking_waits.store(allow, std::memory_order_release);
 }

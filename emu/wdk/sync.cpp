@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Dispatcher objects and waits: events (notification and synchronization), mutexes (KMUTEX,
 // recursive for their owner), semaphores, and KeWaitForSingleObject on them or on a process or
-// thread (signalled once it exits); KeDelayExecutionThread; the previous mode; breakpoints and
+// thread (signalled once it exits); the previous mode; breakpoints and
 // failed assertions. Every object's state changes under one lock. A wait on an object that is
 // not signalled cannot be satisfied unless another host thread signals it; unless the harness
 // was told one will (Harness::allow_blocking_waits), a finite wait times out at once and an
@@ -272,15 +272,6 @@ NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR
                      : header->Type == ntemu::wdk::kSemaphore ? "a semaphore at 0"
                                                               : "an event";
   return ntemu::wdk::wait_unsignalled(Timeout, what, poll);
-}
-
-NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
-                                PLARGE_INTEGER Interval) {
-  static_cast<void>(WaitMode);
-  static_cast<void>(Alertable);
-  static_cast<void>(Interval);
-  ntemu::wdk::irql_too_high(APC_LEVEL, "KeDelayExecutionThread");
-  return ::STATUS_SUCCESS;
 }
 
 KPROCESSOR_MODE ExGetPreviousMode(VOID) {

@@ -182,6 +182,10 @@ class Harness {
   void filter_debug_print(ULONG component_id, ULONG mask);
   /// The WIN2000 mask of the filter (and turns it on).
   void filter_debug_print_default(ULONG win2000_mask);
+  /// Moves the kernel's model clock (Kernel::clock(), ke/clock.hpp) forward by `hundred_ns`
+  /// (100 ns units): KeQuerySystemTime and friends read the new time. Returns the time since
+  /// boot reached. The clock moves only when told so (and by KeDelayExecutionThread).
+  std::uint64_t advance_clock(std::uint64_t hundred_ns);
   /// Whether other host threads of the test may signal what a driver waits for. Off (the
   /// default): a KeWaitForSingleObject on an object that is not signalled times out at once,
   /// or for an infinite wait is a `wait-deadlock` finding. On: waits block on the host until

@@ -43,6 +43,7 @@
 #include "ntemu/wdk/ex.h"
 #include "ntemu/wdk/io.h"
 #include "ntemu/wdk/ke.h"
+#include "ntemu/wdk/ketime.h"
 #include "ntemu/wdk/lists.h"
 #include "ntemu/wdk/ntdef.h"
 #include "ntemu/wdk/ps.h"

@@ -178,7 +178,9 @@ LONG KeReadStateSemaphore(PRKSEMAPHORE Semaphore);
 NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
                                BOOLEAN Alertable, PLARGE_INTEGER Timeout);
 #define KeWaitForMutexObject KeWaitForSingleObject
-/* Returns STATUS_SUCCESS at once (no time passes in the model). */
+/* Returns STATUS_SUCCESS at once, after moving the model clock (ntemu/wdk/ketime.h) by the
+ * interval (negative: relative) or to the absolute system time given, if that is ahead: time
+ * passes for the driver, never for the host. */
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
                                 PLARGE_INTEGER Interval);
 
