@@ -186,6 +186,7 @@ NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name) {
 }
 
 NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name, LoadOptions options) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   if (s.loaded || entry == nullptr) return ::STATUS_INVALID_DEVICE_STATE;
   s.load_options = options;
@@ -240,6 +241,7 @@ NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name, LoadOptions o
 }
 
 NTSTATUS Harness::unload() {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   if (!s.loaded) return ::STATUS_INVALID_DEVICE_STATE;
   if (s.driver.DriverUnload == nullptr) return ::STATUS_NOT_SUPPORTED;
@@ -288,14 +290,17 @@ void Harness::name_routine(::PCREATE_PROCESS_NOTIFY_ROUTINE_EX routine, std::str
 }
 
 Kernel::ContextScope Harness::enter() {
+  wdk::publish_variables(state_->kernel);
   return Kernel::ContextScope(state_->kernel, state_->kernel.first_system_thread());
 }
 
 Kernel::ContextScope Harness::enter(ps::Thread& thread) {
+  wdk::publish_variables(state_->kernel);
   return Kernel::ContextScope(state_->kernel, thread);
 }
 
 Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Process* parent) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   ps::Process& owner = s.kernel.current_process();
   Kernel::ProcessCreated created = s.kernel.NtCreateProcess(std::move(image_name), parent);
@@ -304,6 +309,7 @@ Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Proce
 }
 
 Kernel::ThreadCreated Harness::create_thread(ps::Process& process, std::string name) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   ps::Process& owner = s.kernel.current_process();
   Kernel::ThreadCreated created =
@@ -325,14 +331,17 @@ Harness::Started Harness::start_process(std::string image_name, ps::Process* par
 }
 
 Status Harness::terminate_thread(ps::Thread& thread) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.NtTerminateThread(thread);
 }
 
 Status Harness::terminate_process(ps::Process& process) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.NtTerminateProcess(process);
 }
 
 Status Harness::close(ob::Object& object) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   for (auto it = s.handles.rbegin(); it != s.handles.rend(); ++it) {
     if (it->object != &object || !it->open) continue;
@@ -343,6 +352,7 @@ Status Harness::close(ob::Object& object) {
 }
 
 Status Harness::exit_process(ps::Process& process) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   Status first = s.kernel.NtTerminateProcess(process);
   if (first == STATUS_PROCESS_IS_TERMINATING) first = STATUS_SUCCESS;

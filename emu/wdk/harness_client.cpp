@@ -64,6 +64,7 @@ Harness::IoResult result_of(Request& r, NTSTATUS status, std::span<std::byte> ou
 
 Harness::Opened Harness::open_device(std::string_view name, ACCESS_MASK desired_access,
                                      ps::Thread* thread) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   Opened opened;
   {
@@ -146,6 +147,7 @@ Harness::Opened Harness::open_device(std::string_view name, ACCESS_MASK desired_
 Harness::IoResult Harness::device_io_control(DeviceHandle handle, ULONG code,
                                              std::span<const std::byte> in,
                                              std::span<std::byte> out) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   File* f = open_file(s, handle);
   if (f == nullptr) return {};
@@ -208,6 +210,7 @@ void place_transfer(Harness::State::Request& r, const DEVICE_OBJECT* device,
 
 Harness::IoResult Harness::read(DeviceHandle handle, std::span<std::byte> out,
                                 std::uint64_t offset) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   File* f = open_file(s, handle);
   if (f == nullptr) return {};
@@ -224,6 +227,7 @@ Harness::IoResult Harness::read(DeviceHandle handle, std::span<std::byte> out,
 
 Harness::IoResult Harness::write(DeviceHandle handle, std::span<const std::byte> in,
                                  std::uint64_t offset) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   File* f = open_file(s, handle);
   if (f == nullptr) return {};
@@ -239,6 +243,7 @@ Harness::IoResult Harness::write(DeviceHandle handle, std::span<const std::byte>
 }
 
 NTSTATUS Harness::close(DeviceHandle handle) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   File* f = open_file(s, handle);
   if (f == nullptr) return ::STATUS_INVALID_HANDLE;

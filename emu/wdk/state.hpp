@@ -154,6 +154,10 @@ void unregister_state(const Kernel* kernel);
 /// The harness state of `kernel`, or nullptr for a kernel not driven by a harness.
 Harness::State* state_of(const Kernel* kernel);
 
+/// Sets the WDK's exported variables that name one kernel's objects (PsInitialSystemProcess)
+/// for `kernel`: every harness call that runs driver code calls it first (ob.cpp).
+void publish_variables(Kernel& kernel);
+
 /// The kernel current on the calling host thread and the harness driving it; either may be
 /// null (no current kernel; a kernel not driven by a harness).
 struct Current {

@@ -45,6 +45,7 @@
 #include "ntemu/wdk/ke.h"
 #include "ntemu/wdk/ketime.h"
 #include "ntemu/wdk/lists.h"
+#include "ntemu/wdk/ob.h"
 #include "ntemu/wdk/ntdef.h"
 #include "ntemu/wdk/ps.h"
 #include "ntemu/wdk/rtl.h"
