@@ -15,6 +15,7 @@
 #include "io.hpp"
 #include "pool.hpp"
 #include "references.hpp"
+#include "section.hpp"
 #include "state.hpp"
 #include "trampolines.hpp"
 
@@ -253,6 +254,7 @@ NTSTATUS Harness::unload() {
   s.code_unloaded.store(true, std::memory_order_release);
   s.emit(Event{"driver", {}}.add("op", "unload").add("name", s.driver_name));
   report_leftovers(s, "DriverUnload returned", /*pool=*/true);
+  wdk::report_sections_left(s, "DriverUnload returned");
   wdk::report_reference_leaks(s, "the time DriverUnload returned");
   return ::STATUS_SUCCESS;
 }

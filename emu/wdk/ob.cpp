@@ -10,6 +10,7 @@
 #include "ntemu/ob/obhandle.hpp"
 #include "ntemu/support/atomic_ref.hpp"
 #include "references.hpp"
+#include "section.hpp"
 #include "state.hpp"
 
 struct _OBJECT_TYPE {
@@ -19,9 +20,9 @@ struct _OBJECT_TYPE {
 namespace {
 
 _OBJECT_TYPE g_types[] = {{"Process"}, {"Thread"}, {"Event"}, {"Semaphore"}, {"File"},
-                          {"Device"},  {"Driver"}, {"Token"}, {"Key"}};
+                          {"Device"},  {"Driver"}, {"Token"}, {"Key"},       {"Section"}};
 POBJECT_TYPE g_type_pointers[] = {&g_types[0], &g_types[1], &g_types[2], &g_types[3], &g_types[4],
-                                  &g_types[5], &g_types[6], &g_types[7], &g_types[8]};
+                                  &g_types[5], &g_types[6], &g_types[7], &g_types[8], &g_types[9]};
 
 POBJECT_TYPE type_of(const ntemu::ob::Object& o) {
   return o.type() == ntemu::ob::ObjectType::Process ? g_type_pointers[0] : g_type_pointers[1];
@@ -38,6 +39,7 @@ POBJECT_TYPE* IoDeviceObjectType = &g_type_pointers[5];
 POBJECT_TYPE* IoDriverObjectType = &g_type_pointers[6];
 POBJECT_TYPE* SeTokenObjectType = &g_type_pointers[7];
 POBJECT_TYPE* CmKeyObjectType = &g_type_pointers[8];
+POBJECT_TYPE* MmSectionObjectType = &g_type_pointers[9];
 PEPROCESS PsInitialSystemProcess = nullptr;
 
 namespace ntemu::wdk {
@@ -67,6 +69,14 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess,
         const std::uint64_t value =
             ntemu::wdk::value_of(Handle) & (arch == ntemu::Arch::X86 ? 0xFFFFFFFFULL : ~0ULL);
         const std::uint64_t minus_one = arch == ntemu::Arch::X86 ? 0xFFFFFFFFULL : ~0ULL;
+        if (void* section = ntemu::wdk::section_of_handle(c, Handle)) {  // an opaque object
+          if (ObjectType != nullptr && ObjectType != *MmSectionObjectType)
+            return STATUS_OBJECT_TYPE_MISMATCH;
+          ntemu::wdk::count_opaque(c, section, +1, "ObReferenceObjectByHandle");
+          *Object = section;
+          if (HandleInformation != nullptr) *HandleInformation = {0, SECTION_ALL_ACCESS};
+          return STATUS_SUCCESS;
+        }
         ob::Object* found = nullptr;
         ACCESS_MASK granted = 0;
         if (value == minus_one || value == minus_one - 1) {  // NtCurrentProcess / Thread

@@ -108,6 +108,12 @@ struct Harness::State {
   /// Opaque objects (events, devices, the driver object) by address, with their kind. Guarded
   /// by m.
   std::map<std::uint64_t, const char*> opaque;
+  /// Sections (section.cpp), kept as long as the harness (a stale view stays readable), and
+  /// their open handles by value. Guarded by m.
+  struct Section;
+  std::vector<std::unique_ptr<Section>> sections;
+  std::map<std::uint64_t, Section*> section_handles;
+  std::uint64_t next_section_handle = 0;
   /// Imports already reported as not exported by the profile (once each). Guarded by m.
   std::set<std::string> unexported_imports;
   /// How the loaded driver's image was linked (Harness::load's options).

@@ -50,5 +50,6 @@
 #include "ntemu/wdk/ps.h"
 #include "ntemu/wdk/rtl.h"
 #include "ntemu/wdk/strsafe.h"
+#include "ntemu/wdk/zw.h"
 
 #endif /* NTEMU_WDK_H */
