@@ -334,7 +334,7 @@ bool filter_keeps(const Current& c, bool ex, ULONG component, ULONG level) {
   std::lock_guard hold(c.state->m);
   const Harness::State::DebugFilter& f = c.state->debug_filter;
   if (!f.on) return true;
-  const ULONG bits = level < 32 ? (1UL << level) : level;
+  const ULONG bits = level < 32 ? (ULONG{1} << level) : level;
   const auto it = f.component_masks.find(component);
   const ULONG mask = it == f.component_masks.end() ? 0 : it->second;
   return ((mask | f.win2000_mask) & bits) != 0;
