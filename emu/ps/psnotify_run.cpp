@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The notify dispatchers (semantics.md §4, §5, §10.10): PspRunCreateProcessNotifyRoutines,
 // PspRunCreateThreadNotifyRoutines and PsCallImageNotifyRoutines walk their array in slot order and
-// call each routine, with the executive's observers told before and after every call. Under
+// call each routine, with the executive's observers told before and after every call; callouts
+// nested past HostContext::kMaxNestedCallouts are a kernel stack overflow (bugcheck 0x7F). Under
 // EX_CALLBACK storage the array holds a block reference around the call, so a removal waits for it;
 // plain arrays hold nothing (the Windows 2000 hazard).
 #include "entry_point.hpp"
@@ -28,6 +29,10 @@ void Executive::routine_faulted(std::uint64_t code) {
 template <class Body>
 void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t (&args)[3],
                                     Body&& body) {
+  if (t_host_context.running >= HostContext::kMaxNestedCallouts) {
+    bug_check(UNEXPECTED_KERNEL_MODE_TRAP, "UNEXPECTED_KERNEL_MODE_TRAP", EXCEPTION_DOUBLE_FAULT,
+              t_host_context.running);
+  }
   sched::point(sched::Access::Call, call.routine, "notify routine call", call.slot);
   observe(&KernelObserver::routine_calling, call);
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();

@@ -35,6 +35,16 @@ constexpr std::array kKinds{
     KindInfo{FindingKind::LockRecursion, "lock-recursion", FindingSource::Driver},
     KindInfo{FindingKind::Bugcheck, "bugcheck", FindingSource::Driver},
     KindInfo{FindingKind::HostException, "host-exception", FindingSource::Driver},
+    KindInfo{FindingKind::LockNotHeld, "lock-not-held", FindingSource::Driver},
+    KindInfo{FindingKind::NullArgument, "null-argument", FindingSource::Driver},
+    KindInfo{FindingKind::ResourceLeak, "resource-leak", FindingSource::Driver},
+    KindInfo{FindingKind::WaitDeadlock, "wait-deadlock", FindingSource::Driver},
+    KindInfo{FindingKind::IrpNotCompleted, "irp-not-completed", FindingSource::Driver},
+    KindInfo{FindingKind::IrpCompletionError, "irp-completion-error", FindingSource::Driver},
+    KindInfo{FindingKind::DeviceLeak, "device-leak", FindingSource::Driver},
+    KindInfo{FindingKind::DebugBreak, "debug-break", FindingSource::Driver},
+    KindInfo{FindingKind::ReferenceLeak, "reference-leak", FindingSource::Driver},
+    KindInfo{FindingKind::ImportNotExported, "import-not-exported", FindingSource::Driver},
 };
 
 constexpr std::array<FindingKind, kKinds.size()> kinds_of() {

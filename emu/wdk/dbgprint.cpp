@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Debugger output: the WDK's printf formatter (format_wdk, dbgprint.hpp) and DbgPrint /
-// DbgPrintEx over it. A line is formatted with the WDK's size rules (a driver's `%lu` reads a
-// 32-bit ULONG, where the host's printf would read 64 bits) and `%p` at the current profile's
-// pointer width, loses one trailing newline, and goes to the harness's log and to the trace as
-// a `dbgprint` event naming the thread it was printed on; outside a harness it goes to stderr.
+// DbgPrintEx over it, with DbgPrintEx's component filter (Harness::filter_debug_print). A line is
+// formatted with the WDK's size rules (a driver's `%lu` reads a 32-bit ULONG, where the host's
+// printf would read 64 bits) and `%p` at the current profile's pointer width, loses one trailing
+// newline, and goes to the harness's log and to the trace as a `dbgprint` event naming the thread
+// it was printed on; outside a harness it goes to stderr.
 #include "dbgprint.hpp"
 
 #include <algorithm>
@@ -22,20 +23,114 @@
 namespace ntemu::wdk {
 namespace {
 
-std::string narrow(const wchar_t* w, std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n && w[i] != 0; ++i) {
-    const auto c = static_cast<std::uint32_t>(w[i]);
-    s += c < 0x80 ? static_cast<char>(c) : '?';
+constexpr int kMaxField = 4096;
+
+void append_utf8(std::string& out, std::uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x110000) {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += '?';
   }
-  return s;
+}
+
+// A field's text padded to `width` (on the right when left-justified).
+void pad(std::string& out, const std::string& text, int width, bool left) {
+  const std::size_t w = width > 0 ? static_cast<std::size_t>(width) : 0;
+  if (!left && text.size() < w) out.append(w - text.size(), ' ');
+  out += text;
+  if (left && text.size() < w) out.append(w - text.size(), ' ');
+}
+
+// A number of at most kMaxField from the digits at f (advancing it).
+int read_number(const char*& f) {
+  long long v = 0;
+  while (*f >= '0' && *f <= '9') {
+    v = std::min<long long>(v * 10 + (*f - '0'), kMaxField);
+    ++f;
+  }
+  return static_cast<int>(v);
+}
+
+// The host's snprintf of one validated conversion into `out`.
+template <class T>
+void host_format(std::string& out, const std::string& spec, T value) {
+  const int n = std::snprintf(nullptr, 0, spec.c_str(), value);
+  if (n <= 0) return;
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  std::snprintf(text.data(), text.size(), spec.c_str(), value);
+  text.resize(static_cast<std::size_t>(n));
+  out += text;
 }
 
 }  // namespace
 
-std::string format_wdk(const char* format, va_list args, int pointer_digits) {
+std::string narrow_text(const wchar_t* w, std::size_t n, bool utf8) {
+  std::string s;
+  for (std::size_t i = 0; i < n && w[i] != 0; ++i) {
+    const auto c = static_cast<std::uint32_t>(w[i]);
+    if (c < 0x80) {
+      s += static_cast<char>(c);
+    } else if (utf8) {
+      append_utf8(s, c);
+    } else {
+      s += '?';
+    }
+  }
+  return s;
+}
+
+std::wstring widen_utf8(const std::string& s) {
+  std::wstring w;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::uint32_t c = 0;
+    std::size_t extra = 0;
+    if (b < 0x80) {
+      c = b;
+    } else if ((b & 0xE0) == 0xC0) {
+      c = b & 0x1FU;
+      extra = 1;
+    } else if ((b & 0xF0) == 0xE0) {
+      c = b & 0x0FU;
+      extra = 2;
+    } else if ((b & 0xF8) == 0xF0) {
+      c = b & 0x07U;
+      extra = 3;
+    } else {
+      w += static_cast<wchar_t>(0xFFFD);
+      ++i;
+      continue;
+    }
+    if (i + extra >= s.size()) {  // a truncated sequence
+      w += static_cast<wchar_t>(0xFFFD);
+      break;
+    }
+    bool ok = true;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto t = static_cast<unsigned char>(s[i + k]);
+      if ((t & 0xC0) != 0x80) ok = false;
+      c = (c << 6) | (t & 0x3FU);
+    }
+    w += ok ? static_cast<wchar_t>(c) : static_cast<wchar_t>(0xFFFD);
+    i += ok ? extra + 1 : 1;
+  }
+  return w;
+}
+
+std::string format_wdk(const char* format, va_list args, const FormatDialect& dialect) {
   std::string out;
-  char buffer[512];
   for (const char* f = format; *f != 0; ++f) {
     if (*f != '%') {
       out += *f;
@@ -46,24 +141,34 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
       out += '%';
       continue;
     }
-    std::string spec = "%";
+    std::string flags;
     while (*f != 0 && std::strchr("-+ #0", *f) != nullptr)
-      spec += *f++;
-    // A width or a precision: `*` (the next argument) and then digits, copied into spec.
-    const auto copy_number = [&] {
-      if (*f == '*') {
-        spec += std::to_string(va_arg(args, int));
-        ++f;
+      flags += *f++;
+    int width = -1;
+    int precision = -1;
+    if (*f == '*') {
+      const int w = va_arg(args, int);
+      ++f;
+      if (w < 0) {
+        flags += '-';
+        width = w < -kMaxField ? kMaxField : -w;
+      } else {
+        width = std::min(w, kMaxField);
       }
-      while (*f >= '0' && *f <= '9')
-        spec += *f++;
-    };
-    copy_number();
-    if (*f == '.') {
-      spec += *f++;
-      copy_number();
+    } else if (*f >= '0' && *f <= '9') {
+      width = read_number(f);
     }
-    enum class Size { Default, Char, Short, Long64, Pointer, Wide } size = Size::Default;
+    if (*f == '.') {
+      ++f;
+      if (*f == '*') {
+        const int p = va_arg(args, int);
+        ++f;
+        precision = p < 0 ? -1 : std::min(p, kMaxField);  // negative: as if none
+      } else {
+        precision = read_number(f);
+      }
+    }
+    enum class Size { Default, Char, Short, Long64, Pointer, Narrow, Wide } size = Size::Default;
     if (f[0] == 'I' && f[1] == '6' && f[2] == '4') {
       size = Size::Long64;
       f += 3;
@@ -75,15 +180,23 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
     } else if (f[0] == 'h' && f[1] == 'h') {
       size = Size::Char;
       f += 2;
-    } else if (*f == 'I' || *f == 'z') {
+    } else if (*f == 'q' || *f == 'j') {
+      size = Size::Long64;
+      ++f;
+    } else if (*f == 'I' || *f == 'z' || *f == 't') {
       size = Size::Pointer;
       ++f;
     } else if (*f == 'h') {
-      size = Size::Short;
+      size =
+          (f[1] == 's' || f[1] == 'c' || f[1] == 'S' || f[1] == 'C') ? Size::Narrow : Size::Short;
       ++f;
-    } else if (*f == 'l' || *f == 'w') {
-      size = *f == 'w' ? Size::Wide : Size::Default;  // `l` on an integer: 32 bits (LLP64)
-      if (*f == 'l' && (f[1] == 's' || f[1] == 'c')) size = Size::Wide;
+    } else if (*f == 'w') {
+      size = Size::Wide;
+      ++f;
+    } else if (*f == 'l') {
+      // `l` on an integer: 32 bits (LLP64); on a string or character: wide.
+      size =
+          (f[1] == 's' || f[1] == 'c' || f[1] == 'S' || f[1] == 'C') ? Size::Wide : Size::Default;
       ++f;
     }
     const char conversion = *f;
@@ -91,7 +204,16 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
       out += start;  // a truncated specification: shown as written
       break;
     }
-    int n = 0;
+    const bool left = flags.find('-') != std::string::npos;
+    std::string spec = "%" + flags;
+    if (width >= 0) spec += std::to_string(width);
+    if (precision >= 0) spec += "." + std::to_string(precision);
+    // Whether a string / character conversion reads wide text.
+    const auto wide_text = [&](bool upper) {
+      if (size == Size::Wide) return true;
+      if (size == Size::Narrow) return false;
+      return dialect.wide != upper;
+    };
     switch (conversion) {
       case 'd':
       case 'i': {
@@ -105,7 +227,7 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
           if (size == Size::Short) v = static_cast<short>(v);
           if (size == Size::Char) v = static_cast<signed char>(v);
         }
-        n = std::snprintf(buffer, sizeof buffer, (spec + "lld").c_str(), v);
+        host_format(out, spec + "lld", v);
         break;
       }
       case 'u':
@@ -122,43 +244,59 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
           if (size == Size::Short) v &= 0xFFFFU;
           if (size == Size::Char) v &= 0xFFU;
         }
-        n = std::snprintf(buffer, sizeof buffer, (spec + "ll" + conversion).c_str(), v);
+        host_format(out, spec + "ll" + conversion, v);
         break;
       }
       case 'c':
-        if (size == Size::Wide) {
+      case 'C': {
+        std::string text;
+        if (wide_text(conversion == 'C')) {
           const auto w = static_cast<wchar_t>(va_arg(args, std::wint_t));
-          n = std::snprintf(buffer, sizeof buffer, (spec + "s").c_str(), narrow(&w, 1).c_str());
+          text = w == 0 ? std::string(1, '\0') : narrow_text(&w, 1, dialect.utf8);
         } else {
-          n = std::snprintf(buffer, sizeof buffer, (spec + "c").c_str(), va_arg(args, int));
+          text = std::string(1, static_cast<char>(va_arg(args, int)));
         }
+        pad(out, text, width, left);
         break;
+      }
       case 's':
       case 'S': {
         std::string text;
-        if (size == Size::Wide || conversion == 'S') {
+        const std::size_t limit =
+            precision >= 0 ? static_cast<std::size_t>(precision) : static_cast<std::size_t>(-1);
+        if (wide_text(conversion == 'S')) {
           const wchar_t* w = va_arg(args, const wchar_t*);
-          text = w == nullptr ? "(null)" : narrow(w, std::wcslen(w));
+          text = w == nullptr ? "(null)" : narrow_text(w, ::wcsnlen(w, limit), dialect.utf8);
         } else {
           const char* c = va_arg(args, const char*);
-          text = c == nullptr ? "(null)" : c;
+          text = c == nullptr ? "(null)" : std::string(c, strnlen(c, limit));
         }
-        n = std::snprintf(buffer, sizeof buffer, (spec + "s").c_str(), text.c_str());
+        pad(out, text, width, left);
         break;
       }
       case 'Z': {
-        const auto* u = va_arg(args, const UNICODE_STRING*);
         std::string text = "(null)";
-        if (size == Size::Wide && u != nullptr && u->Buffer != nullptr) {
-          text = narrow(u->Buffer, u->Length / sizeof(WCHAR));
+        if (size == Size::Wide) {
+          const auto* u = va_arg(args, const UNICODE_STRING*);
+          if (u != nullptr && u->Buffer != nullptr) {
+            text = narrow_text(u->Buffer, u->Length / sizeof(WCHAR), dialect.utf8);
+          }
+        } else {
+          const auto* a = va_arg(args, const ANSI_STRING*);
+          if (a != nullptr && a->Buffer != nullptr) {
+            text = std::string(a->Buffer, strnlen(a->Buffer, a->Length));
+          }
         }
-        n = std::snprintf(buffer, sizeof buffer, (spec + "s").c_str(), text.c_str());
+        if (precision >= 0 && text.size() > static_cast<std::size_t>(precision)) {
+          text.resize(static_cast<std::size_t>(precision));
+        }
+        pad(out, text, width, left);
         break;
       }
       case 'p': {
         const auto v =
             static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(va_arg(args, void*)));
-        n = std::snprintf(buffer, sizeof buffer, "%0*llX", pointer_digits, v);
+        host_format(out, "%0" + std::to_string(dialect.pointer_digits) + "llX", v);
         break;
       }
       case 'e':
@@ -166,26 +304,49 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
       case 'f':
       case 'g':
       case 'G':
-        n = std::snprintf(buffer, sizeof buffer, (spec + conversion).c_str(), va_arg(args, double));
+        host_format(out, spec + conversion, va_arg(args, double));
         break;
       case 'n':
         static_cast<void>(va_arg(args, void*));  // never written
         break;
       default:
-        out.append(start, static_cast<std::size_t>(f - start + 1));  // unknown: as written
-        continue;
+        // Unknown: its argument's size is unknown, so nothing more can be read safely.
+        out += start;
+        return out;
     }
-    if (n > 0) out.append(buffer, std::min(static_cast<std::size_t>(n), sizeof buffer - 1));
   }
   return out;
 }
 
+std::string format_wdk(const char* format, va_list args, int pointer_digits) {
+  FormatDialect dialect;
+  dialect.pointer_digits = pointer_digits;
+  return format_wdk(format, args, dialect);
+}
+
 namespace {
 
-ULONG debug_print(const char* format, va_list args) {
+// Whether the filter keeps a line of `component` at `level`; `ex` for the DbgPrintEx family
+// (DbgPrint is filtered as DPFLTR_DEFAULT_ID / DPFLTR_INFO_LEVEL on Vista and later only).
+bool filter_keeps(const Current& c, bool ex, ULONG component, ULONG level) {
+  if (c.state == nullptr) return true;
+  if (!ex && c.kernel->profile().version < ntemu::KernelVersion::Vista) return true;
+  std::lock_guard hold(c.state->m);
+  const Harness::State::DebugFilter& f = c.state->debug_filter;
+  if (!f.on) return true;
+  const ULONG bits = level < 32 ? (ULONG{1} << level) : level;
+  const auto it = f.component_masks.find(component);
+  const ULONG mask = it == f.component_masks.end() ? 0 : it->second;
+  return ((mask | f.win2000_mask) & bits) != 0;
+}
+
+ULONG debug_print(const char* prefix, const char* format, va_list args, bool ex = false,
+                  ULONG component = DPFLTR_DEFAULT_ID, ULONG level = DPFLTR_INFO_LEVEL) {
   const Current c = current();
+  if (!filter_keeps(c, ex, component, level)) return static_cast<ULONG>(::STATUS_SUCCESS);
   const int digits = c.kernel != nullptr && c.kernel->profile().arch == ntemu::Arch::X86 ? 8 : 16;
-  std::string text = format_wdk(format, args, digits);
+  std::string text =
+      (prefix != nullptr ? std::string(prefix) : std::string()) + format_wdk(format, args, digits);
   if (!text.empty() && text.back() == '\n') text.pop_back();
   if (c.state == nullptr) {
     std::fprintf(stderr, "DbgPrint: %s\n", text.c_str());
@@ -213,18 +374,35 @@ ULONG DbgPrint(PCSTR Format, ...) {
   if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
   va_list args;
   va_start(args, Format);
-  const ULONG r = debug_print(Format, args);
+  const ULONG r = debug_print(nullptr, Format, args);
   va_end(args);
   return r;
 }
 
 ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...) {
-  static_cast<void>(ComponentId);  // every component and level is shown
-  static_cast<void>(Level);
   if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
   va_list args;
   va_start(args, Format);
-  const ULONG r = debug_print(Format, args);
+  const ULONG r = debug_print(nullptr, Format, args, true, ComponentId, Level);
+  va_end(args);
+  return r;
+}
+
+ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist) {
+  if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
+  va_list args;
+  va_copy(args, arglist);
+  const ULONG r = debug_print(nullptr, Format, args, true, ComponentId, Level);
+  va_end(args);
+  return r;
+}
+
+ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR Format,
+                            va_list arglist) {
+  if (Format == nullptr) return static_cast<ULONG>(STATUS_INVALID_PARAMETER);
+  va_list args;
+  va_copy(args, arglist);
+  const ULONG r = debug_print(Prefix, Format, args, true, ComponentId, Level);
   va_end(args);
   return r;
 }

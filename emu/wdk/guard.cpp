@@ -23,6 +23,18 @@ void report(verify::Finding f) {
                f.detail.c_str());
 }
 
+void report(verify::FindingKind kind, std::string detail) {
+  report({kind, std::move(detail), 0, 0, context_step()});
+}
+
+bool non_null(const void* pointer, const char* function, const char* what) {
+  if (pointer != nullptr) return true;
+  report(verify::FindingKind::NullArgument,
+         fmt::format("{} was given a NULL {} (the machine would fault); it did nothing", function,
+                     what));
+  return false;
+}
+
 std::string context_step() {
   Kernel* k = Kernel::current();
   return k == nullptr ? std::string{} : k->verifier().current_step();

@@ -25,6 +25,11 @@ namespace ntemu::wdk {
 void report(verify::Finding f);
 /// The current kernel's step label, or "" outside any kernel.
 std::string context_step();
+/// A finding of `kind` with `detail`, naming the current step.
+void report(verify::FindingKind kind, std::string detail);
+/// A `null-argument` finding: `function` was given NULL for `what`, which the machine would
+/// dereference; returns false, so that a check reads `if (!non_null(p, ...)) return;`.
+bool non_null(const void* pointer, const char* function, const char* what);
 
 /// Runs `body`; a BugCheck or host exception raised inside a WDK call must not unwind into the
 /// driver's C frames: it becomes a finding and the call returns `fallback`.

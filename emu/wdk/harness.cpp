@@ -2,12 +2,21 @@
 // The driver-test harness (ntemu/harness.hpp).
 #include "ntemu/harness.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "convert.hpp"
+#include "dbgprint.hpp"
+#include "io.hpp"
+#include "leftovers.hpp"
 #include "pool.hpp"
+#include "references.hpp"
+#include "section.hpp"
 #include "state.hpp"
 #include "trampolines.hpp"
 
@@ -15,8 +24,12 @@ namespace ntemu {
 
 // --- State ------------------------------------------------------------------------------------
 
+namespace {
+std::atomic<std::uint64_t> g_next_serial{1};
+}  // namespace
+
 Harness::State::State(Profile profile, TraceSink* forward)
-    : tee(recording, forward), kernel(profile, &tee) {}
+    : tee(recording, forward), kernel(profile, &tee), serial(g_next_serial.fetch_add(1)) {}
 
 bool Harness::State::pool_may_allocate() {
   std::lock_guard hold(m);
@@ -41,43 +54,6 @@ UNICODE_STRING view_of(std::wstring& text) {
   return s;
 }
 
-// Reports every routine of the wdk layer still in one of the kernel's notify arrays.
-template <class Array>
-void report_routines_left(Harness::State& s, const Array& array, const char* kind,
-                          const char* when) {
-  for (std::uint32_t i = 0; i < array.size(); ++i) {
-    const void* routine = reinterpret_cast<const void*>(array.slot(i));
-    if (routine == nullptr || !wdk::is_trampoline(routine)) continue;  // most slots are empty
-    s.report({verify::FindingKind::RoutineAfterUnload,
-              fmt::format("{} is still in {} notify slot {} after {}: the real kernel would "
-                          "call into unmapped driver code",
-                          s.kernel.routine_symbol(routine), kind, i, when),
-              i, 0, s.current_step()});
-  }
-}
-
-void report_leftovers(Harness::State& s, const char* when, bool pool) {
-  report_routines_left(s, s.kernel.process_notify_array(), "process", when);
-  report_routines_left(s, s.kernel.thread_notify_array(), "thread", when);
-  report_routines_left(s, s.kernel.image_notify_array(), "load-image", when);
-  if (!pool) return;
-  std::vector<Harness::State::PoolBlock> leaked;
-  {
-    std::lock_guard hold(s.m);
-    for (const auto& [sequence, block] : s.pool)
-      leaked.push_back(block);
-  }
-  for (const auto& block : leaked) {
-    s.report({verify::FindingKind::PoolLeak,
-              fmt::format("a {}-byte pool block with tag '{}'{} was still allocated after {}",
-                          block.size, wdk::tag_text(block.tag),
-                          block.step.empty() ? std::string{}
-                                             : fmt::format(" (allocated at \"{}\")", block.step),
-                          when),
-              block.tag, 0, s.current_step()});
-  }
-}
-
 }  // namespace
 
 // --- Harness --------------------------------------------------------------------------------
@@ -88,7 +64,24 @@ Harness::Harness(Profile profile, TraceSink* forward)
 }
 
 Harness::~Harness() {
+  if (Kernel::current() == &state_->kernel) {
+    // A scope of this kernel outlives the harness on this thread: Kernel::current() would
+    // dangle, and every later WDK call on the thread would use freed memory.
+    std::fprintf(stderr,
+                 "ntemu: a Harness is being destroyed while one of its enter() scopes (or a "
+                 "Kernel::ContextScope on its kernel) is still active on this thread; end the "
+                 "scope before the harness. Aborting.\n");
+    std::abort();
+  }
+  if (state_->loaded) {
+    try {  // a finding event for the forward sink; nothing may escape a destructor
+      wdk::report_reference_leaks(*state_, "the end of the harness");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ntemu: reporting reference leaks failed: %s\n", e.what());
+    }
+  }
   wdk::unregister_state(&state_->kernel);
+  wdk::forget_requests(*state_);
   wdk::release_pool(*state_);
 }
 
@@ -101,8 +94,14 @@ const Profile& Harness::profile() const {
 }
 
 NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name) {
+  return load(entry, std::move(name), LoadOptions{});
+}
+
+NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name, LoadOptions options) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   if (s.loaded || entry == nullptr) return ::STATUS_INVALID_DEVICE_STATE;
+  s.load_options = options;
   s.driver_name = std::move(name);
   s.driver = DRIVER_OBJECT{};
   s.driver.Type = 4;  // IO_TYPE_DRIVER
@@ -116,7 +115,17 @@ NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name) {
   s.hardware_database = view_of(s.hardware_text);
   s.driver.HardwareDatabase = &s.hardware_database;
   s.driver.DriverInit = entry;
+  s.driver_extension = DRIVER_EXTENSION{};
+  s.driver_extension.DriverObject = &s.driver;
+  s.driver_extension.ServiceKeyName = s.registry_path;
+  s.driver.DriverExtension = &s.driver_extension;
+  for (auto& routine : s.driver.MajorFunction)
+    routine = &IoInvalidDeviceRequest;  // what the I/O manager puts in every entry
   s.code_unloaded.store(false, std::memory_order_release);
+  {
+    std::lock_guard hold(s.m);
+    s.opaque.emplace(wdk::address_of(&s.driver), "driver object");
+  }
   for (const auto& [trampoline, function] : s.default_module_names) {
     s.kernel.name_routine(trampoline, s.driver_name, function);
   }
@@ -132,14 +141,19 @@ NTSTATUS Harness::load(PDRIVER_INITIALIZE entry, std::string name) {
              .add("status", Status{static_cast<std::uint32_t>(status)}.hex()));
   if (::NT_SUCCESS(status)) {
     s.loaded = true;
+    // The I/O manager ends the initialization of the devices DriverEntry created.
+    for (PDEVICE_OBJECT d = s.driver.DeviceObject; d != nullptr; d = d->NextDevice)
+      d->Flags &= ~static_cast<ULONG>(DO_DEVICE_INITIALIZING);
   } else {
     s.code_unloaded.store(true, std::memory_order_release);
-    report_leftovers(s, "its DriverEntry failed", /*pool=*/false);
+    wdk::report_leftovers(s, "its DriverEntry failed", /*pool=*/false);
+    wdk::report_reference_leaks(s, "the time its DriverEntry failed");
   }
   return status;
 }
 
 NTSTATUS Harness::unload() {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   if (!s.loaded) return ::STATUS_INVALID_DEVICE_STATE;
   if (s.driver.DriverUnload == nullptr) return ::STATUS_NOT_SUPPORTED;
@@ -150,7 +164,9 @@ NTSTATUS Harness::unload() {
   s.loaded = false;
   s.code_unloaded.store(true, std::memory_order_release);
   s.emit(Event{"driver", {}}.add("op", "unload").add("name", s.driver_name));
-  report_leftovers(s, "DriverUnload returned", /*pool=*/true);
+  wdk::report_leftovers(s, "DriverUnload returned", /*pool=*/true);
+  wdk::report_sections_left(s, "DriverUnload returned");
+  wdk::report_reference_leaks(s, "the time DriverUnload returned");
   return ::STATUS_SUCCESS;
 }
 
@@ -193,15 +209,18 @@ void Harness::name_routine(::PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::string fun
 }
 
 Kernel::ContextScope Harness::enter() {
+  wdk::publish_variables(state_->kernel);
   return Kernel::ContextScope(state_->kernel, state_->kernel.first_system_thread());
 }
 
 Kernel::ContextScope Harness::enter(ps::Thread& thread) {
+  wdk::publish_variables(state_->kernel);
   return Kernel::ContextScope(state_->kernel, thread);
 }
 
 Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Process* parent,
                                                Kernel::ProcessImage image) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   ps::Process& owner = s.kernel.current_process();
   Kernel::ProcessCreated created =
@@ -211,6 +230,7 @@ Kernel::ProcessCreated Harness::create_process(std::string image_name, ps::Proce
 }
 
 Kernel::ThreadCreated Harness::create_thread(ps::Process& process, std::string name) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   ps::Process& owner = s.kernel.current_process();
   Kernel::ThreadCreated created =
@@ -234,22 +254,27 @@ Harness::Started Harness::start_process(std::string image_name, ps::Process* par
 
 Kernel::ImageMapped Harness::load_image(ps::Process& process, std::string image,
                                         std::uint64_t size) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.MmMapImage(process, Kernel::default_image_path(image), size);
 }
 
 Kernel::ImageMapped Harness::load_system_image(std::string image, std::uint64_t size) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.MmLoadSystemImage(Kernel::default_driver_path(image), size);
 }
 
 Status Harness::terminate_thread(ps::Thread& thread) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.NtTerminateThread(thread);
 }
 
 Status Harness::terminate_process(ps::Process& process) {
+  wdk::publish_variables(state_->kernel);
   return state_->kernel.NtTerminateProcess(process);
 }
 
 Status Harness::close(ob::Object& object) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   for (auto it = s.handles.rbegin(); it != s.handles.rend(); ++it) {
     if (it->object != &object || !it->open) continue;
@@ -260,11 +285,14 @@ Status Harness::close(ob::Object& object) {
 }
 
 Status Harness::exit_process(ps::Process& process) {
+  wdk::publish_variables(state_->kernel);
   State& s = *state_;
   Status first = s.kernel.NtTerminateProcess(process);
   if (first == STATUS_PROCESS_IS_TERMINATING) first = STATUS_SUCCESS;
   auto close_held = [&](bool threads) {
-    for (auto& held : s.handles) {
+    // By index: a routine called from NtClose may make the harness record more handles.
+    for (std::size_t i = 0; i < s.handles.size(); ++i) {
+      Harness::State::Held held = s.handles[i];
       if (!held.open) continue;
       const bool is_thread = held.object->type() == ob::ObjectType::Thread;
       if (is_thread != threads) continue;
@@ -272,7 +300,7 @@ Status Harness::exit_process(ps::Process& process) {
                             ? static_cast<ps::Thread*>(held.object)->ThreadsProcess == &process
                             : held.object == &process;
       if (!ours) continue;
-      held.open = false;
+      s.handles[i].open = false;
       const Status st = s.kernel.NtClose(*held.owner, held.handle);
       if (first.ok() && !st.ok()) first = st;
     }
@@ -320,6 +348,26 @@ void Harness::fail_pool_allocations(std::size_t successes, std::size_t failures)
   std::lock_guard hold(state_->m);
   state_->pool_successes_before_failure = successes;
   state_->pool_failures = failures;
+}
+
+void Harness::filter_debug_print(ULONG component_id, ULONG mask) {
+  std::lock_guard hold(state_->m);
+  state_->debug_filter.on = true;
+  state_->debug_filter.component_masks[component_id] = mask;
+}
+
+void Harness::filter_debug_print_default(ULONG win2000_mask) {
+  std::lock_guard hold(state_->m);
+  state_->debug_filter.on = true;
+  state_->debug_filter.win2000_mask = win2000_mask;
+}
+
+std::uint64_t Harness::advance_clock(std::uint64_t hundred_ns) {
+  return state_->kernel.clock().advance(hundred_ns);
+}
+
+void Harness::allow_blocking_waits(bool allow) {
+  state_->blocking_waits.store(allow, std::memory_order_release);
 }
 
 }  // namespace ntemu

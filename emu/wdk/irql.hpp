@@ -13,6 +13,13 @@ namespace ntemu::wdk {
 KIRQL current_irql();
 void set_irql(KIRQL irql);
 
+/// The previous mode of this host thread's current call: UserMode while the harness runs a
+/// dispatch routine for its user-mode client (io.cpp), else KernelMode.
+KPROCESSOR_MODE previous_mode();
+void set_previous_mode(KPROCESSOR_MODE mode);
+/// The token naming this host thread as a lock owner (locks.cpp; never dereferenced).
+ULONG_PTR owner_token();
+
 /// Reports a call made above the IRQL its documentation allows (`irql-too-high`); true if it
 /// was. The call goes on: only the real machine would fault.
 bool irql_too_high(KIRQL max, const char* function);

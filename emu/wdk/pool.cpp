@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -68,7 +69,7 @@ using ntemu::wdk::irql_too_high;
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
   const Current c = current();
   if (c.kernel == nullptr) return nullptr;
-  const bool paged = PoolType == PagedPool || PoolType == PagedPoolCacheAligned;
+  const bool paged = (static_cast<unsigned>(PoolType) & 1U) != 0;  // the paged types are odd
   irql_too_high(paged ? APC_LEVEL : DISPATCH_LEVEL, "ExAllocatePoolWithTag");
   if (c.state != nullptr && !c.state->pool_may_allocate()) return nullptr;
   void* memory = std::malloc(NumberOfBytes == 0 ? 1 : NumberOfBytes);
@@ -87,6 +88,37 @@ PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 
 PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes) {
   return ExAllocatePoolWithTag(PoolType, NumberOfBytes, 0x656E6F4EU);  // 'None'
+}
+
+PVOID ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
+  // POOL_QUOTA_FAIL_INSTEAD_OF_RAISE: no quota is charged, and failures return NULL either way.
+  const auto type = static_cast<POOL_TYPE>(
+      static_cast<unsigned>(PoolType) & ~static_cast<unsigned>(POOL_QUOTA_FAIL_INSTEAD_OF_RAISE));
+  return ExAllocatePoolWithTag(type, NumberOfBytes, Tag);
+}
+
+PVOID ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                    EX_POOL_PRIORITY Priority) {
+  static_cast<void>(Priority);
+  return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+}
+
+PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag) {
+  const POOL_FLAGS kind =
+      Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED);
+  if (kind != POOL_FLAG_NON_PAGED && kind != POOL_FLAG_NON_PAGED_EXECUTE && kind != POOL_FLAG_PAGED)
+    return nullptr;  // exactly one pool kind is required
+  const POOL_TYPE type = kind == POOL_FLAG_PAGED ? PagedPool : NonPagedPoolNx;
+  PVOID p = ExAllocatePoolWithTag(type, NumberOfBytes, Tag);
+  if (p != nullptr && (Flags & POOL_FLAG_UNINITIALIZED) == 0) std::memset(p, 0, NumberOfBytes);
+  return p;
+}
+
+PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag,
+                      PCPOOL_EXTENDED_PARAMETER ExtendedParameters, ULONG ExtendedParametersCount) {
+  static_cast<void>(ExtendedParameters);
+  static_cast<void>(ExtendedParametersCount);
+  return ExAllocatePool2(Flags, NumberOfBytes, Tag);
 }
 
 namespace {
@@ -134,4 +166,11 @@ VOID ExFreePoolWithTag(PVOID P, ULONG Tag) {
 
 VOID ExFreePool(PVOID P) {
   free_pool(P, nullptr, "ExFreePool");
+}
+
+VOID ExFreePool2(PVOID P, ULONG Tag, PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
+                 ULONG ExtendedParametersCount) {
+  static_cast<void>(ExtendedParameters);
+  static_cast<void>(ExtendedParametersCount);
+  free_pool(P, &Tag, "ExFreePool2");
 }

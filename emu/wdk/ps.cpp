@@ -5,7 +5,8 @@
 // release; the accessors of the current and of a given process or thread (PsGet*,
 // IoGetCurrentProcess); what a process tells of its image (PsGetProcessImageFileName,
 // SeLocateProcessImageName); and ObReferenceObject / ObDereferenceObject. Every object pointer a
-// driver passes in is resolved (guard.hpp) before it is used.
+// driver passes in is resolved (guard.hpp) before it is used; every reference taken or dropped
+// is recorded for `reference-leak` (references.hpp), and opaque objects are counted there.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "convert.hpp"
 #include "guard.hpp"
+#include "references.hpp"
 #include "state.hpp"
 
 using ntemu::Kernel;
@@ -53,7 +55,10 @@ PEPROCESS NtemuLookupProcessByProcessId(HANDLE ProcessId, BOOLEAN WantProcess, N
     ps::Process* p = nullptr;
     const ntemu::Status st =
         k.PsLookupProcessByProcessId(ntemu::ProcessId{value_of(ProcessId)}, &p);
-    if (p != nullptr) found = ntemu::to_peprocess(*p);
+    if (p != nullptr) {
+      found = ntemu::to_peprocess(*p);
+      ntemu::wdk::note_reference(current(), *p, "PsLookupProcessByProcessId");
+    }
     return st;
   });
   return found;
@@ -64,7 +69,10 @@ PETHREAD NtemuLookupThreadByThreadId(HANDLE ThreadId, BOOLEAN WantThread, NTSTAT
   lookup(Status, WantThread != FALSE, "PsLookupThreadByThreadId", [&](Kernel& k) {
     ps::Thread* t = nullptr;
     const ntemu::Status st = k.PsLookupThreadByThreadId(ntemu::ThreadId{value_of(ThreadId)}, &t);
-    if (t != nullptr) found = ntemu::to_pethread(*t);
+    if (t != nullptr) {
+      found = ntemu::to_pethread(*t);
+      ntemu::wdk::note_reference(current(), *t, "PsLookupThreadByThreadId");
+    }
     return st;
   });
   return found;
@@ -81,8 +89,14 @@ NTEMU_CID_LOOKUP NtemuLookupProcessThreadByCid(PCLIENT_ID Cid, BOOLEAN WantProce
                               ntemu::ThreadId{value_of(Cid->UniqueThread)}};
     const ntemu::Status st =
         k.PsLookupProcessThreadByCid(cid, WantProcess != FALSE ? &p : nullptr, &t);
-    if (t != nullptr) found.Thread = ntemu::to_pethread(*t);
-    if (p != nullptr) found.Process = ntemu::to_peprocess(*p);
+    if (t != nullptr) {
+      found.Thread = ntemu::to_pethread(*t);
+      ntemu::wdk::note_reference(current(), *t, "PsLookupProcessThreadByCid");
+    }
+    if (p != nullptr) {
+      found.Process = ntemu::to_peprocess(*p);
+      ntemu::wdk::note_reference(current(), *p, "PsLookupProcessThreadByCid");
+    }
     return st;
   });
   return found;
@@ -180,15 +194,19 @@ NTSTATUS SeLocateProcessImageName(PEPROCESS Process, PUNICODE_STRING* pImageFile
 }
 
 LONG_PTR ObfReferenceObject(PVOID Object) {
+  if (ntemu::wdk::count_opaque(current(), Object, +1, "ObReferenceObject")) return 1;
   return with_object<ob::Object>(Object, "ObReferenceObject", [](ob::Object& o, Kernel& k) {
     k.ObReferenceObject(o);
+    ntemu::wdk::note_reference(current(), o, "ObReferenceObject");
     return static_cast<LONG_PTR>(o.pointer_count());
   });
 }
 
 LONG_PTR ObfDereferenceObject(PVOID Object) {
+  if (ntemu::wdk::count_opaque(current(), Object, -1, "ObDereferenceObject")) return 1;
   return with_object<ob::Object>(Object, "ObDereferenceObject", [](ob::Object& o, Kernel& k) {
     return guarded(LONG_PTR{0}, "ObDereferenceObject", [&] {
+      ntemu::wdk::note_dereference(current(), o);
       k.ObDereferenceObject(o);  // the last reference deletes (a tombstone stays)
       return static_cast<LONG_PTR>(o.pointer_count());
     });

@@ -10,6 +10,7 @@
 
 #include "convert.hpp"
 #include "guard.hpp"
+#include "image.hpp"
 #include "state.hpp"
 #include "trampolines.hpp"
 
@@ -26,7 +27,10 @@ namespace {
 template <class Body>
 NTSTATUS registration(const char* function, bool ntemu::Profile::*exported, Body&& body) {
   return ntemu::wdk::guarded_call(function, PASSIVE_LEVEL, true, [&](Kernel& k) {
-    if (exported != nullptr && !(k.profile().*exported)) return STATUS_NOT_IMPLEMENTED;
+    if (exported != nullptr && !(k.profile().*exported)) {
+      ntemu::wdk::import_not_exported(k, function);
+      return STATUS_NOT_IMPLEMENTED;
+    }
     return body(k);
   });
 }
@@ -63,6 +67,8 @@ NTSTATUS PsSetCreateProcessNotifyRoutineEx(PCREATE_PROCESS_NOTIFY_ROUTINE_EX Not
                                            BOOLEAN Remove) {
   return registration("PsSetCreateProcessNotifyRoutineEx",
                       &ntemu::Profile::has_process_notify_routine_ex, [&](Kernel& k) {
+                        if (Remove == FALSE && !ntemu::wdk::linked_with_integrity_check(k))
+                          return STATUS_ACCESS_DENIED;  // not linked with /INTEGRITYCHECK
                         return set_process_routine(k, NotifyRoutine, Remove,
                                                    &ntemu::wdk::process_ex_trampoline,
                                                    &Kernel::PsSetCreateProcessNotifyRoutineEx);

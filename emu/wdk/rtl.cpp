@@ -1,43 +1,508 @@
 // SPDX-License-Identifier: MIT
-// The run-time library's counted strings: RtlInitUnicodeString (a view of a terminated wide
-// string, its length in bytes, clamped to what a USHORT holds) and RtlEqualUnicodeString
-// (length and characters, optionally case-insensitive). The memory macros (RtlZeroMemory, ...)
-// are the C library's, in ntemu/wdk/rtl.h.
+// The run-time library's counted strings (ntemu/wdk/rtl.h): initialisation, copying and
+// appending within MaximumLength, comparison (optionally case-insensitive, by the host's
+// towupper), prefixes, case mapping, ANSI (Latin-1) <-> Unicode conversion into the caller's
+// buffer or a tracked pool block ('Strg'), integer <-> string, and RtlCompareMemory. A NULL
+// buffer with a non-zero length, which the real functions would dereference, is a
+// `null-argument` finding and a safe answer.
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <cwchar>
 #include <cwctype>
 #include <limits>
+#include <string>
 
+#include <fmt/format.h>
+
+#include "guard.hpp"
+#include "ntemu/kernel.hpp"
 #include "ntemu/wdk.h"
 
-VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString) {
-  if (DestinationString == nullptr) return;
-  DestinationString->Buffer = const_cast<PWSTR>(SourceString);
-  if (SourceString == nullptr) {
-    DestinationString->Length = 0;
-    DestinationString->MaximumLength = 0;
+namespace {
+
+constexpr ULONG kStringTag = 0x67727453U;  // 'Strg'
+
+// Whether `s` may be read: a NULL buffer with a non-zero length is a finding.
+template <class S>
+bool readable(const S* s, const char* function) {
+  if (s == nullptr) return false;
+  if (s->Buffer == nullptr && s->Length != 0) {
+    ntemu::wdk::report({ntemu::verify::FindingKind::NullArgument,
+                        fmt::format("{} was given a string of {} bytes with a NULL Buffer (the "
+                                    "machine would fault)",
+                                    function, s->Length),
+                        0, 0, ntemu::wdk::context_step()});
+    return false;
+  }
+  return true;
+}
+
+WCHAR up(WCHAR c) {
+  return static_cast<WCHAR>(std::towupper(static_cast<std::wint_t>(c)));
+}
+WCHAR down(WCHAR c) {
+  return static_cast<WCHAR>(std::towlower(static_cast<std::wint_t>(c)));
+}
+CHAR up(CHAR c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<CHAR>(c - 'a' + 'A') : c;
+}
+
+template <class S>
+std::size_t chars(const S* s) {
+  return s->Length / sizeof(*s->Buffer);
+}
+
+template <class S>
+LONG compare(const S* a, const S* b, BOOLEAN insensitive) {
+  const std::size_t n = std::min(chars(a), chars(b));
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = a->Buffer[i];
+    auto y = b->Buffer[i];
+    if (insensitive) {
+      x = up(x);
+      y = up(y);
+    }
+    if (x != y) return static_cast<LONG>(x) - static_cast<LONG>(y) < 0 ? -1 : 1;
+  }
+  if (chars(a) == chars(b)) return 0;
+  return chars(a) < chars(b) ? -1 : 1;
+}
+
+template <class S>
+BOOLEAN prefix(const S* p, const S* s, BOOLEAN insensitive) {
+  if (chars(p) > chars(s)) return FALSE;
+  for (std::size_t i = 0; i < chars(p); ++i) {
+    auto x = p->Buffer[i];
+    auto y = s->Buffer[i];
+    if (insensitive) {
+      x = up(x);
+      y = up(y);
+    }
+    if (x != y) return FALSE;
+  }
+  return TRUE;
+}
+
+template <class S, class C>
+void init(S* dest, const C* src) {
+  if (dest == nullptr) return;
+  dest->Buffer = const_cast<C*>(src);
+  if (src == nullptr) {
+    dest->Length = 0;
+    dest->MaximumLength = 0;
     return;
   }
-  constexpr std::size_t kMaxChars = (std::numeric_limits<USHORT>::max() / sizeof(WCHAR)) - 1;
-  const std::size_t chars = std::min(std::wcslen(SourceString), kMaxChars);
-  DestinationString->Length = static_cast<USHORT>(chars * sizeof(WCHAR));
-  DestinationString->MaximumLength = static_cast<USHORT>((chars + 1) * sizeof(WCHAR));
+  constexpr std::size_t kMaxChars = (std::numeric_limits<USHORT>::max() / sizeof(C)) - 1;
+  std::size_t n = 0;
+  while (n < kMaxChars && src[n] != 0)
+    ++n;
+  dest->Length = static_cast<USHORT>(n * sizeof(C));
+  dest->MaximumLength = static_cast<USHORT>((n + 1) * sizeof(C));
+}
+
+// Copies `n` characters into dest (allocating when asked), terminated when there is room.
+template <class S, class C>
+NTSTATUS store(S* dest, const C* text, std::size_t n, BOOLEAN allocate) {
+  using T = std::remove_pointer_t<decltype(dest->Buffer)>;
+  const std::size_t bytes = n * sizeof(T);
+  if (bytes + sizeof(T) > std::numeric_limits<USHORT>::max()) return ::STATUS_INVALID_PARAMETER_2;
+  if (allocate) {
+    auto* buffer = static_cast<T*>(ExAllocatePoolWithTag(PagedPool, bytes + sizeof(T), kStringTag));
+    if (buffer == nullptr) return ::STATUS_NO_MEMORY;
+    dest->Buffer = buffer;
+    dest->MaximumLength = static_cast<USHORT>(bytes + sizeof(T));
+  } else if (dest->Buffer == nullptr || dest->MaximumLength < bytes) {
+    return ::STATUS_BUFFER_OVERFLOW;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    dest->Buffer[i] = static_cast<T>(text[i]);
+  dest->Length = static_cast<USHORT>(bytes);
+  if (dest->MaximumLength >= bytes + sizeof(T)) dest->Buffer[n] = 0;
+  return ::STATUS_SUCCESS;
+}
+
+template <class C>
+NTSTATUS to_integer(const C* s, std::size_t n, ULONG base, PULONG value) {
+  if (value == nullptr) return ::STATUS_ACCESS_VIOLATION;
+  std::size_t i = 0;
+  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    ++i;
+  bool negative = false;
+  if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  if (base == 0) {
+    base = 10;
+    if (i + 1 < n && s[i] == '0') {
+      const C p = s[i + 1];
+      if (p == 'x' || p == 'X') base = 16;
+      if (p == 'o' || p == 'O') base = 8;
+      if (p == 'b' || p == 'B') base = 2;
+      if (base != 10) i += 2;
+    }
+  } else if (base != 2 && base != 8 && base != 10 && base != 16) {
+    return ::STATUS_INVALID_PARAMETER;
+  }
+  ULONG v = 0;
+  for (; i < n; ++i) {
+    const C c = s[i];
+    ULONG d = 0;
+    if (c >= '0' && c <= '9') {
+      d = static_cast<ULONG>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = static_cast<ULONG>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = static_cast<ULONG>(c - 'A' + 10);
+    } else {
+      break;
+    }
+    if (d >= base) break;
+    v = v * base + d;  // wraps modulo 2^32, as the kernel's does
+  }
+  *value = negative ? 0U - v : v;
+  return ::STATUS_SUCCESS;
+}
+
+std::string digits(ULONGLONG value, ULONG base) {
+  if (base == 0) base = 10;
+  std::string out;
+  do {
+    out += "0123456789ABCDEF"[value % base];
+    value /= base;
+  } while (value != 0);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+NTSTATUS integer_to_unicode(ULONGLONG value, ULONG base, PUNICODE_STRING string) {
+  if (base != 0 && base != 2 && base != 8 && base != 10 && base != 16)
+    return ::STATUS_INVALID_PARAMETER;
+  if (string == nullptr) return ::STATUS_INVALID_PARAMETER;
+  const std::string text = digits(value, base);
+  return store(string, text.data(), text.size(), FALSE);
+}
+
+}  // namespace
+
+SIZE_T RtlCompareMemory(const VOID* Source1, const VOID* Source2, SIZE_T Length) {
+  const auto* a = static_cast<const unsigned char*>(Source1);
+  const auto* b = static_cast<const unsigned char*>(Source2);
+  SIZE_T i = 0;
+  while (i < Length && a[i] == b[i])
+    ++i;
+  return i;
+}
+
+VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString) {
+  init(DestinationString, SourceString);
+}
+NTSTATUS RtlInitUnicodeStringEx(PUNICODE_STRING DestinationString, PCWSTR SourceString) {
+  if (SourceString != nullptr &&
+      std::wcslen(SourceString) > std::numeric_limits<USHORT>::max() / sizeof(WCHAR) - 1)
+    return ::STATUS_NAME_TOO_LONG;
+  init(DestinationString, SourceString);
+  return ::STATUS_SUCCESS;
+}
+VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSTR SourceString) {
+  init(DestinationString, SourceString);
+}
+VOID RtlInitString(PSTRING DestinationString, PCSTR SourceString) {
+  init(DestinationString, SourceString);
+}
+
+VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString) {
+  if (DestinationString == nullptr) return;
+  if (SourceString == nullptr || !readable(SourceString, "RtlCopyUnicodeString")) {
+    DestinationString->Length = 0;
+    return;
+  }
+  const std::size_t n =
+      std::min<std::size_t>(SourceString->Length, DestinationString->MaximumLength) / sizeof(WCHAR);
+  if (n > 0 && DestinationString->Buffer == nullptr) return;
+  if (n > 0) std::memmove(DestinationString->Buffer, SourceString->Buffer, n * sizeof(WCHAR));
+  DestinationString->Length = static_cast<USHORT>(n * sizeof(WCHAR));
+  if (DestinationString->Length + sizeof(WCHAR) <= DestinationString->MaximumLength)
+    DestinationString->Buffer[n] = 0;
+}
+VOID RtlCopyString(PSTRING DestinationString, const STRING* SourceString) {
+  if (DestinationString == nullptr) return;
+  if (SourceString == nullptr || !readable(SourceString, "RtlCopyString")) {
+    DestinationString->Length = 0;
+    return;
+  }
+  const std::size_t n = std::min(SourceString->Length, DestinationString->MaximumLength);
+  if (n > 0 && DestinationString->Buffer == nullptr) return;
+  if (n > 0) std::memmove(DestinationString->Buffer, SourceString->Buffer, n);
+  DestinationString->Length = static_cast<USHORT>(n);
+  if (n < DestinationString->MaximumLength) DestinationString->Buffer[n] = 0;
+}
+
+namespace {
+NTSTATUS append(PUNICODE_STRING dest, const WCHAR* src, std::size_t n) {
+  const std::size_t bytes = n * sizeof(WCHAR);
+  if (dest->Length + bytes > dest->MaximumLength) return ::STATUS_BUFFER_TOO_SMALL;
+  if (n == 0) return ::STATUS_SUCCESS;
+  std::memmove(reinterpret_cast<char*>(dest->Buffer) + dest->Length, src, bytes);
+  dest->Length = static_cast<USHORT>(dest->Length + bytes);
+  if (dest->Length + sizeof(WCHAR) <= dest->MaximumLength)
+    dest->Buffer[dest->Length / sizeof(WCHAR)] = 0;
+  return ::STATUS_SUCCESS;
+}
+}  // namespace
+
+NTSTATUS RtlAppendUnicodeToString(PUNICODE_STRING Destination, PCWSTR Source) {
+  if (Destination == nullptr || !readable(Destination, "RtlAppendUnicodeToString"))
+    return ::STATUS_INVALID_PARAMETER;
+  if (Source == nullptr) return ::STATUS_SUCCESS;
+  return append(Destination, Source, std::wcslen(Source));
+}
+NTSTATUS RtlAppendUnicodeStringToString(PUNICODE_STRING Destination, PCUNICODE_STRING Source) {
+  if (Destination == nullptr || Source == nullptr ||
+      !readable(Destination, "RtlAppendUnicodeStringToString") ||
+      !readable(Source, "RtlAppendUnicodeStringToString"))
+    return ::STATUS_INVALID_PARAMETER;
+  return append(Destination, Source->Buffer, Source->Length / sizeof(WCHAR));
 }
 
 BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
                               BOOLEAN CaseInSensitive) {
-  if (String1 == nullptr || String2 == nullptr) return FALSE;
+  if (!readable(String1, "RtlEqualUnicodeString") || !readable(String2, "RtlEqualUnicodeString"))
+    return FALSE;
   if (String1->Length != String2->Length) return FALSE;
-  const std::size_t n = String1->Length / sizeof(WCHAR);
-  for (std::size_t i = 0; i < n; ++i) {
-    wchar_t a = String1->Buffer[i];
-    wchar_t b = String2->Buffer[i];
-    if (CaseInSensitive) {
-      a = static_cast<wchar_t>(std::towupper(static_cast<std::wint_t>(a)));
-      b = static_cast<wchar_t>(std::towupper(static_cast<std::wint_t>(b)));
-    }
-    if (a != b) return FALSE;
+  return compare(String1, String2, CaseInSensitive) == 0 ? TRUE : FALSE;
+}
+BOOLEAN RtlEqualString(const STRING* String1, const STRING* String2, BOOLEAN CaseInSensitive) {
+  if (!readable(String1, "RtlEqualString") || !readable(String2, "RtlEqualString")) return FALSE;
+  if (String1->Length != String2->Length) return FALSE;
+  return compare(String1, String2, CaseInSensitive) == 0 ? TRUE : FALSE;
+}
+LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                             BOOLEAN CaseInSensitive) {
+  if (!readable(String1, "RtlCompareUnicodeString") ||
+      !readable(String2, "RtlCompareUnicodeString"))
+    return 0;
+  return compare(String1, String2, CaseInSensitive);
+}
+LONG RtlCompareString(const STRING* String1, const STRING* String2, BOOLEAN CaseInSensitive) {
+  if (!readable(String1, "RtlCompareString") || !readable(String2, "RtlCompareString")) return 0;
+  return compare(String1, String2, CaseInSensitive);
+}
+BOOLEAN RtlPrefixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                               BOOLEAN CaseInSensitive) {
+  if (!readable(String1, "RtlPrefixUnicodeString") || !readable(String2, "RtlPrefixUnicodeString"))
+    return FALSE;
+  return prefix(String1, String2, CaseInSensitive);
+}
+BOOLEAN RtlPrefixString(const STRING* String1, const STRING* String2, BOOLEAN CaseInSensitive) {
+  if (!readable(String1, "RtlPrefixString") || !readable(String2, "RtlPrefixString")) return FALSE;
+  return prefix(String1, String2, CaseInSensitive);
+}
+
+WCHAR RtlUpcaseUnicodeChar(WCHAR SourceCharacter) {
+  return up(SourceCharacter);
+}
+WCHAR RtlDowncaseUnicodeChar(WCHAR SourceCharacter) {
+  return down(SourceCharacter);
+}
+CHAR RtlUpperChar(CHAR Character) {
+  return up(Character);
+}
+
+namespace {
+template <class Map>
+NTSTATUS recase(PUNICODE_STRING dest, PCUNICODE_STRING src, BOOLEAN allocate, Map map,
+                const char* function) {
+  if (dest == nullptr || src == nullptr || !readable(src, function))
+    return ::STATUS_INVALID_PARAMETER;
+  std::wstring text(src->Buffer, src->Length / sizeof(WCHAR));
+  for (wchar_t& c : text)
+    c = map(c);
+  return store(dest, text.data(), text.size(), allocate);
+}
+}  // namespace
+
+NTSTATUS RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                BOOLEAN AllocateDestinationString) {
+  return recase(
+      DestinationString, SourceString, AllocateDestinationString, [](WCHAR c) { return up(c); },
+      "RtlUpcaseUnicodeString");
+}
+NTSTATUS RtlDowncaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                  BOOLEAN AllocateDestinationString) {
+  return recase(
+      DestinationString, SourceString, AllocateDestinationString, [](WCHAR c) { return down(c); },
+      "RtlDowncaseUnicodeString");
+}
+
+NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString, PCANSI_STRING SourceString,
+                                      BOOLEAN AllocateDestinationString) {
+  if (DestinationString == nullptr || SourceString == nullptr ||
+      !readable(SourceString, "RtlAnsiStringToUnicodeString"))
+    return ::STATUS_INVALID_PARAMETER;
+  std::wstring text;
+  for (USHORT i = 0; i < SourceString->Length; ++i)
+    text += static_cast<wchar_t>(static_cast<unsigned char>(SourceString->Buffer[i]));
+  return store(DestinationString, text.data(), text.size(), AllocateDestinationString);
+}
+NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                      BOOLEAN AllocateDestinationString) {
+  if (DestinationString == nullptr || SourceString == nullptr ||
+      !readable(SourceString, "RtlUnicodeStringToAnsiString"))
+    return ::STATUS_INVALID_PARAMETER;
+  std::string text;
+  for (std::size_t i = 0; i < SourceString->Length / sizeof(WCHAR); ++i) {
+    const auto c = static_cast<std::uint32_t>(SourceString->Buffer[i]);
+    text += c <= 0xFF ? static_cast<char>(c) : '?';
   }
-  return TRUE;
+  return store(DestinationString, text.data(), text.size(), AllocateDestinationString);
+}
+ULONG RtlxAnsiStringToUnicodeSize(PCANSI_STRING AnsiString) {
+  return AnsiString == nullptr ? 0U : static_cast<ULONG>((AnsiString->Length + 1U) * sizeof(WCHAR));
+}
+ULONG RtlxUnicodeStringToAnsiSize(PCUNICODE_STRING UnicodeString) {
+  return UnicodeString == nullptr ? 0U
+                                  : static_cast<ULONG>(UnicodeString->Length / sizeof(WCHAR) + 1U);
+}
+NTSTATUS RtlDuplicateUnicodeString(ULONG Flags, PCUNICODE_STRING StringIn,
+                                   PUNICODE_STRING StringOut) {
+  if (StringIn == nullptr || StringOut == nullptr || Flags > 3 ||
+      !readable(StringIn, "RtlDuplicateUnicodeString"))
+    return ::STATUS_INVALID_PARAMETER;
+  if (StringIn->Length == 0 && (Flags & RTL_DUPLICATE_UNICODE_STRING_ALLOCATE_NULL_STRING) == 0) {
+    StringOut->Length = 0;
+    StringOut->MaximumLength = 0;
+    StringOut->Buffer = nullptr;
+    return ::STATUS_SUCCESS;
+  }
+  return store(StringOut, StringIn->Buffer, StringIn->Length / sizeof(WCHAR), TRUE);
+}
+BOOLEAN RtlCreateUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString) {
+  if (DestinationString == nullptr || SourceString == nullptr) return FALSE;
+  return NT_SUCCESS(store(DestinationString, SourceString, std::wcslen(SourceString), TRUE))
+             ? TRUE
+             : FALSE;
+}
+VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString) {
+  if (UnicodeString == nullptr) return;
+  if (UnicodeString->Buffer != nullptr) ExFreePoolWithTag(UnicodeString->Buffer, kStringTag);
+  UnicodeString->Buffer = nullptr;
+  UnicodeString->Length = 0;
+  UnicodeString->MaximumLength = 0;
+}
+VOID RtlFreeAnsiString(PANSI_STRING AnsiString) {
+  if (AnsiString == nullptr) return;
+  if (AnsiString->Buffer != nullptr) ExFreePoolWithTag(AnsiString->Buffer, kStringTag);
+  AnsiString->Buffer = nullptr;
+  AnsiString->Length = 0;
+  AnsiString->MaximumLength = 0;
+}
+
+NTSTATUS RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value) {
+  if (String == nullptr || !readable(String, "RtlUnicodeStringToInteger"))
+    return ::STATUS_INVALID_PARAMETER;
+  return to_integer(String->Buffer, String->Length / sizeof(WCHAR), Base, Value);
+}
+NTSTATUS RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value) {
+  if (String == nullptr) return ::STATUS_INVALID_PARAMETER;
+  return to_integer(String, std::strlen(String), Base, Value);
+}
+NTSTATUS RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String) {
+  return integer_to_unicode(Value, Base, String);
+}
+NTSTATUS RtlInt64ToUnicodeString(ULONGLONG Value, ULONG Base, PUNICODE_STRING String) {
+  return integer_to_unicode(Value, Base, String);
+}
+NTSTATUS RtlIntegerToChar(ULONG Value, ULONG Base, LONG OutputLength, PSZ String) {
+  if (Base != 0 && Base != 2 && Base != 8 && Base != 10 && Base != 16)
+    return ::STATUS_INVALID_PARAMETER;
+  const std::string text = digits(Value, Base);
+  const auto room = static_cast<std::size_t>(OutputLength < 0 ? -OutputLength : OutputLength);
+  if (String == nullptr || text.size() > room) return ::STATUS_BUFFER_OVERFLOW;
+  std::memcpy(String, text.data(), text.size());
+  if (text.size() < room) String[text.size()] = 0;
+  return ::STATUS_SUCCESS;
+}
+
+namespace {
+struct Version {
+  ULONG major, minor, build;
+  UCHAR wdm_major, wdm_minor;
+  UCHAR product;
+  USHORT service_pack;
+};
+bool running_version(Version& v) {
+  ntemu::Kernel* k = ntemu::Kernel::current();
+  if (k == nullptr) return false;
+  switch (k->profile().version) {
+    case ntemu::KernelVersion::Win2000:
+      v = {5, 0, 2195, 1, 0x10, VER_NT_WORKSTATION, 4};
+      break;
+    case ntemu::KernelVersion::Xp:
+      v = {5, 1, 2600, 1, 0x20, VER_NT_WORKSTATION, 2};
+      break;
+    case ntemu::KernelVersion::Server2003:
+      v = {5, 2, 3790, 1, 0x30, VER_NT_SERVER, 1};
+      break;
+    case ntemu::KernelVersion::Vista:
+      v = {6, 0, 6001, 6, 0x00, VER_NT_WORKSTATION, 1};
+      break;
+    case ntemu::KernelVersion::Win7:
+      v = {6, 1, 7601, 6, 0x10, VER_NT_WORKSTATION, 1};
+      break;
+    case ntemu::KernelVersion::Win10: {
+      // The build of each release the profile can name (1507 … 1709), WDM 6.40 [I].
+      const std::uint16_t r = k->profile().release;
+      const ULONG build = r >= 1709   ? 16299
+                          : r >= 1703 ? 15063
+                          : r >= 1607 ? 14393
+                          : r >= 1511 ? 10586
+                                      : 10240;
+      v = {10, 0, build, 6, 0x40, VER_NT_WORKSTATION, 0};
+      break;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation) {
+  Version v{};
+  if (!running_version(v)) return ::STATUS_INVALID_DEVICE_STATE;
+  if (lpVersionInformation == nullptr) return ::STATUS_INVALID_PARAMETER;
+  const ULONG size = lpVersionInformation->dwOSVersionInfoSize;
+  if (size != sizeof(RTL_OSVERSIONINFOW) && size != sizeof(RTL_OSVERSIONINFOEXW))
+    return ::STATUS_INVALID_PARAMETER;
+  lpVersionInformation->dwMajorVersion = v.major;
+  lpVersionInformation->dwMinorVersion = v.minor;
+  lpVersionInformation->dwBuildNumber = v.build;
+  lpVersionInformation->dwPlatformId = VER_PLATFORM_WIN32_NT;
+  const std::wstring csd = L"Service Pack " + std::to_wstring(v.service_pack);
+  std::wcsncpy(lpVersionInformation->szCSDVersion, csd.c_str(), 127);
+  lpVersionInformation->szCSDVersion[127] = 0;
+  if (size == sizeof(RTL_OSVERSIONINFOEXW)) {
+    auto* ex = reinterpret_cast<PRTL_OSVERSIONINFOEXW>(lpVersionInformation);
+    ex->wServicePackMajor = v.service_pack;
+    ex->wServicePackMinor = 0;
+    ex->wSuiteMask = 0;
+    ex->wProductType = v.product;
+    ex->wReserved = 0;
+  }
+  return ::STATUS_SUCCESS;
+}
+
+BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber,
+                     PUNICODE_STRING CSDVersion) {
+  static_cast<void>(CSDVersion);  // left as given: no CSD string is modeled here
+  Version v{};
+  if (!running_version(v)) return FALSE;
+  if (MajorVersion != nullptr) *MajorVersion = v.major;
+  if (MinorVersion != nullptr) *MinorVersion = v.minor;
+  if (BuildNumber != nullptr) *BuildNumber = v.build;
+  return FALSE;
+}
+
+BOOLEAN IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion) {
+  Version v{};
+  if (!running_version(v)) return FALSE;
+  if (MajorVersion != v.wdm_major) return MajorVersion < v.wdm_major ? TRUE : FALSE;
+  return MinorVersion <= v.wdm_minor ? TRUE : FALSE;
 }

@@ -28,12 +28,35 @@
 /// `irql-not-restored` (a routine returned at another IRQL than it was called at, e.g. holding a
 /// spin lock), `irql-too-high` (a call made above the IRQL its documentation allows),
 /// `use-after-free` / `bad-object-pointer` (an object pointer naming a deleted object or none),
-/// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck).
+/// and `bugcheck` (a WDK call crashed the machine; the kernel keeps the BugCheck); for locks,
+/// waits, resources and the I/O manager: `lock-not-held`, `null-argument`, `resource-leak`,
+/// `wait-deadlock`, `irp-not-completed`, `irp-completion-error`, `device-leak`, `debug-break`,
+/// `reference-leak` (a reference the driver took — a lookup, ObReferenceObject* — and never
+/// dropped, at unload or when the harness ends with the driver loaded, naming the step of the
+/// reference) and `import-not-exported` (the driver called a routine the profile's version
+/// does not export: it would not load there) (docs/driver-testing.md lists what raises each).
+///
+/// Exceptions: the calls that run kernel entry points — create_process, create_thread,
+/// start_process, terminate_thread, terminate_process, close, exit_process — may throw
+/// `ntemu::BugCheck` when the modeled machine crashes (e.g. 0x17 CID_HANDLE_DELETION from an
+/// object deletion, 0x1E from a routine that threw, 0x7F UNEXPECTED_KERNEL_MODE_TRAP when
+/// notify routines re-enter the kernel without bound and its stack would overflow); the kernel
+/// then stays inspectable (kernel().bugcheck()). WDK calls made by
+/// the driver never throw into its C frames (a crash inside one is a `bugcheck` finding), so
+/// load, unload and the device calls (open_device, device_io_control, read, write, close of a
+/// DeviceHandle) do not throw BugCheck. Any call may throw std::bad_alloc.
+///
+/// Lifetime: every `enter()` scope (and every Kernel::ContextScope on this harness's kernel)
+/// must end before the harness does. The destructor checks the destroying thread: a scope of
+/// this kernel still current there would leave Kernel::current() dangling, so it prints what
+/// happened and aborts the program.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,7 +74,8 @@ class Harness {
   /// `forward` (which must outlive the harness and accept calls from several host threads).
   explicit Harness(Profile profile, TraceSink* forward = nullptr);
   /// Frees the pool blocks the driver still holds (after reporting them at unload, if it was
-  /// unloaded) and shuts the kernel down. A still-loaded driver is not unloaded.
+  /// unloaded) and shuts the kernel down. A still-loaded driver is not unloaded; the
+  /// references it still holds are reported (`reference-leak`, seen by the `forward` sink).
   ~Harness();
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
@@ -67,6 +91,14 @@ class Harness {
   /// registered is a `routine-after-unload` finding. STATUS_INVALID_DEVICE_STATE (nothing
   /// called) if a driver is already loaded or `entry` is null.
   NTSTATUS load(PDRIVER_INITIALIZE entry, std::string name = "driver");
+  /// How the driver's image was linked, as the kernel's checks of it see it.
+  struct LoadOptions {
+    /// Linked with /INTEGRITYCHECK (IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY): without it,
+    /// PsSetCreateProcessNotifyRoutineEx refuses to register with STATUS_ACCESS_DENIED.
+    bool integrity_check = true;
+  };
+  /// load() with the image's link options.
+  NTSTATUS load(PDRIVER_INITIALIZE entry, std::string name, LoadOptions options);
   /// Calls the driver's DriverUnload on the System process's first thread, then reports each
   /// notify routine still registered (`routine-after-unload`) and each pool block still
   /// allocated (`pool-leak`). STATUS_INVALID_DEVICE_STATE if no driver is loaded;
@@ -161,6 +193,81 @@ class Harness {
   /// Fault injection: after `successes` more successful ExAllocatePoolWithTag calls, the next
   /// `failures` calls return NULL.
   void fail_pool_allocations(std::size_t successes, std::size_t failures = 1);
+  /// Turns on DbgPrintEx's component filter, as the kernel debugger's Kd_<component>_Mask
+  /// values: from then on a DbgPrintEx / vDbgPrintEx / KdPrintEx line is kept only when its
+  /// level's bit (1 << Level for Level < 32, else Level itself as a mask) is in `mask` for
+  /// `component_id` or in the WIN2000 mask (default 1: DPFLTR_ERROR_LEVEL lines are shown).
+  /// DbgPrint and KdPrint are DbgPrintEx(DPFLTR_DEFAULT_ID, DPFLTR_INFO_LEVEL) on Vista and
+  /// later, and unconditional before. Off (the default): every line is kept.
+  void filter_debug_print(ULONG component_id, ULONG mask);
+  /// The WIN2000 mask of the filter (and turns it on).
+  void filter_debug_print_default(ULONG win2000_mask);
+  /// Moves the kernel's model clock (Kernel::clock(), ke/clock.hpp) forward by `hundred_ns`
+  /// (100 ns units): KeQuerySystemTime and friends read the new time. Returns the time since
+  /// boot reached. The clock moves only when told so (and by KeDelayExecutionThread).
+  std::uint64_t advance_clock(std::uint64_t hundred_ns);
+  /// Whether other host threads of the test may signal what a driver waits for. Off (the
+  /// default): a KeWaitForSingleObject on an object that is not signalled times out at once,
+  /// or for an infinite wait is a `wait-deadlock` finding. On: waits block on the host until
+  /// signalled or timed out (relative timeouts in host time).
+  void allow_blocking_waits(bool allow);
+
+  // --- the driver's user-mode client
+  // --------------------------------------------------------------
+  /// A handle the harness's client holds on a device (0: none).
+  struct DeviceHandle {
+    std::uint64_t value = 0;
+    friend bool operator==(DeviceHandle, DeviceHandle) = default;
+  };
+  struct Opened {
+    NTSTATUS status = ::STATUS_INVALID_DEVICE_STATE;
+    DeviceHandle handle;  ///< valid when NT_SUCCESS(status)
+  };
+  /// What a request returned: IoStatus.Status and Information (the bytes returned), as the
+  /// client's DeviceIoControl / ReadFile / WriteFile see them. STATUS_PENDING with a nonzero
+  /// `request` when the driver marked the IRP pending: its end is then `completion(request)`.
+  struct IoResult {
+    NTSTATUS status = ::STATUS_INVALID_HANDLE;
+    std::size_t information = 0;
+    std::uint64_t request = 0;
+  };
+  /// CreateFile on `name` — `\\.\Name` (as a client writes it), `\??\Name`,
+  /// `\DosDevices\Name`, `\GLOBAL??\Name` (through the driver's symbolic link) or
+  /// `\Device\Name`: IRP_MJ_CREATE in `thread`'s context (UserMode; IoGetRequestorProcessId is
+  /// its process). Without a thread, the harness's own client process, "client.exe", started at
+  /// the first open (the driver's process routines see it start). Statuses: the driver's, or
+  /// STATUS_OBJECT_NAME_NOT_FOUND (no such link or device), STATUS_ACCESS_DENIED (an exclusive
+  /// device already open), STATUS_NO_SUCH_DEVICE (a device still initializing, or the driver
+  /// unloaded: `call-into-unloaded-driver`), STATUS_INVALID_DEVICE_STATE (no driver loaded).
+  Opened open_device(std::string_view name,
+                     ACCESS_MASK desired_access = GENERIC_READ | GENERIC_WRITE,
+                     ps::Thread* thread = nullptr);
+  /// DeviceIoControl: IRP_MJ_DEVICE_CONTROL with the bytes moved as the I/O manager moves them
+  /// for the code's method — METHOD_BUFFERED: a SystemBuffer of max(in, out) bytes holding the
+  /// input, and Information bytes of it copied to `out` at completion; METHOD_IN_DIRECT /
+  /// OUT_DIRECT: the input in SystemBuffer, `out` behind an MDL (MdlAddress); METHOD_NEITHER:
+  /// Type3InputBuffer and UserBuffer point at the caller's buffers. STATUS_INVALID_HANDLE for a
+  /// handle not open.
+  IoResult device_io_control(DeviceHandle handle, ULONG code, std::span<const std::byte> in,
+                             std::span<std::byte> out);
+  /// ReadFile / WriteFile: IRP_MJ_READ / IRP_MJ_WRITE at `offset`, by the device's
+  /// DO_BUFFERED_IO / DO_DIRECT_IO flag (neither: UserBuffer).
+  IoResult read(DeviceHandle handle, std::span<std::byte> out, std::uint64_t offset = 0);
+  IoResult write(DeviceHandle handle, std::span<const std::byte> in, std::uint64_t offset = 0);
+  /// CloseHandle: IRP_MJ_CLEANUP then IRP_MJ_CLOSE. STATUS_INVALID_HANDLE if not open.
+  NTSTATUS close(DeviceHandle handle);
+  struct Completion {
+    NTSTATUS status = ::STATUS_PENDING;
+    std::size_t information = 0;
+    std::vector<std::byte> output;  ///< the caller's output buffer once the request ended
+  };
+  /// How a request that returned STATUS_PENDING ended; nullopt while it is still pending (or
+  /// for an unknown request).
+  std::optional<Completion> completion(std::uint64_t request) const;
+  /// The device object `name` names now (a link or a \Device name), or nullptr.
+  DEVICE_OBJECT* device(std::string_view name);
+  /// The target of symbolic link `link` (`\??\Name` or its other spellings), if it exists.
+  std::optional<std::string> symbolic_link(std::string_view link) const;
 
   struct State;  ///< opaque; shared with the WDK functions of emu/wdk
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ntemu/dbg/shadow_stack.hpp"
+#include "ntemu/ke/clock.hpp"
 #include "ntemu/ps/executive.hpp"
 #include "ntemu/trace/sink.hpp"
 #include "ntemu/verify/finding.hpp"
@@ -56,6 +57,11 @@ class Kernel final : public ps::Executive {
   /// verifier().set_step(): findings name the step that caused them with this label.
   void set_step(std::string label) { verifier_.set_step(std::move(label)); }
 
+  /// The machine's model clock (ke/clock.hpp): fixed at boot, moved only by advance(). What
+  /// scenarios' and the harness's `advance` call; KeQuerySystemTime and friends read it.
+  ke::Clock& clock() { return clock_; }
+  const ke::Clock& clock() const { return clock_; }
+
   /// The shadow call stack of this host thread, innermost frame first.
   dbg::CallStack call_stack() const { return dbg::call_stack(); }
   /// That stack in the shape of the kernel debugger's `kb` (dbg/kb.hpp).
@@ -63,6 +69,7 @@ class Kernel final : public ps::Executive {
 
  private:
   verify::Verifier verifier_;
+  ke::Clock clock_;
   TraceSink* sink_ = nullptr;
   std::unique_ptr<trace::KernelTracer> tracer_;
 };

@@ -24,22 +24,32 @@
  *     constants and NT_SUCCESS is a function, so this header can be mixed, in any include
  *     order, with ntemu's C++ headers (whose ntemu::STATUS_* are ntemu::Status objects).
  *
- * Drivers include this header only. It is made of one header per part of the WDK, under
- * ntemu/wdk/: ntdef.h (annotations, basic types, UNICODE_STRING, NTSTATUS values), lists.h
- * (LIST_ENTRY and its helpers), ke.h (IRQL, spin locks), ex.h (pool, fast mutexes), rtl.h
- * (memory macros, counted strings), ps.h (processes, threads, notify routines, lookups, object
- * references), io.h (the driver object) and dbgprint.h (DbgPrint, KdPrint).
+ * Drivers include this header only — or, unchanged, the WDK's own names (<ntddk.h>, <wdm.h>,
+ * <ntifs.h>, <ntstrsafe.h>, ...), which ntemu::wdk's include path (include/ntemu/wdk/compat)
+ * provides and which all forward here. It is made of one header per part of the WDK, under
+ * ntemu/wdk/: ntdef.h (basic types, LARGE_INTEGER, counted strings, OBJECT_ATTRIBUTES, access
+ * masks, assertions, NTSTATUS values; with sal.h, the annotations, and msvc.h, Microsoft C
+ * syntax), crt.h (the kernel's C run-time), strsafe.h (ntstrsafe.h), lists.h (LIST_ENTRY and
+ * its helpers), ke.h (IRQL, spin locks, guarded mutexes, events, waits, Interlocked*), ex.h
+ * (pool, fast mutexes, ERESOURCE, lookaside lists), rtl.h (memory macros, counted strings,
+ * safe integers), ps.h (processes, threads, notify routines, lookups, object references), io.h
+ * (driver and device objects, IRPs, MDLs) and dbgprint.h (DbgPrint, KdPrint).
  */
 #ifndef NTEMU_WDK_H
 #define NTEMU_WDK_H
 
+#include "ntemu/wdk/crt.h"
 #include "ntemu/wdk/dbgprint.h"
 #include "ntemu/wdk/ex.h"
 #include "ntemu/wdk/io.h"
 #include "ntemu/wdk/ke.h"
+#include "ntemu/wdk/ketime.h"
 #include "ntemu/wdk/lists.h"
 #include "ntemu/wdk/ntdef.h"
+#include "ntemu/wdk/ob.h"
 #include "ntemu/wdk/ps.h"
 #include "ntemu/wdk/rtl.h"
+#include "ntemu/wdk/strsafe.h"
+#include "ntemu/wdk/zw.h"
 
 #endif /* NTEMU_WDK_H */

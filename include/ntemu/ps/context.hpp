@@ -18,6 +18,11 @@ class Thread;
 
 struct HostContext {
   static constexpr std::size_t kMaxRoutines = 32;
+  /// How deep notify callouts may nest on one host thread (a routine whose kernel call runs the
+  /// notify routines again): one more is the kernel stack overflowing, bugcheck 0x7F
+  /// UNEXPECTED_KERNEL_MODE_TRAP, instead of the host's stack. A model bound, not a measured
+  /// one: a real 12 KB (x86) or 24 KB (x64) kernel stack holds fewer nested creations.
+  static constexpr std::size_t kMaxNestedCallouts = 32;
   Executive* executive = nullptr;
   Thread* thread = nullptr;
   std::size_t running = 0;  ///< routines running (may exceed kMaxRoutines)

@@ -20,6 +20,11 @@ inline constexpr std::uint32_t CID_HANDLE_DELETION = 0x17;
 /// (STATUS_ACCESS_VIOLATION, or 0xE06D7363 for a C++ exception), P2 the faulting address (0:
 /// the model has no code addresses).
 inline constexpr std::uint32_t KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
+/// A trap the kernel cannot handle; here always the kernel stack overflow a notify routine
+/// re-entering itself without bound causes, which the processor reports as a double fault: P1
+/// EXCEPTION_DOUBLE_FAULT (8), P2 the nesting depth reached (ps::HostContext::kMaxNestedCallouts).
+inline constexpr std::uint32_t UNEXPECTED_KERNEL_MODE_TRAP = 0x7F;
+inline constexpr std::uint64_t EXCEPTION_DOUBLE_FAULT = 8;
 
 class BugCheck : public std::runtime_error {
  public:

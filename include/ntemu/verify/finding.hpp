@@ -49,6 +49,16 @@ enum class FindingKind : std::uint8_t {
   LockRecursion,           ///< a lock acquired again by its holder
   Bugcheck,                ///< a WDK call crashed the machine
   HostException,           ///< a WDK call failed on the host
+  LockNotHeld,             ///< a lock released by a thread that does not hold it
+  NullArgument,            ///< a NULL pointer the WDK call would dereference
+  ResourceLeak,            ///< an ERESOURCE or lookaside list still initialized at unload
+  WaitDeadlock,            ///< an infinite wait no other thread can ever satisfy
+  IrpNotCompleted,         ///< an IRP a dispatch routine neither completed nor pended
+  IrpCompletionError,      ///< an IRP completed twice, or with more bytes than its buffer
+  DeviceLeak,              ///< a device object or symbolic link still present at unload
+  DebugBreak,              ///< a failed ASSERT / NT_ASSERT, or a DbgBreakPoint
+  ReferenceLeak,           ///< a reference the driver took and never dropped, at unload
+  ImportNotExported,       ///< a call of a routine the profile's version does not export
 };
 
 /// Who raises a kind: the kernel's verifier (scenarios can expect these), or the WDK surface.
