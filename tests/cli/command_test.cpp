@@ -294,9 +294,12 @@ TEST_CASE("command: -o naming an input file is refused before the input is touch
   const Result r = ntemu_cmd({"run", f.path(), "-o", f.path()});
   CHECK(r.rc == kExitError);
   CHECK(r.err.find("names an input file") != std::string::npos);
+  // (Read through rdbuf(): GCC 12 at -O1 with TSan warns of a null dereference inside
+  // libstdc++'s istreambuf_iterator, a false positive that -Werror turns into a failed build.)
   std::ifstream in(f.path(), std::ios::binary);
-  const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK(after == text);
+  std::ostringstream after;
+  after << in.rdbuf();
+  CHECK(after.str() == text);
 }
 
 TEST_CASE("command: every jsonl line is valid UTF-8 JSON, whatever bytes the input holds") {
