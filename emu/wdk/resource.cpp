@@ -19,6 +19,7 @@
 #include "convert.hpp"
 #include "guard.hpp"
 #include "irql.hpp"
+#include "ntemu/support/atomic_ref.hpp"
 
 using ntemu::verify::FindingKind;
 using ntemu::wdk::non_null;
@@ -56,11 +57,11 @@ bool usable(PERESOURCE r, const char* function) {
   return false;
 }
 
-std::atomic_ref<LONG> resource_state(PERESOURCE r) {
-  return std::atomic_ref<LONG>(const_cast<LONG&>(r->State));
+ntemu::AtomicRef<LONG> resource_state(PERESOURCE r) {
+  return ntemu::AtomicRef<LONG>(const_cast<LONG&>(r->State));
 }
-std::atomic_ref<ULONG_PTR> owner_of(PERESOURCE r) {
-  return std::atomic_ref<ULONG_PTR>(r->ExclusiveOwner);
+ntemu::AtomicRef<ULONG_PTR> owner_of(PERESOURCE r) {
+  return ntemu::AtomicRef<ULONG_PTR>(r->ExclusiveOwner);
 }
 
 bool acquire_exclusive(PERESOURCE r, BOOLEAN wait, const char* function) {
@@ -306,7 +307,7 @@ PVOID allocate_entry(PGENERAL_LOOKASIDE l, const char* function, KIRQL max_irql)
   }
   ++l->TotalAllocates;
   ++l->AllocateMisses;
-  if (entry != nullptr) std::atomic_ref<LONG>(const_cast<LONG&>(l->Outstanding)).fetch_add(1);
+  if (entry != nullptr) ntemu::AtomicRef<LONG>(const_cast<LONG&>(l->Outstanding)).fetch_add(1);
   return entry;
 }
 
@@ -314,7 +315,7 @@ void free_entry(PGENERAL_LOOKASIDE l, PVOID entry, const char* function, KIRQL m
   if (!usable_lookaside(l, function) || entry == nullptr) return;
   wdk::irql_too_high(max_irql, function);
   ++l->TotalFrees;
-  std::atomic_ref<LONG>(const_cast<LONG&>(l->Outstanding)).fetch_sub(1);
+  ntemu::AtomicRef<LONG>(const_cast<LONG&>(l->Outstanding)).fetch_sub(1);
   if (l->FreeEx != nullptr) {
     l->FreeEx(entry, reinterpret_cast<PLOOKASIDE_LIST_EX>(l));
   } else if (l->Free != nullptr) {

@@ -3,7 +3,8 @@
 /// `ntemu::AtomicRef<T>`: atomic operations on a plain object, i.e. `std::atomic_ref<T>`.
 /// Standard libraries that lack `std::atomic_ref` (libc++ 14, the clang-libcxx preset) get a
 /// minimal class over the GCC/clang `__atomic_*` builtins instead, with the members ntemu uses:
-/// `load`, `store`, both `compare_exchange_weak` forms and `required_alignment`. Code that needs
+/// `load`, `store`, both forms of `compare_exchange_weak` and `compare_exchange_strong`,
+/// `exchange`, `fetch_add` / `fetch_sub` (integers) and `required_alignment`. Code that needs
 /// another member adds it here, for both branches.
 ///
 /// \code
@@ -54,6 +55,24 @@ class AtomicRef {
   bool compare_exchange_weak(T& expected, T desired,
                              std::memory_order order = std::memory_order_seq_cst) const noexcept {
     return compare_exchange_weak(expected, desired, order, failure_order(order));
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                               std::memory_order failure) const noexcept {
+    return __atomic_compare_exchange_n(p_, &expected, desired, /*weak=*/false, builtin(success),
+                                       builtin(failure));
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    return compare_exchange_strong(expected, desired, order, failure_order(order));
+  }
+  T exchange(T desired, std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    return __atomic_exchange_n(p_, desired, builtin(order));
+  }
+  T fetch_add(T delta, std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    return __atomic_fetch_add(p_, delta, builtin(order));
+  }
+  T fetch_sub(T delta, std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    return __atomic_fetch_sub(p_, delta, builtin(order));
   }
 
  private:

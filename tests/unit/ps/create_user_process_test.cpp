@@ -83,7 +83,10 @@ TEST_CASE(
       CHECK(r.thread->ThreadsProcess == r.process);
       CHECK(r.cid.UniqueProcess == r.process->pid());
       CHECK_FALSE(r.process->pid().is_null());
-      CHECK(r.process->ActiveThreads == 1);
+      {
+        MutexLocker hold(r.process->ProcessLock);
+        CHECK(r.process->ActiveThreads == 1);
+      }
       const auto parent = k.system_process().pid().value();
       CHECK(g_events == std::vector<std::string>{
                             fmt::format("process {:#x} {:#x} create lookup ok", parent,
