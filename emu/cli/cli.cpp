@@ -131,12 +131,19 @@ Options parse_args(const std::vector<std::string>& args) {
 }
 
 // A file name as diagnostics print it: control characters escaped, so a name holding a newline
-// cannot break the one-line `FILE:LINE:COLUMN: error:` format.
+// cannot break the one-line `FILE:LINE:COLUMN: error:` format. A backslash is escaped too (so
+// the escapes stay unambiguous) except on Windows, where it is the path separator and a file
+// name cannot hold a control character.
 std::string display_name(std::string_view path) {
+#if defined(_WIN32)
+  constexpr bool kEscapeBackslash = false;
+#else
+  constexpr bool kEscapeBackslash = true;
+#endif
   std::string out;
   for (char c : path) {
     const auto u = static_cast<unsigned char>(c);
-    if (c == '\\') {
+    if (c == '\\' && kEscapeBackslash) {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
