@@ -159,18 +159,19 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
     for (const auto& book : books_->routines)
       books.push_back(book.get());
   }
-  for (RoutineBook* book : books) {
-    const std::string name = book->routine.symbol_or_unknown().text();
-    const std::uint32_t now = book->generation.load(std::memory_order_acquire);
-    for (Shard& shard : book->shards) {
-      SpinLocker hold(shard.lock);
-      shard.balance.for_each([&](std::uint64_t key, const Balance& b) {
+  {
+    SpinLocker hold(books_->counts);
+    books_->drain();
+    for (RoutineBook* book : books) {
+      const std::string name = book->routine.symbol_or_unknown().text();
+      const std::uint32_t now = book->generation.load(std::memory_order_acquire);
+      book->balance.for_each([&](std::uint64_t key, const Balance& b) {
         if (b.creates == b.exits) return;
         const bool ended = b.generation != now;
         if (ended && !book->closed_hazard(key, b)) return;
         unpaired.push_back({name, key, b, ended});
       });
-      for (const Unpaired& c : shard.closed) {
+      for (const Unpaired& c : book->closed) {
         unpaired.push_back({name, c.key, c.balance, true});
       }
     }

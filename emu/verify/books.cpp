@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "books.hpp"
 
+#include "ntemu/support/scheduling_point.hpp"
+
 namespace ntemu::verify {
 
 std::uint64_t current_id(const ob::Object& o, BalanceKind kind) {
@@ -22,41 +24,128 @@ bool RoutineBook::closed_hazard(std::uint64_t key, const Balance& b) const {
 }
 
 bool RoutineBook::count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending,
-                             std::uint32_t step, const ob::Object& object) {
-  Shard& sh = shard(id);
-  SpinLocker hold(sh.lock);
+                             const PendingCount& call) {
   if (only_if_pending) {
-    const Balance* b = sh.balance.find(BalanceKey::make(kind, id));
-    if (b == nullptr || b->generation != generation.load() || b->creates <= b->exits) {
-      return false;
-    }
+    const Balance* b = balance.find(BalanceKey::make(kind, id));
+    if (b == nullptr || b->generation != call.generation || b->creates <= b->exits) return false;
   }
-  count_locked(sh, kind, id, false, step, object);
+  count(kind, id, false, call);
   return true;
 }
 
-void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
-                        const ob::Object& object) {
-  Shard& sh = shard(id);
-  SpinLocker hold(sh.lock);
-  count_locked(sh, kind, id, create, step, object);
-}
-
-void RoutineBook::count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create,
-                               std::uint32_t step, const ob::Object& object) {
+void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call) {
   const std::uint64_t key = BalanceKey::make(kind, id);
-  Balance& b = sh.balance[key];
-  const std::uint32_t now = generation.load(std::memory_order_acquire);
-  if (b.generation != now) {
+  Balance& b = balance[key];
+  if (b.generation != call.generation) {
+    if (b.generation > call.generation) {
+      // A call made before its registration ended, counted after (host threads racing the
+      // removal): it belongs to the ended registration and is judged with it.
+      Balance late;
+      late.generation = call.generation;
+      (create ? late.creates : late.exits) = 1;
+      late.last_step = call.step;
+      late.object = call.object;
+      late.serial = call.serial;
+      if (closed_hazard(key, late)) closed.push_back({key, late});
+      return;
+    }
     // The counts of an ended registration: judge them now, then start afresh.
-    if (closed_hazard(key, b)) sh.closed.push_back({key, b});
+    if (closed_hazard(key, b)) closed.push_back({key, b});
     b = Balance{};
-    b.generation = now;
+    b.generation = call.generation;
   }
   (create ? b.creates : b.exits) += 1;
-  b.last_step = step;
-  b.object = object.address();
-  b.serial = object.serial();
+  // The latest step wins, not the latest counted: host threads' logs are counted one after the
+  // other, and steps only grow.
+  if (call.step >= b.last_step) {
+    b.last_step = call.step;
+    b.object = call.object;
+    b.serial = call.serial;
+  }
+}
+
+void RoutineBook::apply(const PendingCount& call) {
+  if (!call.thread) {
+    if (call.create) {
+      count(kProcessIds, call.id, true, call);
+    } else {
+      count_exit(kProcessIds, call.id, call.born_before, call);
+    }
+    return;
+  }
+  // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
+  if (call.create) {
+    count(kThreadIds, call.id, true, call);
+    count(kThreadPids, call.pid, true, call);
+  } else if (count_exit(kThreadIds, call.id, call.born_before, call)) {
+    count(kThreadPids, call.pid, false, call);
+  }
+}
+
+namespace {
+std::atomic<std::uint64_t> g_books_made{0};
+
+// The calling host thread's log of the Books it used last: most host threads work for one
+// kernel at a time, so finding the log is one comparison.
+struct LogCache {
+  std::uint64_t books = 0;
+  CountLog* log = nullptr;
+};
+constinit thread_local LogCache t_log{};
+}  // namespace
+
+Verifier::Books::Books() : serial(g_books_made.fetch_add(1, std::memory_order_relaxed) + 1) {}
+
+CountLog& Verifier::Books::my_log() {
+  if (t_log.books == serial) [[likely]] {
+    return *t_log.log;
+  }
+  SpinLocker hold(counts);
+  const std::thread::id me = std::this_thread::get_id();
+  CountLog* mine = nullptr;
+  for (const auto& log : logs) {
+    if (log->owner == me) mine = log.get();  // a thread that ended left it to this id's next
+  }
+  if (mine == nullptr) {
+    logs.push_back(std::make_unique<CountLog>());
+    mine = logs.back().get();
+    mine->owner = me;
+  }
+  t_log = {serial, mine};
+  return *mine;
+}
+
+void Verifier::Books::count_now(const PendingCount& call) {
+  SpinLocker hold(counts);
+  drain();
+  call.book->apply(call);
+}
+
+PendingCount& Verifier::Books::reserve() {
+  CountLog& log = my_log();
+  const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
+  if (tail - log.head.load(std::memory_order_acquire) == CountLog::kEntries) {
+    SpinLocker hold(counts);
+    drain();
+  }
+  return log.entries[tail % CountLog::kEntries];
+}
+
+void Verifier::Books::publish() {
+  CountLog& log = *t_log.log;  // reserve() made it the cached one
+  log.tail.store(log.tail.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+void Verifier::Books::drain() {
+  for (const auto& log : logs) {
+    const std::uint32_t head = log->head.load(std::memory_order_relaxed);
+    const std::uint32_t tail = log->tail.load(std::memory_order_acquire);
+    for (std::uint32_t i = head; i != tail; ++i) {
+      const PendingCount& call = log->entries[i % CountLog::kEntries];
+      call.book->apply(call);
+    }
+    log->head.store(tail, std::memory_order_release);
+  }
 }
 
 std::string Verifier::Books::step_text(std::uint32_t index) const {

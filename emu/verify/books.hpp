@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The verifier's books (verify/verifier.hpp): step labels, per-routine balances of the creates
-// and exits each routine was told of, the pokes, and the findings raised while running.
+// and exits each routine was told of, the pokes, and the findings raised while running. A call
+// costs the books no lock and no interlocked instruction: its counts go to its host thread's log
+// and are counted in order when the log is full or before anything reads the balances.
 #pragma once
 
 #include <array>
@@ -9,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
@@ -19,6 +22,7 @@
 #include "ntemu/ps/thread.hpp"
 #include "ntemu/support/flat_map.hpp"
 #include "ntemu/support/mutex.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 #include "ntemu/verify/verifier.hpp"
 
 namespace ntemu::verify {
@@ -58,43 +62,62 @@ struct Unpaired {
   Balance balance;
 };
 
-struct alignas(64) Shard {  // a cache line each: host threads on different IDs do not meet
-  SpinLock lock;
-  FlatMap64<Balance> balance NTEMU_GUARDED_BY(lock);
-  std::vector<Unpaired> closed NTEMU_GUARDED_BY(lock);  // judged hazards of ended registrations
+/// What one call told one routine, waiting to be counted in its book (RoutineBook::apply).
+struct PendingCount {
+  RoutineBook* book = nullptr;
+  std::uint64_t object = 0;  // the object told of: its address and serial
+  std::uint64_t serial = 0;
+  std::uint64_t id = 0;   // the PID (process calls) or the TID (thread calls)
+  std::uint64_t pid = 0;  // thread calls: the PID the routine was told
+  std::uint32_t step = 0;
+  std::uint32_t generation = 0;  // the routine's registration when it was called
+  bool thread = false;
+  bool create = false;
+  bool born_before = false;  // the object existed before the routine's registration
+};
+
+/// A host thread's calls not yet counted: a single-producer ring that only its thread writes
+/// and that is emptied under Verifier::Books::counts, when full or before the books are read.
+struct CountLog {
+  static constexpr std::uint32_t kEntries = 128;
+  std::atomic<std::uint32_t> head{0};  // the next entry to count
+  std::atomic<std::uint32_t> tail{0};  // the next entry to write
+  std::thread::id owner;               // guarded by Verifier::Books::counts
+  std::array<PendingCount, kEntries> entries;
 };
 
 /// One book per routine, created at its first registration and never freed, so its routine's
-/// record may point at it (NotifyRoutine::annotation). Creates and exits are counted in shards
-/// by ID, so host threads on different IDs do not meet.
+/// record may point at it (NotifyRoutine::annotation). Its balances and closed counts are
+/// guarded by Verifier::Books::counts; calls reach them through the calling thread's CountLog.
 struct RoutineBook {
   RoutineBook(const ps::NotifyRoutine& r, const ob::ObjectManager& o) : routine(r), objects(o) {}
   const ps::NotifyRoutine& routine;
   const ob::ObjectManager& objects;
-  std::atomic<int> in_flight{0};  // calls running now (plain arrays only)
   // Registrations alive (guarded by Verifier::Books::lock), and the object serial watermark at
   // the first one: objects below it existed before the routine could hear of them. The
   // generation counts registrations that ended (the last removal of the routine returned).
   int registrations = 0;
   std::atomic<std::uint64_t> registered_since{0};
   std::atomic<std::uint32_t> generation{0};
-  std::array<Shard, 16> shards;
+  // Once a registration of the routine ended, its calls are counted at once, not logged: a count
+  // that closes an ended registration's balance judges it against the object as it is then.
+  std::atomic<bool> direct{false};
+  FlatMap64<Balance> balance;
+  std::vector<Unpaired> closed;  // judged hazards of ended registrations
 
-  Shard& shard(std::uint64_t id) { return shards[(id >> 2) % shards.size()]; }
   /// Counts of an ended registration: a create without its exit is explained by the removal
   /// (the routine could not hear of the exit), unless the object it was told of still exists
   /// and no longer carries the ID — then the kernel changed the ID under it (a hazard).
   bool closed_hazard(std::uint64_t key, const Balance& b) const;
-  /// Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
-  /// ID in this registration; returns whether it counted.
-  bool count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending, std::uint32_t step,
-                  const ob::Object& object);
-  void count(BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
-             const ob::Object& object);
+  /// Counts what `call` told the routine (under Verifier::Books::counts).
+  void apply(const PendingCount& call);
 
  private:
-  void count_locked(Shard& sh, BalanceKind kind, std::uint64_t id, bool create, std::uint32_t step,
-                    const ob::Object& object) NTEMU_REQUIRES(sh.lock);
+  /// Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
+  /// ID in the call's registration; returns whether it counted.
+  bool count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending,
+                  const PendingCount& call);
+  void count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call);
 };
 
 struct Verifier::Books {
@@ -109,6 +132,13 @@ struct Verifier::Books {
   boost::container::flat_map<std::uint64_t, std::uint32_t> slot_cleared_step NTEMU_GUARDED_BY(lock);
   std::vector<Finding> raised NTEMU_GUARDED_BY(lock);    // while running, in raise order
   std::vector<Finding> reported NTEMU_GUARDED_BY(lock);  // from outside (report)
+  // The routines' balances and the host threads' count logs. A spin lock, not an ntemu::Mutex:
+  // taking it is no scheduling point, so the explorer's schedules do not depend on the verifier.
+  SpinLock counts;
+  std::vector<std::unique_ptr<CountLog>> logs NTEMU_GUARDED_BY(counts);
+  const std::uint64_t serial;  // distinct for every Books ever made (thread-local log caches)
+
+  Books();
 
   std::uint32_t now() const { return step_now.load(std::memory_order_relaxed); }
   std::string step_text(std::uint32_t index) const NTEMU_EXCLUDES(lock);
@@ -119,6 +149,21 @@ struct Verifier::Books {
   /// The book of `routine`, created (and hung on the record) on first use.
   RoutineBook& book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects)
       NTEMU_EXCLUDES(lock);
+  /// Whether a call of `book`'s routine is counted at once (count_now) rather than logged
+  /// (reserve, fill, publish): when the book is direct, and when a controlled scheduler runs the
+  /// calling thread (the explorer's CPUs share no order of their logs).
+  static bool counts_now(const RoutineBook& book) {
+    return sched::controlled() || book.direct.load(std::memory_order_acquire);
+  }
+  void count_now(const PendingCount& call) NTEMU_EXCLUDES(counts);
+  /// The calling host thread's next log entry, to be filled in place and then published.
+  PendingCount& reserve() NTEMU_EXCLUDES(counts);
+  void publish();
+  /// Counts every logged call, each host thread's log in order.
+  void drain() NTEMU_REQUIRES(counts);
+
+ private:
+  CountLog& my_log() NTEMU_EXCLUDES(counts);
 };
 
 }  // namespace ntemu::verify

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "books.hpp"
+#include "ntemu/support/asymmetric_fence.hpp"
+#include "running_calls.hpp"
 
 namespace ntemu::verify {
 
@@ -112,7 +114,7 @@ void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
              0, 0, books_->current_step()});
     }
   } else {
-    const int running = book.in_flight.load(std::memory_order_seq_cst);
+    const int running = RunningCalls::count_everywhere(routine);
     if (running != 0) {
       raise({FindingKind::CallAfterRemove,
              fmt::format("removal of {} returned while {} call(s) of it were still running: the "
@@ -120,6 +122,13 @@ void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
                          executive_.routine_symbol(routine.function), running),
              0, 0, books_->current_step()});
     }
+  }
+  {
+    // From now on the routine's calls are counted at once (RoutineBook::direct): a count that
+    // closes this registration's balances judges them against the objects as they are then.
+    SpinLocker hold(books_->counts);
+    books_->drain();
+    book.direct.store(true, std::memory_order_release);
   }
   MutexLocker hold(books_->lock);
   // The last registration is gone: what it was told of is judged as an ended registration.
@@ -141,39 +150,40 @@ void Verifier::removal_refused(ps::NotifyKind, ps::NotifyRoutine& routine) {
 void Verifier::routine_calling(const ps::NotifyCall& call) {
   RoutineBook& book = books_->book(*call.routine, executive_.objects());
   const std::uint32_t step = books_->now();
-  if (call.kind == ps::NotifyKind::Image) {
-    check_in_flight(book, call, step);  // images have no exits to pair with
-    return;
-  }
-  const ob::Object& object = *call.object;
-  // An exit the routine cannot pair with a create it saw, of an object that existed before its
-  // registration, is not judged: it registered too late to hear of the creation.
-  const bool born_before = object.serial() < book.registered_since.load(std::memory_order_acquire);
-  if (call.kind == ps::NotifyKind::Process) {
-    if (call.create) {
-      book.count(kProcessIds, call.pid.value(), true, step, object);
+  if (call.kind != ps::NotifyKind::Image) {  // images have no exits to pair with
+    const ob::Object& object = *call.object;
+    PendingCount now;
+    const bool at_once = Books::counts_now(book);
+    PendingCount& count = at_once ? now : books_->reserve();  // filled in place: no copy
+    count.book = &book;
+    count.object = object.address();
+    count.serial = object.serial();
+    count.thread = call.kind == ps::NotifyKind::Thread;
+    count.id = count.thread ? call.tid.value() : call.pid.value();
+    count.pid = call.pid.value();
+    count.step = step;
+    count.generation = book.generation.load(std::memory_order_acquire);
+    count.create = call.create;
+    // An exit the routine cannot pair with a create it saw, of an object that existed before
+    // its registration, is not judged: it registered too late to hear of the creation.
+    count.born_before = object.serial() < book.registered_since.load(std::memory_order_acquire);
+    if (at_once) {
+      books_->count_now(count);
     } else {
-      book.count_exit(kProcessIds, call.pid.value(), born_before, step, object);
-    }
-  } else {
-    // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
-    if (call.create) {
-      book.count(kThreadIds, call.tid.value(), true, step, object);
-      book.count(kThreadPids, call.pid.value(), true, step, object);
-    } else if (book.count_exit(kThreadIds, call.tid.value(), born_before, step, object)) {
-      book.count(kThreadPids, call.pid.value(), false, step, object);
+      books_->publish();
     }
   }
-  check_in_flight(book, call, step);
+  check_in_flight(call, step);
 }
 
-void Verifier::check_in_flight(RoutineBook& book, const ps::NotifyCall& call, std::uint32_t step) {
+void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
   if (call.array->storage() != NotifyStorage::PlainArray) return;
   // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
-  // a slot cleared before the call was made means the routine runs after its removal.
-  // Sequentially consistent with the removal's clear and in-flight read: a removal either sees
-  // this call in flight, or this call sees the cleared slot.
-  book.in_flight.fetch_add(1, std::memory_order_seq_cst);
+  // a slot cleared before the call was made means the routine runs after its removal. With the
+  // removal's clear and count (RunningCalls::count_everywhere) a Dekker handshake: a removal
+  // either sees this call running, or this call sees the cleared slot.
+  RunningCalls::mine().push(call.routine);
+  fence::light();
   if (call.array->routine_seq_cst(call.slot) == call.routine->function) return;
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
   std::string what;
@@ -200,8 +210,7 @@ void Verifier::check_in_flight(RoutineBook& book, const ps::NotifyCall& call, st
 
 void Verifier::routine_returned(const ps::NotifyCall& call) {
   if (call.array->storage() != NotifyStorage::PlainArray) return;
-  RoutineBook& book = books_->book(*call.routine, executive_.objects());
-  book.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+  RunningCalls::mine().pop();
 }
 
 }  // namespace ntemu::verify

@@ -79,9 +79,9 @@ class Verifier final : public ps::KernelObserver {
  private:
   /// Stores a finding raised while running and emits it.
   void raise(Finding f);
-  /// Plain arrays: counts `call` in flight and records a call-after-remove if its slot was
-  /// cleared before it was made.
-  void check_in_flight(RoutineBook& book, const ps::NotifyCall& call, std::uint32_t step);
+  /// Plain arrays: marks `call` running on this host thread and records a call-after-remove if
+  /// its slot was cleared before it was made.
+  void check_in_flight(const ps::NotifyCall& call, std::uint32_t step);
 
   ps::Executive& executive_;
   TraceSink* sink_ = nullptr;
