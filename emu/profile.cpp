@@ -75,6 +75,8 @@ Profile Profile::vista(Arch arch) {
   p.open_by_id_tag_bits = OpenByIdTagBits::Ignored;  // §10.9 [O] Wine's tests
   p.has_create_user_process = true;                  // §10.3 [F] WI5e/6e
   p.has_object_callbacks = true;                     // [F] MSDOC ObRegisterCallbacks
+  p.process_all_access = 0x001FFFFF;                 // [F] MSDOC Process Security…
+  p.thread_all_access = 0x001FFFFF;                  // [F] MSDOC Thread Security…
   return p;
 }
 

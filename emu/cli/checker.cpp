@@ -264,6 +264,15 @@ class Checker {
     introduce(b.routine);
   }
 
+  void check(const Statement& s, ObCallbackStmt& b, std::size_t) {
+    if (!profile_.has_object_callbacks) {
+      error(s.pos, fmt::format("{} does not exist in {} (it was added in Windows Vista SP1)",
+                               s.keyword, to_string(script_.version)));
+    }
+    if (b.routine.is_null()) error(b.routine.name.pos, "object callbacks need a routine, not null");
+    introduce(b.routine);
+  }
+
   void check(const Statement&, LoadImageStmt& b, std::size_t) {
     if (b.process) b.process_symbol = resolve(*b.process, Symbol::Kind::Process);
   }

@@ -78,6 +78,7 @@ void Runner::exec(const Statement& s, const ExpectCallsStmt& b) {
   std::uint64_t calls = 0;
   for (const auto& per_kind : calls_)
     calls += per_kind[i];
+  calls += ob_callbacks_[i].calls;
   const std::string& name = script_.routines[i];
   if (calls == b.count) {
     return expect(s, true, fmt::format("{} called {} time{}", name, calls, calls == 1 ? "" : "s"));

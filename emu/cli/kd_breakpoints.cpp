@@ -21,7 +21,7 @@ namespace {
 // entry points' guard line, the system-call gate's frames); tests/cli/kd_test.cpp checks the
 // list against the frames a run pushes. Entry points no scenario statement reaches (object
 // callbacks, the Windows 10 Ex registrations, NtDuplicateObject) are not offered.
-constexpr std::array<std::string_view, 42> kModeledRoutines = {
+constexpr std::array<std::string_view, 44> kModeledRoutines = {
     "nt!ExCreateHandle",
     "nt!ExDestroyHandle",
     "nt!KiFastCallEntry",
@@ -40,6 +40,8 @@ constexpr std::array<std::string_view, 42> kModeledRoutines = {
     "nt!NtTerminateThread",
     "nt!ObKillProcess",
     "nt!ObOpenObjectByPointer",
+    "nt!ObRegisterCallbacks",
+    "nt!ObUnRegisterCallbacks",
     "nt!PsCallImageNotifyRoutines",
     "nt!PsCreateSystemThread",
     "nt!PsLookupProcessByProcessId",
@@ -66,9 +68,9 @@ constexpr std::array<std::string_view, 42> kModeledRoutines = {
     "ntdll!ZwCreateThread",
 };
 
-constexpr std::array<std::string_view, 4> kDriverFunctions = {
-    "ProcessNotifyRoutine", "ProcessNotifyRoutineEx", "ThreadNotifyRoutine",
-    "LoadImageNotifyRoutine"};
+constexpr std::array<std::string_view, 6> kDriverFunctions = {
+    "ProcessNotifyRoutine",   "ProcessNotifyRoutineEx", "ThreadNotifyRoutine",
+    "LoadImageNotifyRoutine", "PreOperationCallback",   "PostOperationCallback"};
 
 bool case_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),

@@ -153,6 +153,45 @@ StatementBody parse_load_image(Cursor& c, bool driver) {
   return s;
 }
 
+namespace {
+// `NAME=MASK`: an ACCESS_MASK, 32 bits.
+std::uint32_t access_mask(const Cursor& c, const Word& w, std::size_t at) {
+  if (at >= w.text.size()) c.fail(c.pos(w, at), "expected an access mask after '='");
+  const std::uint64_t v = c.number(w, at, w.text.substr(at));
+  if (v > 0xFFFFFFFFU) c.fail(c.pos(w, at), "an access mask has 32 bits");
+  return static_cast<std::uint32_t>(v);
+}
+}  // namespace
+
+StatementBody parse_ob_callbacks(Cursor& c, bool remove) {
+  ObCallbackStmt s;
+  s.remove = remove;
+  s.routine = routine_ref(c);
+  while (!remove && !c.at_end()) {
+    const Word& w = c.peek();
+    if (w.text == "process") {
+      c.flag_once(s.process, w);
+    } else if (w.text == "thread") {
+      c.flag_once(s.thread, w);
+    } else if (w.text == "create") {
+      c.flag_once(s.create, w);
+    } else if (w.text == "duplicate") {
+      c.flag_once(s.duplicate, w);
+    } else if (const std::size_t at = Cursor::option_value(w, "altitude");
+               at != std::string_view::npos) {
+      Cursor::once(s.altitude, c.text(w, at, "an altitude after 'altitude='"), c, w);
+    } else if (const std::size_t strip = Cursor::option_value(w, "strip");
+               strip != std::string_view::npos) {
+      Cursor::once(s.strip, access_mask(c, w, strip), c, w);
+    } else {
+      c.unexpected(w);
+    }
+    c.skip();
+  }
+  c.expect_end();
+  return s;
+}
+
 StatementBody parse_lookup(Cursor& c, LookupStmt::Api api) {
   LookupStmt s;
   s.api = api;
@@ -164,15 +203,28 @@ StatementBody parse_lookup(Cursor& c, LookupStmt::Api api) {
     const bool process = api == LookupStmt::Api::OpenProcess;
     IdExpr one =
         c.take_id(process ? "a process ID" : "a thread ID (or a process ID and a thread ID)");
-    if (!c.at_end()) {
+    std::optional<IdExpr> two;
+    while (!c.at_end()) {
+      const Word& w = c.peek();
+      if (const std::size_t at = Cursor::option_value(w, "access"); at != std::string_view::npos) {
+        Cursor::once(s.access, access_mask(c, w, at), c, w);
+        c.skip();
+      } else if (!two && !s.access) {
+        two = c.take_id("a thread ID");
+      } else {
+        c.unexpected(w);
+      }
+    }
+    if (two) {
       s.both = true;
       s.first = std::move(one);
-      s.second = c.take_id("a thread ID");
+      s.second = std::move(*two);
     } else if (process) {
       s.first = std::move(one);
     } else {
       s.second = std::move(one);
     }
+    return s;
   } else {
     s.first = c.take_id(api == LookupStmt::Api::ProcessById ? "a process ID" : "a thread ID");
   }

@@ -15,12 +15,12 @@ bool calls_api(const Statement& s) {
   return std::holds_alternative<ProcessNotifyStmt>(s.body) ||
          std::holds_alternative<ImageNotifyStmt>(s.body) ||
          std::holds_alternative<LoadImageStmt>(s.body) ||
-         std::holds_alternative<ImageNotifyStmt>(s.body) ||
-         std::holds_alternative<LoadImageStmt>(s.body) ||
          std::holds_alternative<ThreadNotifyStmt>(s.body) ||
          std::holds_alternative<CreateProcessStmt>(s.body) ||
          std::holds_alternative<CreateThreadStmt>(s.body) ||
-         std::holds_alternative<ObjectOpStmt>(s.body) || std::holds_alternative<LookupStmt>(s.body);
+         std::holds_alternative<ObjectOpStmt>(s.body) ||
+         std::holds_alternative<LookupStmt>(s.body) ||
+         std::holds_alternative<ObCallbackStmt>(s.body);
 }
 
 Parsed parse_scenario(std::string_view text) {

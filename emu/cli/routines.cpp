@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The recording routines: four function pools (support/function_pool.hpp), each entry reporting
+// The recording routines: six function pools (support/function_pool.hpp), each entry reporting
 // its call to the listener installed on the calling host thread.
 #include "routines.hpp"
 
@@ -39,12 +39,28 @@ void image_call(std::size_t index, const std::string* name, ProcessId process, I
   t_listener->routine_invoked(call);
 }
 
+ob::OB_PREOP_CALLBACK_STATUS ob_pre_call(std::size_t index, void*,
+                                         ob::OB_PRE_OPERATION_INFORMATION* info) {
+  if (t_listener != nullptr) t_listener->object_callback_invoked({index, info, nullptr});
+  return ob::OB_PREOP_SUCCESS;
+}
+
+void ob_post_call(std::size_t index, void*, ob::OB_POST_OPERATION_INFORMATION* info) {
+  if (t_listener != nullptr) t_listener->object_callback_invoked({index, nullptr, info});
+}
+
 using ProcessPool = FunctionPool<void(ProcessId, ProcessId, bool), kRoutinePoolSize, &process_call>;
 using ProcessExPool = FunctionPool<void(ps::Process*, ProcessId, PS_CREATE_NOTIFY_INFO*),
                                    kRoutinePoolSize, &process_ex_call>;
 using ThreadPool = FunctionPool<void(ProcessId, ThreadId, bool), kRoutinePoolSize, &thread_call>;
 using ImagePool =
     FunctionPool<void(const std::string*, ProcessId, IMAGE_INFO*), kRoutinePoolSize, &image_call>;
+
+using ObPrePool =
+    FunctionPool<ob::OB_PREOP_CALLBACK_STATUS(void*, ob::OB_PRE_OPERATION_INFORMATION*),
+                 kRoutinePoolSize, &ob_pre_call>;
+using ObPostPool =
+    FunctionPool<void(void*, ob::OB_POST_OPERATION_INFORMATION*), kRoutinePoolSize, &ob_post_call>;
 
 }  // namespace
 
@@ -70,6 +86,14 @@ PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index) {
 
 PLOAD_IMAGE_NOTIFY_ROUTINE image_routine(std::size_t index) {
   return ImagePool::at(index);
+}
+
+ob::POB_PRE_OPERATION_CALLBACK ob_pre_routine(std::size_t index) {
+  return ObPrePool::at(index);
+}
+
+ob::POB_POST_OPERATION_CALLBACK ob_post_routine(std::size_t index) {
+  return ObPostPool::at(index);
 }
 
 std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine) {

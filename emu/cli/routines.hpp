@@ -4,7 +4,8 @@
 /// one routine name is one function pointer, as in a driver. Pool entry `i` has a process-notify
 /// and a thread-notify trampoline (two distinct functions); both report to the
 /// `RoutineListener` installed on the calling host thread, if any. Entry `i` also has a
-/// process-notify Ex trampoline and a load-image trampoline: four distinct functions in all.
+/// process-notify Ex trampoline, a load-image trampoline and an object callback's pre- and
+/// post-operation trampolines: six distinct functions in all.
 ///
 /// \code
 ///   struct Counter : ntemu::cli::RoutineListener {
@@ -21,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "ntemu/ob/obcallback.hpp"
 #include "ntemu/ps/notify_routine.hpp"
 
 namespace ntemu::cli {
@@ -48,11 +50,20 @@ struct RoutineCall {
   IMAGE_INFO* image = nullptr;
 };
 
+/// One call of a pool entry's object callbacks (ObRegisterCallbacks): its pre-operation routine
+/// gets `pre` (and may clear rights from its DesiredAccess), its post-operation routine `post`.
+struct ObCallbackCall {
+  std::size_t index;
+  ob::OB_PRE_OPERATION_INFORMATION* pre = nullptr;
+  ob::OB_POST_OPERATION_INFORMATION* post = nullptr;
+};
+
 /// Told of every call of a pool routine made on the host thread it is installed on.
 class RoutineListener {
  public:
   virtual ~RoutineListener() = default;
   virtual void routine_invoked(const RoutineCall& call) = 0;
+  virtual void object_callback_invoked(const ObCallbackCall& /*call*/) {}
 };
 
 /// Installs `listener` for the calling host thread for the scope's lifetime (nests).
@@ -75,6 +86,10 @@ PCREATE_PROCESS_NOTIFY_ROUTINE_EX process_routine_ex(std::size_t index);
 PCREATE_THREAD_NOTIFY_ROUTINE thread_routine(std::size_t index);
 /// Pool entry `index` (< kRoutinePoolSize) as a load-image routine.
 PLOAD_IMAGE_NOTIFY_ROUTINE image_routine(std::size_t index);
+/// Pool entry `index` (< kRoutinePoolSize) as an object callback's pre-operation routine.
+ob::POB_PRE_OPERATION_CALLBACK ob_pre_routine(std::size_t index);
+/// Pool entry `index` (< kRoutinePoolSize) as an object callback's post-operation routine.
+ob::POB_POST_OPERATION_CALLBACK ob_post_routine(std::size_t index);
 /// The pool index of `routine` as a routine of `kind` (process: a process or an Ex entry), or
 /// nullopt for another address.
 std::optional<std::size_t> routine_index(ps::NotifyKind kind, const void* routine);

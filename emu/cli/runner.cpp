@@ -22,7 +22,8 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink,
       objects_(script.symbols.size(), nullptr),
       handles_(script.symbols.size()),
       values_(script.symbols.size(), 0),
-      vetoes_(script.routines.size()) {
+      vetoes_(script.routines.size()),
+      ob_callbacks_(script.routines.size()) {
   for (auto& calls : calls_)
     calls.assign(script.routines.size(), 0);
   for (auto& breaks : breaks_)
@@ -68,6 +69,10 @@ void Runner::name_routines(std::size_t from) {
                           "ProcessNotifyRoutineEx");
     kernel().name_routine(reinterpret_cast<const void*>(image_routine(i)), script_.routines[i],
                           "LoadImageNotifyRoutine");
+    kernel().name_routine(reinterpret_cast<const void*>(ob_pre_routine(i)), script_.routines[i],
+                          "PreOperationCallback");
+    kernel().name_routine(reinterpret_cast<const void*>(ob_post_routine(i)), script_.routines[i],
+                          "PostOperationCallback");
   }
 }
 
@@ -81,6 +86,7 @@ void Runner::script_grew() {
   for (auto& breaks : breaks_)
     breaks.resize(script_.routines.size(), false);
   vetoes_.resize(script_.routines.size());
+  ob_callbacks_.resize(script_.routines.size());
   name_routines(named);
 }
 

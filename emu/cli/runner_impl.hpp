@@ -57,6 +57,7 @@ class Runner final : public RoutineListener {
   RunOutcome run();
   // Runs inside the kernel, on the notify routine's call (this host thread).
   void routine_invoked(const RoutineCall& call) override;
+  void object_callback_invoked(const ObCallbackCall& call) override;
 
   // --- the run in steps, for a debugger (kd_session.cpp) ----------------------------------
   /// The `begin` event and the boot; the runner listens to the pool routines on this thread
@@ -148,6 +149,7 @@ class Runner final : public RoutineListener {
   void exec(const Statement& s, const PokePidStmt& b);
   void exec(const Statement& s, const PokeSlotStmt& b);
   void exec(const Statement& s, const DuringStmt& b);
+  void exec(const Statement& s, const ObCallbackStmt& b);  // obcallbacks.cpp
   /// An Ex registration's veto is the routine's behaviour: set before the routine can be
   /// called, kept after its removal.
   void arm_veto(const ProcessNotifyStmt& b);
@@ -213,6 +215,14 @@ class Runner final : public RoutineListener {
   std::array<std::vector<std::uint64_t>, std::size(ps::kNotifyKinds)> calls_;
   std::array<std::vector<bool>, std::size(ps::kNotifyKinds)> breaks_;
   std::vector<std::optional<Status>> vetoes_;  // per routine: its Ex trampoline's veto
+  // Per routine: its object-callback registrations (handles, latest last), and the rights its
+  // pre routine strips; the calls of its pre and post routines.
+  struct ObRegistrations {
+    std::vector<void*> handles;
+    std::uint32_t strip = 0;
+    std::uint64_t calls = 0;
+  };
+  std::vector<ObRegistrations> ob_callbacks_;
   std::optional<Status> last_status_;
   int last_api_line_ = 0;
   std::vector<Kernel::Finding> last_findings_;  // of the most recent audit

@@ -169,9 +169,25 @@ struct LookupStmt {
     OpenThread
   };
   Api api = Api::ProcessById;
-  IdExpr first;       ///< the ID; for ByCid and a two-ID open the process part
-  IdExpr second;      ///< ByCid and a two-ID open: the thread part
-  bool both = false;  ///< an open given both IDs
+  IdExpr first;                         ///< the ID; for ByCid and a two-ID open the process part
+  IdExpr second;                        ///< ByCid and a two-ID open: the thread part
+  bool both = false;                    ///< an open given both IDs
+  std::optional<std::uint32_t> access;  ///< an open's `access=MASK` (default MAXIMUM_ALLOWED)
+};
+
+/// ObRegisterCallbacks ROUTINE [altitude=TEXT] [process] [thread] [create] [duplicate]
+/// [strip=MASK] and ObUnRegisterCallbacks ROUTINE (an extension, Vista and later): the
+/// routine's pre- and post-operation callbacks for process and thread handles.
+struct ObCallbackStmt {
+  RoutineRef routine;
+  bool remove = false;
+  std::optional<TextOption> altitude;  ///< default kDefaultAltitude
+  bool process = false;                ///< neither `process` nor `thread`: both
+  bool thread = false;
+  bool create = false;  ///< neither `create` nor `duplicate`: both
+  bool duplicate = false;
+  std::optional<std::uint32_t> strip;  ///< the rights the pre routine clears from DesiredAccess
+  static constexpr const char* kDefaultAltitude = "320000";
 };
 
 struct ContextStmt {
@@ -266,7 +282,7 @@ using StatementBody =
                  CreateProcessStmt, CreateThreadStmt, ObjectOpStmt, LoadImageStmt, LookupStmt,
                  ContextStmt, LetStmt, PokePidStmt, PokeSlotStmt, AuditStmt, ExpectStatusStmt,
                  ExpectCallsStmt, ExpectFindingsStmt, ExpectBugcheckStmt, DumpStmt, SnapshotStmt,
-                 BreakStmt, DuringStmt>;
+                 BreakStmt, DuringStmt, ObCallbackStmt>;
 
 struct Statement {
   Pos pos;              ///< the statement word

@@ -36,6 +36,7 @@ StatementBody parse_create_process(Cursor& c, bool with_thread, bool user_proces
 StatementBody parse_create_thread(Cursor& c, bool system);
 StatementBody parse_object_op(Cursor& c, ObjectOpStmt::Op op);
 StatementBody parse_lookup(Cursor& c, LookupStmt::Api api);
+StatementBody parse_ob_callbacks(Cursor& c, bool remove);
 StatementBody parse_context(Cursor& c);
 
 // parse_tools.cpp

@@ -315,18 +315,25 @@ void Runner::exec(const Statement& s, const LookupStmt& b) {
     }
     case LookupStmt::Api::OpenProcess:
     case LookupStmt::Api::OpenThread: {
-      // The handle goes into the current thread's process table, with all access (no security
-      // model), and stays there until that process exits.
+      // The handle goes into the current thread's process table, with the access asked for (all
+      // by default; no security model) less what object callbacks take away, and stays there
+      // until that process exits.
       const bool process = b.api == LookupStmt::Api::OpenProcess;
       const ClientId cid{ProcessId{process || b.both ? eval(s, b.first) : 0},
                          ThreadId{!process || b.both ? eval(s, b.second) : 0}};
-      const Kernel::Opened o = process ? kernel().NtOpenProcess(cid, Kernel::kMaximumAllowed)
-                                       : kernel().NtOpenThread(cid, Kernel::kMaximumAllowed);
+      const std::uint32_t access = b.access.value_or(Kernel::kMaximumAllowed);
+      const Kernel::Opened o =
+          process ? kernel().NtOpenProcess(cid, access) : kernel().NtOpenThread(cid, access);
       Event e = call_event(s.pos.line, process ? "NtOpenProcess" : "NtOpenThread", o.status)
                     .add("cid_pid", cid.UniqueProcess.value())
                     .add("cid_tid", cid.UniqueThread.value());
       if (o.status.ok()) {
         e.add("handle", o.handle.value()).add("owner", ps::object_name(kernel().current_process()));
+        // The access granted, when it is not simply what was asked: an access= open, or object
+        // callbacks registered (they may have taken rights away).
+        if (b.access || kernel().object_callbacks().size() != 0) {
+          e.add("granted", std::uint64_t{o.granted});
+        }
       }
       sink_.emit(e);
       set_status(s, o.status);

@@ -107,6 +107,7 @@ std::string TextOutput::to_text(const Event& e) {
   }
   if (e.name == "skip") return line("skip", get(e, "reason"));
   if (e.name == "race") return line("race", get(e, "text"));
+  if (e.name == "obcallback") return line("obcallback", get(e, "text"));
   if (e.name == "note") return line("note", get(e, "message"));
   if (e.name == "let") return line("let", fmt::format("{} = {}", get(e, "name"), get(e, "value")));
   if (e.name == "context") {

@@ -67,12 +67,12 @@ Executive::ProcessCreated Executive::PspCreateProcessForCaller(Thread& creator,
   Process& process = *created.process;
   process.ImagePath = std::move(path);
   process.CommandLine = std::move(command_line);
-  created.handle = ObInsertObject(*creator.ThreadsProcess, process, kProcessAllAccess);
+  created.handle = ObInsertObject(*creator.ThreadsProcess, process, profile_.process_all_access);
   // The handle now holds the process; the creation reference is dropped (§2.2 step 11). With no
   // handle (the creator's process exited: its table is gone) the process goes with it.
   objects_.dereference(process);
   if (created.handle.is_null()) return {STATUS_PROCESS_IS_TERMINATING};
-  process.GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
+  process.GrantedAccess.store(profile_.process_all_access, std::memory_order_release);
   // The process's own image and ntdll are mapped now; where the profile says so, the
   // load-image routines hear of them now too (with the PID the process has: 0 on win2000).
   if (profile_.process_image_notify == ProcessImageNotify::AtProcessCreation) {

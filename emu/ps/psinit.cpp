@@ -54,7 +54,7 @@ void Executive::boot() {
   system_process_ = system.process;
   system_process_->ImagesReported.store(true, std::memory_order_release);  // ntoskrnl: no notify
   // Open-by-ID is enabled for System as for any process (§2.2 step 12); Idle is never in the table.
-  system_process_->GrantedAccess.store(kProcessAllAccess, std::memory_order_release);
+  system_process_->GrantedAccess.store(profile_.process_all_access, std::memory_order_release);
   ThreadCreated first =
       PspCreateThread(*system_process_, PreviousMode::KernelMode,
                       /*system_thread=*/true, CreateSuspended::No, "system_thread");

@@ -38,6 +38,7 @@ Executive::Opened Executive::PspMakeHandle(ob::ObjectCallbacks::Operation& op, P
       opened.status = STATUS_INSUFFICIENT_RESOURCES;
     } else {
       opened.handle = op.kernel_handle ? ob::as_kernel_handle(handle, profile_.arch) : handle;
+      opened.granted = granted;
     }
     object_callbacks_.run_post(op, opened.status, opened.status.ok() ? granted : 0);
   } catch (const BugCheck&) {
@@ -80,8 +81,8 @@ Executive::Opened Executive::NtDuplicateObject(Process& source, Handle source_ha
     if (o != nullptr && !o->is_deleted() && objects_.reference_safe(*o)) object = o;
   });
   if (object == nullptr) return {STATUS_INVALID_HANDLE};
-  const std::uint32_t all =
-      object->type() == ob::ObjectType::Process ? kProcessAllAccess : kThreadAllAccess;
+  const std::uint32_t all = object->type() == ob::ObjectType::Process ? profile_.process_all_access
+                                                                      : profile_.thread_all_access;
   ob::ObjectCallbacks::Operation op;
   op.operation = ob::OB_OPERATION_HANDLE_DUPLICATE;
   op.kernel_handle = kernel_handle;
@@ -128,7 +129,8 @@ Executive::Opened Executive::NtOpenProcess(const ClientId& cid, std::uint32_t De
     st = PsLookupProcessByProcessId(cid.UniqueProcess, &process);
   }
   if (!st.ok()) return {st};
-  const std::uint32_t access = DesiredAccess == kMaximumAllowed ? kProcessAllAccess : DesiredAccess;
+  const std::uint32_t access =
+      DesiredAccess == kMaximumAllowed ? profile_.process_all_access : DesiredAccess;
   const Opened opened = ObOpenObjectByPointer(*process, access, kernel_handle);
   ObDereferenceObject(*process);  // the handle holds its own reference
   return opened;
@@ -152,7 +154,8 @@ Executive::Opened Executive::NtOpenThread(const ClientId& cid, std::uint32_t Des
     st = PsLookupThreadByThreadId(cid.UniqueThread, &thread);
   }
   if (!st.ok()) return {st};
-  const std::uint32_t access = DesiredAccess == kMaximumAllowed ? kThreadAllAccess : DesiredAccess;
+  const std::uint32_t access =
+      DesiredAccess == kMaximumAllowed ? profile_.thread_all_access : DesiredAccess;
   const Opened opened = ObOpenObjectByPointer(*thread, access, kernel_handle);
   ObDereferenceObject(*thread);
   return opened;

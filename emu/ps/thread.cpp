@@ -108,9 +108,9 @@ Executive::ThreadCreated Executive::PspCreateThread(Process& process, PreviousMo
   // thread's handle is a kernel handle (OBJ_KERNEL_HANDLE): in System's table, marked with the
   // kernel-handle bit (semantics.md §10.7).
   Process& handle_owner = system_thread ? *system_process_ : current_process();
-  Handle handle = ObInsertObject(handle_owner, thread, kThreadAllAccess);
+  Handle handle = ObInsertObject(handle_owner, thread, profile_.thread_all_access);
   if (system_thread && !handle.is_null()) handle = ob::as_kernel_handle(handle, profile_.arch);
-  thread.GrantedAccess.store(kThreadAllAccess, std::memory_order_release);
+  thread.GrantedAccess.store(profile_.thread_all_access, std::memory_order_release);
   (void)suspended;  // suspension is not observable by anything modeled yet
   thread.Starting.store(false, std::memory_order_release);
   if (handle.is_null()) {

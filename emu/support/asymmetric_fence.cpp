@@ -22,7 +22,7 @@ long membarrier(int cmd) {
   return syscall(__NR_membarrier, cmd, 0U, 0);
 }
 
-bool register_membarrier() {
+[[maybe_unused]] bool register_membarrier() {
   const long supported = membarrier(MEMBARRIER_CMD_QUERY);
   if (supported < 0 || (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) return false;
   return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
@@ -30,7 +30,9 @@ bool register_membarrier() {
 #endif
 
 bool decide() {
-#if defined(__linux__)
+#if defined(NTEMU_FENCE_TSAN)
+  return false;
+#elif defined(__linux__)
   return register_membarrier();
 #elif defined(_WIN32)
   return true;
@@ -48,7 +50,7 @@ bool asymmetric() {
 
 void heavy() {
   if (!asymmetric()) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    full();
     return;
   }
 #if defined(__linux__)

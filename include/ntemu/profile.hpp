@@ -239,6 +239,11 @@ struct Profile {
   bool has_process_notify_routine_ex = false;
   /// ObRegisterCallbacks / ObUnRegisterCallbacks are exported (Vista SP1 and later: MSDOC).
   bool has_object_callbacks = false;
+  /// What PROCESS_ALL_ACCESS and THREAD_ALL_ACCESS grant (a creation's handle, a
+  /// MAXIMUM_ALLOWED open): 0x1F0FFF and 0x1F03FF before Vista, 0x1FFFFF from Vista on [F
+  /// MSDOC Process/Thread Security and Access Rights].
+  std::uint32_t process_all_access = 0x001F0FFF;
+  std::uint32_t thread_all_access = 0x001F03FF;
   /// PsSetCreateProcessNotifyRoutineEx2 is exported (Windows 10 1703 and later: MSDOC).
   bool has_process_notify_routine_ex2 = false;
   /// PsSetCreateThreadNotifyRoutineEx is exported (Windows 10 1703 and later: MSDOC

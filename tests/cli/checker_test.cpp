@@ -307,3 +307,45 @@ TEST_CASE("checker: load-image statements against the version and the names") {
   REQUIRE(s.routines.size() == 1);
   CHECK(s.routines[0] == "mon");
 }
+
+TEST_CASE("checker: the object-callback statements exist from Vista on, with a routine") {
+  check_error("ObRegisterCallbacks guard\n", 1, 1,
+              "ObRegisterCallbacks does not exist in win2000 (it was added in Windows Vista SP1)");
+  check_error("kernel xp\nObUnRegisterCallbacks guard\n", 2, 1,
+              "ObUnRegisterCallbacks does not exist in xp");
+  check_error("kernel vista\nObRegisterCallbacks null\n", 2, 21,
+              "object callbacks need a routine, not null");
+  for (const char* k : {"vista", "win7", "win10"}) {
+    CAPTURE(k);
+    const Script s = checked(fmt::format(
+        "kernel {}\nObRegisterCallbacks guard altitude=385200 process create strip=0x21\n"
+        "ObUnRegisterCallbacks guard\n",
+        k));
+    const auto* reg = std::get_if<ObCallbackStmt>(&s.statements[1].body);
+    REQUIRE(reg != nullptr);
+    CHECK(reg->process);
+    CHECK_FALSE(reg->thread);
+    CHECK(reg->create);
+    CHECK_FALSE(reg->duplicate);
+    CHECK(reg->strip == 0x21U);
+    REQUIRE(reg->altitude);
+    CHECK(reg->altitude->text == "385200");
+    CHECK(std::get<ObCallbackStmt>(s.statements[2].body).remove);
+  }
+}
+
+TEST_CASE("checker: the object-callback and open options are checked where they are spelled") {
+  check_error("kernel vista\nObRegisterCallbacks g strip=0x100000000\n", 2, 29,
+              "an access mask has 32 bits");
+  check_error("kernel vista\nObRegisterCallbacks g process process\n", 2, 31,
+              "'process' given twice");
+  check_error("kernel vista\nObUnRegisterCallbacks g strip=1\n", 2, 25, "unexpected 'strip=1'");
+  check_error("kernel vista\nObRegisterCallbacks g altitude=\n", 2, 32, "expected an altitude");
+  check_error("kernel vista\nCreateProcess a\nNtOpenProcess a.pid access=0x1000 7\n", 3, 35,
+              "unexpected '7'");
+  const Script s =
+      checked("kernel vista\nCreateProcess a\nNtOpenThread a.pid a_t1.tid access=0x40\n");
+  const auto& open = std::get<LookupStmt>(s.statements[2].body);
+  CHECK(open.both);
+  CHECK(open.access == 0x40U);
+}

@@ -282,7 +282,8 @@ class Executive {
   static constexpr std::uint32_t kMaximumAllowed = 0x02000000;
   struct Opened {
     Status status;
-    Handle handle{};  ///< in the opener's table, or a kernel handle in System's
+    Handle handle{};            ///< in the opener's table, or a kernel handle in System's
+    std::uint32_t granted = 0;  ///< the handle's access, after the object callbacks
   };
   /// NtOpenProcess by client ID (psopen.cpp, semantics.md §3.4, §10.9), called by the current
   /// thread: PsLookupProcessThreadByCid when `cid.UniqueThread` is set, otherwise

@@ -23,6 +23,10 @@ class Thread;
 
 /// PROCESS_ALL_ACCESS of the NT 5.x era.
 inline constexpr std::uint32_t kProcessAllAccess = 0x001F0FFF;
+/// PROCESS_ALL_ACCESS from Vista on: every specific right (MSDOC Process Security and Access
+/// Rights: "the size of the PROCESS_ALL_ACCESS flag increased on Windows Server 2008 and
+/// Windows Vista").
+inline constexpr std::uint32_t kProcessAllAccessVista = 0x001FFFFF;
 
 class Process : public ob::Object {
  public:

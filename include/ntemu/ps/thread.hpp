@@ -21,6 +21,8 @@ class Process;
 
 /// THREAD_ALL_ACCESS of the NT 5.x era.
 inline constexpr std::uint32_t kThreadAllAccess = 0x001F03FF;
+/// THREAD_ALL_ACCESS from Vista on (MSDOC Thread Security and Access Rights, as for processes).
+inline constexpr std::uint32_t kThreadAllAccessVista = 0x001FFFFF;
 
 class Thread : public ob::Object {
  public:

@@ -211,8 +211,8 @@ TEST_CASE(
   REQUIRE(dup.status == STATUS_SUCCESS);
   CHECK(s_source == &f.k.system_process());
   CHECK(s_target == other.process);
-  CHECK(granted_of(*other.process->ObjectTable, dup.handle) == ps::kThreadAllAccess);
-  CHECK(g_log.front() == fmt::format("pre r duplicate thread {:#x}", ps::kThreadAllAccess));
+  CHECK(granted_of(*other.process->ObjectTable, dup.handle) == ps::kThreadAllAccessVista);
+  CHECK(g_log.front() == fmt::format("pre r duplicate thread {:#x}", ps::kThreadAllAccessVista));
   CHECK(f.k.NtDuplicateObject(f.k.system_process(), Handle{0x7ff0}, *other.process, 0x40).status ==
         STATUS_INVALID_HANDLE);
   CHECK(f.k.NtClose(*other.process, dup.handle).ok());
