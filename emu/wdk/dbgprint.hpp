@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The WDK's printf dialect (dbgprint.cpp), as a pure function: DbgPrint, the kernel CRT's
+// The WDK's printf dialect (dbgprint_format.cpp), as a pure function: DbgPrint, the kernel CRT's
 // counted printf functions (crt.cpp) and ntstrsafe's Printf (strsafe.cpp) format with it, and
 // a test can call it directly with its own va_list.
 #pragma once
