@@ -321,4 +321,17 @@ std::string format_wdk(const char* format, va_list args, int pointer_digits) {
   return format_wdk(format, args, dialect);
 }
 
+std::string format_crt(const char* format, va_list args) {
+  FormatDialect dialect;
+  return format_wdk(format, args, dialect);
+}
+
+std::wstring format_crt(const wchar_t* format, va_list args) {
+  FormatDialect dialect;
+  dialect.wide = true;
+  dialect.utf8 = true;
+  const std::string f = narrow_text(format, std::wcslen(format), /*utf8=*/true);
+  return widen_utf8(format_wdk(f.c_str(), args, dialect));
+}
+
 }  // namespace ntemu::wdk
