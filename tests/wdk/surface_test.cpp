@@ -13,18 +13,13 @@
 #include <vector>
 
 #include "dbgprint.hpp"
+#include "finding_count.hpp"
 #include "ntemu/harness.hpp"
 
 namespace {
 
 using ntemu::Harness;
-
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 std::string wdk_format(const char* format, ...) {
   va_list args;
