@@ -3,6 +3,19 @@
 
 namespace ntemu {
 
+std::string join_kernel_versions(std::span<const KernelVersion> versions, std::string_view last) {
+  std::string out;
+  for (std::size_t i = 0; i < versions.size(); ++i) {
+    if (i > 0) out += i + 1 == versions.size() ? last : std::string_view(", ");
+    out += to_string(versions[i]);
+  }
+  return out;
+}
+
+std::string kernel_version_list() {
+  return join_kernel_versions(kKernelVersions, " or ");
+}
+
 Profile Profile::win2000(Arch arch) {
   // The member defaults are the Windows 2000 values (each documented in profile.hpp).
   Profile p;

@@ -43,12 +43,12 @@ std::vector<KernelVersion> parse_kernels(const std::string& list, Arch arch) {
     const std::string word = list.substr(start, end - start);
     const auto v = parse_kernel_version(word);
     if (!v) {
-      throw Usage{fmt::format("unknown kernel version '{}' (expected {})", word,
-                              join_versions(known_kernel_versions(), "or"))};
+      throw Usage{
+          fmt::format("unknown kernel version '{}' (expected {})", word, kernel_version_list())};
     }
     if (!Profile::make(*v, arch)) {
       throw Usage{fmt::format("kernel '{}' is not yet supported (supported: {})", word,
-                              join_versions(supported_kernel_versions(arch), "and"))};
+                              join_kernel_versions(supported_kernel_versions(arch), " and "))};
     }
     out.push_back(*v);
     start = end + 1;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The ntemu command's --help text and the kernel version lists its messages name.
-#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
@@ -8,27 +7,16 @@
 #include "cli.hpp"
 #include "explore_command.hpp"
 #include "ntemu/profile.hpp"
+#include "versions.hpp"
 
 namespace ntemu::cli {
 
 std::string supported_kernels() {
-  std::string out;
-  for (auto v : kKernelVersions) {
-    if (!Profile::make(v, Arch::X86)) continue;
-    if (!out.empty()) out += ", ";
-    out += to_string(v);
-  }
-  return out;
+  return join_kernel_versions(supported_kernel_versions(Arch::X86), ", ");
 }
 
 std::string known_kernels() {
-  std::string out;
-  const std::size_t n = std::size(kKernelVersions);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) out += i + 1 == n ? " or " : ", ";
-    out += to_string(kKernelVersions[i]);
-  }
-  return out;
+  return kernel_version_list();
 }
 
 std::string usage_text() {

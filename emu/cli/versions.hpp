@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// The kernel versions the command knows and supports, found through the profile API
-/// (profile.hpp: `KernelVersion`, `to_string`, `Profile::make`) rather than listed here, so a
+/// The kernel versions the command supports, found through the profile API (profile.hpp:
+/// `kKernelVersions`, `Profile::make`, `join_kernel_versions`) rather than listed here, so a
 /// version that gains a profile appears in `--help`, in error messages and in `ntemu compare`
 /// without a change to the command.
 ///
@@ -11,19 +11,14 @@
 /// \endcode
 #pragma once
 
-#include <string>
 #include <vector>
 
 #include "ntemu/profile.hpp"
 
 namespace ntemu::cli {
 
-/// Every version `to_string` names, in enumeration order (oldest first).
-std::vector<KernelVersion> known_kernel_versions();
-/// The known versions that have a profile on `arch` (Profile::make succeeds).
+/// The versions of kKernelVersions that have a profile on `arch` (Profile::make succeeds),
+/// oldest first.
 std::vector<KernelVersion> supported_kernel_versions(Arch arch);
-/// "win2000, xp, server2003 or vista": `versions` joined for a sentence (`last` before the
-/// final one: "or", "and").
-std::string join_versions(const std::vector<KernelVersion>& versions, std::string_view last);
 
 }  // namespace ntemu::cli

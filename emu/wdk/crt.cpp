@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The kernel C run-time's Microsoft functions that glibc lacks (ntemu/wdk/crt.h): the
 // bounds-checked string and memory copies with Microsoft's error rules, the case-insensitive
-// comparisons, and the counted printf family, which formats with format_wdk (dbgprint.hpp) so
+// comparisons, and the counted printf family, which formats with format_crt (dbgprint.hpp) so
 // that a driver's "%lu" and "%ws" mean what they mean on Windows. Nothing here touches a kernel.
 #include <algorithm>
 #include <cerrno>
@@ -12,18 +12,29 @@
 #include <cwctype>
 #include <string>
 
+#include "bounded_copy.hpp"
 #include "dbgprint.hpp"
 #include "ntemu/wdk.h"
 
 namespace ntemu::wdk {
 namespace {
 
+// Puts at most `count` characters of src at dest + used (the destination's first `used`
+// characters are kept), with Microsoft's rules: _TRUNCATE copies what fits and says STRUNCATE;
+// otherwise a source that does not fit empties the destination and is ERANGE.
 template <class C>
-std::size_t length(const C* s, std::size_t max) {
-  std::size_t n = 0;
-  while (n < max && s[n] != 0)
-    ++n;
-  return n;
+errno_t put(C* dest, std::size_t size, std::size_t used, const C* src, std::size_t count) {
+  C* at = dest + used;
+  const std::size_t room = size - used;  // including the terminator
+  if (count == _TRUNCATE) return copy_truncating(at, room, src, room) ? STRUNCATE : 0;
+  const std::size_t n = bounded_length(src, count);
+  if (n >= room) {
+    dest[0] = 0;
+    return ERANGE;
+  }
+  std::copy_n(src, n, at);
+  at[n] = 0;
+  return 0;
 }
 
 template <class C>
@@ -33,31 +44,13 @@ errno_t copy_n(C* dest, std::size_t size, const C* src, std::size_t count) {
     dest[0] = 0;
     return count == 0 ? 0 : EINVAL;
   }
-  if (count == _TRUNCATE) {
-    const std::size_t n = length(src, size);
-    if (n >= size) {
-      std::copy_n(src, size - 1, dest);
-      dest[size - 1] = 0;
-      return STRUNCATE;
-    }
-    std::copy_n(src, n, dest);
-    dest[n] = 0;
-    return 0;
-  }
-  const std::size_t n = length(src, count);
-  if (n >= size) {
-    dest[0] = 0;
-    return ERANGE;
-  }
-  std::copy_n(src, n, dest);
-  dest[n] = 0;
-  return 0;
+  return put(dest, size, 0, src, count);
 }
 
 template <class C>
 errno_t cat_n(C* dest, std::size_t size, const C* src, std::size_t count) {
   if (dest == nullptr || size == 0) return EINVAL;
-  const std::size_t used = length(dest, size);
+  const std::size_t used = bounded_length(dest, size);
   if (used == size) {  // not terminated within its size
     dest[0] = 0;
     return EINVAL;
@@ -67,26 +60,7 @@ errno_t cat_n(C* dest, std::size_t size, const C* src, std::size_t count) {
     dest[0] = 0;
     return EINVAL;
   }
-  const std::size_t room = size - used;  // including the terminator
-  if (count == _TRUNCATE) {
-    const std::size_t n = length(src, room);
-    if (n >= room) {
-      std::copy_n(src, room - 1, dest + used);
-      dest[size - 1] = 0;
-      return STRUNCATE;
-    }
-    std::copy_n(src, n, dest + used);
-    dest[used + n] = 0;
-    return 0;
-  }
-  const std::size_t n = length(src, count);
-  if (n >= room) {
-    dest[0] = 0;
-    return ERANGE;
-  }
-  std::copy_n(src, n, dest + used);
-  dest[used + n] = 0;
-  return 0;
+  return put(dest, size, used, src, count);
 }
 
 int fold(int c) {
@@ -105,19 +79,6 @@ int compare_folded(const C* a, const C* b, std::size_t count) {
     if (a[i] == 0) return 0;
   }
   return 0;
-}
-
-// The formatted text of a narrow / wide format in its dialect.
-std::string format_narrow(const char* format, va_list args) {
-  FormatDialect dialect;
-  return format_wdk(format, args, dialect);
-}
-std::wstring format_wide(const wchar_t* format, va_list args) {
-  FormatDialect dialect;
-  dialect.wide = true;
-  dialect.utf8 = true;
-  const std::string f = narrow_text(format, std::wcslen(format), /*utf8=*/true);
-  return widen_utf8(format_wdk(f.c_str(), args, dialect));
 }
 
 // _snprintf's rule: the whole text and its terminator if it fits, the text alone if exactly
@@ -167,6 +128,19 @@ int counted_s(C* buffer, std::size_t size, std::size_t count, const std::basic_s
   std::copy_n(text.data(), want, buffer);
   buffer[want] = 0;
   return n <= count ? static_cast<int>(n) : -1;
+}
+
+// The v-functions' work: `format` formatted in its width's dialect (format_crt) and stored by
+// `rule` (counted or bounded); -1 for a NULL format.
+template <class C>
+int vprint(C* buffer, std::size_t n, const C* format, va_list args,
+           int (*rule)(C*, std::size_t, const std::basic_string<C>&)) {
+  if (format == nullptr) return -1;
+  va_list copy;
+  va_copy(copy, args);
+  const std::basic_string<C> text = format_crt(format, copy);
+  va_end(copy);
+  return rule(buffer, n, text);
 }
 
 }  // namespace
@@ -258,12 +232,7 @@ wchar_t* _wcsupr(wchar_t* s) {
 }
 
 int _vsnprintf(char* buffer, size_t count, const char* format, va_list args) {
-  if (format == nullptr) return -1;
-  va_list copy;
-  va_copy(copy, args);
-  const std::string text = format_narrow(format, copy);
-  va_end(copy);
-  return counted(buffer, count, text);
+  return vprint(buffer, count, format, args, &counted<char>);
 }
 int _snprintf(char* buffer, size_t count, const char* format, ...) {
   va_list args;
@@ -273,12 +242,7 @@ int _snprintf(char* buffer, size_t count, const char* format, ...) {
   return r;
 }
 int _vsnwprintf(wchar_t* buffer, size_t count, const wchar_t* format, va_list args) {
-  if (format == nullptr) return -1;
-  va_list copy;
-  va_copy(copy, args);
-  const std::wstring text = format_wide(format, copy);
-  va_end(copy);
-  return counted(buffer, count, text);
+  return vprint(buffer, count, format, args, &counted<wchar_t>);
 }
 int _snwprintf(wchar_t* buffer, size_t count, const wchar_t* format, ...) {
   va_list args;
@@ -288,12 +252,7 @@ int _snwprintf(wchar_t* buffer, size_t count, const wchar_t* format, ...) {
   return r;
 }
 int vsprintf_s(char* buffer, size_t size, const char* format, va_list args) {
-  if (format == nullptr) return -1;
-  va_list copy;
-  va_copy(copy, args);
-  const std::string text = format_narrow(format, copy);
-  va_end(copy);
-  return bounded(buffer, size, text);
+  return vprint(buffer, size, format, args, &bounded<char>);
 }
 int sprintf_s(char* buffer, size_t size, const char* format, ...) {
   va_list args;
@@ -303,12 +262,7 @@ int sprintf_s(char* buffer, size_t size, const char* format, ...) {
   return r;
 }
 int vswprintf_s(wchar_t* buffer, size_t size, const wchar_t* format, va_list args) {
-  if (format == nullptr) return -1;
-  va_list copy;
-  va_copy(copy, args);
-  const std::wstring text = format_wide(format, copy);
-  va_end(copy);
-  return bounded(buffer, size, text);
+  return vprint(buffer, size, format, args, &bounded<wchar_t>);
 }
 int swprintf_s(wchar_t* buffer, size_t size, const wchar_t* format, ...) {
   va_list args;
@@ -321,7 +275,7 @@ int _snprintf_s(char* buffer, size_t size, size_t count, const char* format, ...
   if (format == nullptr) return -1;
   va_list args;
   va_start(args, format);
-  const std::string text = format_narrow(format, args);
+  const std::string text = format_crt(format, args);
   va_end(args);
   return counted_s(buffer, size, count, text);
 }
@@ -329,7 +283,7 @@ int _snwprintf_s(wchar_t* buffer, size_t size, size_t count, const wchar_t* form
   if (format == nullptr) return -1;
   va_list args;
   va_start(args, format);
-  const std::wstring text = format_wide(format, args);
+  const std::wstring text = format_crt(format, args);
   va_end(args);
   return counted_s(buffer, size, count, text);
 }

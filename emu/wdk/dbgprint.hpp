@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The WDK's printf dialect (dbgprint.cpp), as a pure function: DbgPrint, the kernel CRT's
+// The WDK's printf dialect (dbgprint_format.cpp), as a pure function: DbgPrint, the kernel CRT's
 // counted printf functions (crt.cpp) and ntstrsafe's Printf (strsafe.cpp) format with it, and
 // a test can call it directly with its own va_list.
 #pragma once
@@ -37,6 +37,13 @@ struct FormatDialect {
 std::string format_wdk(const char* format, va_list args, const FormatDialect& dialect);
 /// The DbgPrint dialect with `pointer_digits` digits for `%p`.
 std::string format_wdk(const char* format, va_list args, int pointer_digits);
+
+/// The kernel CRT's and ntstrsafe's narrow printf functions (_snprintf, RtlStringCchPrintfA):
+/// the default dialect.
+std::string format_crt(const char* format, va_list args);
+/// Their wide functions (_snwprintf, RtlStringCchPrintfW): the wide dialect, the format's and
+/// the arguments' text outside ASCII kept (through UTF-8), the result as wide text.
+std::wstring format_crt(const wchar_t* format, va_list args);
 
 /// `w` (n characters, stopping at a NUL) as UTF-8, or with '?' for what is not ASCII.
 std::string narrow_text(const wchar_t* w, std::size_t n, bool utf8);

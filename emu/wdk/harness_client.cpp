@@ -2,7 +2,7 @@
 // The driver-test harness as the driver's user-mode client (ntemu/harness.hpp): CreateFile on a
 // device or its link, DeviceIoControl / ReadFile / WriteFile with the I/O manager's buffer
 // handling for each method, CloseHandle, and the end of requests the driver pended. The IRPs
-// themselves are built and dispatched by the I/O manager (io.cpp).
+// themselves are built and dispatched by the I/O manager (irp.cpp).
 #include <algorithm>
 #include <cstring>
 #include <utility>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The I/O manager's records (io.cpp), shared with the harness's client side (harness.cpp):
-// devices, open files and IRPs, each owned by its harness for the harness's life, and the
-// operations the harness performs as a user-mode client — resolve a name, send an IRP and
+// The I/O manager's records (device.cpp, irp.cpp, mdl.cpp), shared with the harness's client side
+// (harness.cpp): devices, open files and IRPs, each owned by its harness for the harness's life,
+// and the operations the harness performs as a user-mode client — resolve a name, send an IRP and
 // collect what it returned.
 #pragma once
 

@@ -14,7 +14,7 @@ KIRQL current_irql();
 void set_irql(KIRQL irql);
 
 /// The previous mode of this host thread's current call: UserMode while the harness runs a
-/// dispatch routine for its user-mode client (io.cpp), else KernelMode.
+/// dispatch routine for its user-mode client (irp.cpp), else KernelMode.
 KPROCESSOR_MODE previous_mode();
 void set_previous_mode(KPROCESSOR_MODE mode);
 /// The token naming this host thread as a lock owner (locks.cpp; never dereferenced).

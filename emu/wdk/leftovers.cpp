@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // What a driver leaves behind when DriverUnload returns (or a DriverEntry fails), reported by
 // the harness (leftovers.hpp): notify routines still registered, devices and links, pending
-// IRPs, ERESOURCEs and lookaside lists still initialized, and pool blocks still allocated.
+// IRPs, ERESOURCEs and lookaside lists still initialized, and pool blocks still allocated; and
+// the records of those initialized objects (remember_initialized, forget_initialized).
 #include "leftovers.hpp"
 
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,22 @@
 #include "trampolines.hpp"
 
 namespace ntemu::wdk {
+
+void remember_initialized(const void* object, const char* kind) {
+  const Current c = current();
+  if (c.state == nullptr) return;
+  const std::string step = c.state->current_step();
+  std::lock_guard hold(c.state->m);
+  c.state->initialized[object] = {kind, step};
+}
+
+void forget_initialized(const void* object) {
+  const Current c = current();
+  if (c.state == nullptr) return;
+  std::lock_guard hold(c.state->m);
+  c.state->initialized.erase(object);
+}
+
 namespace {
 
 // Reports every routine of the wdk layer still in one of the kernel's notify arrays.

@@ -2,9 +2,9 @@
 // The run-time library's counted strings (ntemu/wdk/rtl.h): initialisation, copying and
 // appending within MaximumLength, comparison (optionally case-insensitive, by the host's
 // towupper), prefixes, case mapping, ANSI (Latin-1) <-> Unicode conversion into the caller's
-// buffer or a tracked pool block ('Strg'), integer <-> string, and RtlCompareMemory. A NULL
-// buffer with a non-zero length, which the real functions would dereference, is a
-// `null-argument` finding and a safe answer.
+// buffer or a tracked pool block ('Strg'), and RtlCompareMemory. A NULL buffer with a non-zero
+// length, which the real functions would dereference, is a `null-argument` finding and a safe
+// answer. Integers <-> strings are in rtl_integer.cpp, RtlGetVersion in version.cpp.
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -15,28 +15,14 @@
 
 #include <fmt/format.h>
 
-#include "guard.hpp"
-#include "ntemu/kernel.hpp"
 #include "ntemu/wdk.h"
+#include "rtl_string.hpp"
+
+using ntemu::wdk::kStringTag;
+using ntemu::wdk::readable;
+using ntemu::wdk::store;
 
 namespace {
-
-constexpr ULONG kStringTag = 0x67727453U;  // 'Strg'
-
-// Whether `s` may be read: a NULL buffer with a non-zero length is a finding.
-template <class S>
-bool readable(const S* s, const char* function) {
-  if (s == nullptr) return false;
-  if (s->Buffer == nullptr && s->Length != 0) {
-    ntemu::wdk::report({ntemu::verify::FindingKind::NullArgument,
-                        fmt::format("{} was given a string of {} bytes with a NULL Buffer (the "
-                                    "machine would fault)",
-                                    function, s->Length),
-                        0, 0, ntemu::wdk::context_step()});
-    return false;
-  }
-  return true;
-}
 
 WCHAR up(WCHAR c) {
   return static_cast<WCHAR>(std::towupper(static_cast<std::wint_t>(c)));
@@ -99,86 +85,6 @@ void init(S* dest, const C* src) {
     ++n;
   dest->Length = static_cast<USHORT>(n * sizeof(C));
   dest->MaximumLength = static_cast<USHORT>((n + 1) * sizeof(C));
-}
-
-// Copies `n` characters into dest (allocating when asked), terminated when there is room.
-template <class S, class C>
-NTSTATUS store(S* dest, const C* text, std::size_t n, BOOLEAN allocate) {
-  using T = std::remove_pointer_t<decltype(dest->Buffer)>;
-  const std::size_t bytes = n * sizeof(T);
-  if (bytes + sizeof(T) > std::numeric_limits<USHORT>::max()) return ::STATUS_INVALID_PARAMETER_2;
-  if (allocate) {
-    auto* buffer = static_cast<T*>(ExAllocatePoolWithTag(PagedPool, bytes + sizeof(T), kStringTag));
-    if (buffer == nullptr) return ::STATUS_NO_MEMORY;
-    dest->Buffer = buffer;
-    dest->MaximumLength = static_cast<USHORT>(bytes + sizeof(T));
-  } else if (dest->Buffer == nullptr || dest->MaximumLength < bytes) {
-    return ::STATUS_BUFFER_OVERFLOW;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    dest->Buffer[i] = static_cast<T>(text[i]);
-  dest->Length = static_cast<USHORT>(bytes);
-  if (dest->MaximumLength >= bytes + sizeof(T)) dest->Buffer[n] = 0;
-  return ::STATUS_SUCCESS;
-}
-
-template <class C>
-NTSTATUS to_integer(const C* s, std::size_t n, ULONG base, PULONG value) {
-  if (value == nullptr) return ::STATUS_ACCESS_VIOLATION;
-  std::size_t i = 0;
-  while (i < n && (s[i] == ' ' || s[i] == '\t'))
-    ++i;
-  bool negative = false;
-  if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  if (base == 0) {
-    base = 10;
-    if (i + 1 < n && s[i] == '0') {
-      const C p = s[i + 1];
-      if (p == 'x' || p == 'X') base = 16;
-      if (p == 'o' || p == 'O') base = 8;
-      if (p == 'b' || p == 'B') base = 2;
-      if (base != 10) i += 2;
-    }
-  } else if (base != 2 && base != 8 && base != 10 && base != 16) {
-    return ::STATUS_INVALID_PARAMETER;
-  }
-  ULONG v = 0;
-  for (; i < n; ++i) {
-    const C c = s[i];
-    ULONG d = 0;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<ULONG>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<ULONG>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      d = static_cast<ULONG>(c - 'A' + 10);
-    } else {
-      break;
-    }
-    if (d >= base) break;
-    v = v * base + d;  // wraps modulo 2^32, as the kernel's does
-  }
-  *value = negative ? 0U - v : v;
-  return ::STATUS_SUCCESS;
-}
-
-std::string digits(ULONGLONG value, ULONG base) {
-  if (base == 0) base = 10;
-  std::string out;
-  do {
-    out += "0123456789ABCDEF"[value % base];
-    value /= base;
-  } while (value != 0);
-  std::reverse(out.begin(), out.end());
-  return out;
-}
-
-NTSTATUS integer_to_unicode(ULONGLONG value, ULONG base, PUNICODE_STRING string) {
-  if (base != 0 && base != 2 && base != 8 && base != 10 && base != 16)
-    return ::STATUS_INVALID_PARAMETER;
-  if (string == nullptr) return ::STATUS_INVALID_PARAMETER;
-  const std::string text = digits(value, base);
-  return store(string, text.data(), text.size(), FALSE);
 }
 
 }  // namespace
@@ -394,115 +300,4 @@ VOID RtlFreeAnsiString(PANSI_STRING AnsiString) {
   AnsiString->Buffer = nullptr;
   AnsiString->Length = 0;
   AnsiString->MaximumLength = 0;
-}
-
-NTSTATUS RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value) {
-  if (String == nullptr || !readable(String, "RtlUnicodeStringToInteger"))
-    return ::STATUS_INVALID_PARAMETER;
-  return to_integer(String->Buffer, String->Length / sizeof(WCHAR), Base, Value);
-}
-NTSTATUS RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value) {
-  if (String == nullptr) return ::STATUS_INVALID_PARAMETER;
-  return to_integer(String, std::strlen(String), Base, Value);
-}
-NTSTATUS RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String) {
-  return integer_to_unicode(Value, Base, String);
-}
-NTSTATUS RtlInt64ToUnicodeString(ULONGLONG Value, ULONG Base, PUNICODE_STRING String) {
-  return integer_to_unicode(Value, Base, String);
-}
-NTSTATUS RtlIntegerToChar(ULONG Value, ULONG Base, LONG OutputLength, PSZ String) {
-  if (Base != 0 && Base != 2 && Base != 8 && Base != 10 && Base != 16)
-    return ::STATUS_INVALID_PARAMETER;
-  const std::string text = digits(Value, Base);
-  const auto room = static_cast<std::size_t>(OutputLength < 0 ? -OutputLength : OutputLength);
-  if (String == nullptr || text.size() > room) return ::STATUS_BUFFER_OVERFLOW;
-  std::memcpy(String, text.data(), text.size());
-  if (text.size() < room) String[text.size()] = 0;
-  return ::STATUS_SUCCESS;
-}
-
-namespace {
-struct Version {
-  ULONG major, minor, build;
-  UCHAR wdm_major, wdm_minor;
-  UCHAR product;
-  USHORT service_pack;
-};
-bool running_version(Version& v) {
-  ntemu::Kernel* k = ntemu::Kernel::current();
-  if (k == nullptr) return false;
-  switch (k->profile().version) {
-    case ntemu::KernelVersion::Win2000:
-      v = {5, 0, 2195, 1, 0x10, VER_NT_WORKSTATION, 4};
-      break;
-    case ntemu::KernelVersion::Xp:
-      v = {5, 1, 2600, 1, 0x20, VER_NT_WORKSTATION, 2};
-      break;
-    case ntemu::KernelVersion::Server2003:
-      v = {5, 2, 3790, 1, 0x30, VER_NT_SERVER, 1};
-      break;
-    case ntemu::KernelVersion::Vista:
-      v = {6, 0, 6001, 6, 0x00, VER_NT_WORKSTATION, 1};
-      break;
-    case ntemu::KernelVersion::Win7:
-      v = {6, 1, 7601, 6, 0x10, VER_NT_WORKSTATION, 1};
-      break;
-    case ntemu::KernelVersion::Win10: {
-      // The build of each release the profile can name (1507 … 1709), WDM 6.40 [I].
-      const std::uint16_t r = k->profile().release;
-      const ULONG build = r >= 1709   ? 16299
-                          : r >= 1703 ? 15063
-                          : r >= 1607 ? 14393
-                          : r >= 1511 ? 10586
-                                      : 10240;
-      v = {10, 0, build, 6, 0x40, VER_NT_WORKSTATION, 0};
-      break;
-    }
-  }
-  return true;
-}
-}  // namespace
-
-NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation) {
-  Version v{};
-  if (!running_version(v)) return ::STATUS_INVALID_DEVICE_STATE;
-  if (lpVersionInformation == nullptr) return ::STATUS_INVALID_PARAMETER;
-  const ULONG size = lpVersionInformation->dwOSVersionInfoSize;
-  if (size != sizeof(RTL_OSVERSIONINFOW) && size != sizeof(RTL_OSVERSIONINFOEXW))
-    return ::STATUS_INVALID_PARAMETER;
-  lpVersionInformation->dwMajorVersion = v.major;
-  lpVersionInformation->dwMinorVersion = v.minor;
-  lpVersionInformation->dwBuildNumber = v.build;
-  lpVersionInformation->dwPlatformId = VER_PLATFORM_WIN32_NT;
-  const std::wstring csd = L"Service Pack " + std::to_wstring(v.service_pack);
-  std::wcsncpy(lpVersionInformation->szCSDVersion, csd.c_str(), 127);
-  lpVersionInformation->szCSDVersion[127] = 0;
-  if (size == sizeof(RTL_OSVERSIONINFOEXW)) {
-    auto* ex = reinterpret_cast<PRTL_OSVERSIONINFOEXW>(lpVersionInformation);
-    ex->wServicePackMajor = v.service_pack;
-    ex->wServicePackMinor = 0;
-    ex->wSuiteMask = 0;
-    ex->wProductType = v.product;
-    ex->wReserved = 0;
-  }
-  return ::STATUS_SUCCESS;
-}
-
-BOOLEAN PsGetVersion(PULONG MajorVersion, PULONG MinorVersion, PULONG BuildNumber,
-                     PUNICODE_STRING CSDVersion) {
-  static_cast<void>(CSDVersion);  // left as given: no CSD string is modeled here
-  Version v{};
-  if (!running_version(v)) return FALSE;
-  if (MajorVersion != nullptr) *MajorVersion = v.major;
-  if (MinorVersion != nullptr) *MinorVersion = v.minor;
-  if (BuildNumber != nullptr) *BuildNumber = v.build;
-  return FALSE;
-}
-
-BOOLEAN IoIsWdmVersionAvailable(UCHAR MajorVersion, UCHAR MinorVersion) {
-  Version v{};
-  if (!running_version(v)) return FALSE;
-  if (MajorVersion != v.wdm_major) return MajorVersion < v.wdm_major ? TRUE : FALSE;
-  return MinorVersion <= v.wdm_minor ? TRUE : FALSE;
 }

@@ -127,9 +127,9 @@ struct Harness::State {
   };
   DebugFilter debug_filter;  // guarded by m
 
-  /// The I/O manager's objects (io.cpp): devices, links, open files and outstanding IRPs.
-  /// Guarded by m; the records live as long as the harness (a deleted device's memory stays
-  /// readable, so a stale pointer is a finding, not a host crash).
+  /// The I/O manager's objects (device.cpp, irp.cpp, mdl.cpp): devices, links, open files and
+  /// outstanding IRPs. Guarded by m; the records live as long as the harness (a deleted device's
+  /// memory stays readable, so a stale pointer is a finding, not a host crash).
   struct Device;
   struct File;
   struct Request;

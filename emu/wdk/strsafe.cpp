@@ -3,13 +3,14 @@
 // worker per character type, with the documented statuses — ::STATUS_BUFFER_OVERFLOW for a
 // truncated (and still terminated) result, ::STATUS_INVALID_PARAMETER for a bad size, a NULL
 // pointer or an unterminated destination — and the UNICODE_STRING forms, which write no
-// terminator. Printf formats with format_wdk (dbgprint.hpp).
+// terminator. Printf formats with format_crt (dbgprint.hpp); the bounded copy is bounded_copy.hpp.
 #include <algorithm>
 #include <cstdarg>
 #include <cstddef>
 #include <cwchar>
 #include <string>
 
+#include "bounded_copy.hpp"
 #include "dbgprint.hpp"
 #include "ntemu/wdk.h"
 
@@ -17,14 +18,6 @@ namespace ntemu::wdk {
 namespace {
 
 constexpr std::size_t kMaxCch = NTSTRSAFE_MAX_CCH;
-
-template <class C>
-std::size_t length(const C* s, std::size_t max) {
-  std::size_t n = 0;
-  while (n < max && s[n] != 0)
-    ++n;
-  return n;
-}
 
 // A destination of `cch` characters is usable; if not, it is made "" when it has room.
 template <class C>
@@ -40,11 +33,7 @@ bool valid_dest(C* dest, std::size_t cch) {
 // Copies at most `count` characters of src into dest[0, cch), terminated.
 template <class C>
 NTSTATUS copy_into(C* dest, std::size_t cch, const C* src, std::size_t count) {
-  const std::size_t n = length(src, count);
-  const std::size_t take = std::min(n, cch - 1);
-  std::copy_n(src, take, dest);
-  dest[take] = 0;
-  return take < n ? ::STATUS_BUFFER_OVERFLOW : ::STATUS_SUCCESS;
+  return copy_truncating(dest, cch, src, count) ? ::STATUS_BUFFER_OVERFLOW : ::STATUS_SUCCESS;
 }
 
 template <class C>
@@ -60,7 +49,7 @@ NTSTATUS copy(C* dest, std::size_t cch, const C* src, std::size_t count) {
 template <class C>
 NTSTATUS cat(C* dest, std::size_t cch, const C* src, std::size_t count) {
   if (!valid_dest(dest, cch)) return ::STATUS_INVALID_PARAMETER;
-  const std::size_t used = length(dest, cch);
+  const std::size_t used = bounded_length(dest, cch);
   if (used == cch || src == nullptr || count > kMaxCch) return ::STATUS_INVALID_PARAMETER;
   return copy_into(dest + used, cch - used, src, count);
 }
@@ -70,27 +59,15 @@ NTSTATUS measure(const C* s, std::size_t cch_max, std::size_t* out, std::size_t 
   NTSTATUS st = ::STATUS_INVALID_PARAMETER;
   std::size_t n = 0;
   if (s != nullptr && cch_max <= kMaxCch) {
-    n = length(s, cch_max);
+    n = bounded_length(s, cch_max);
     if (n < cch_max) st = ::STATUS_SUCCESS;
   }
   if (out != nullptr) *out = NT_SUCCESS(st) ? n * unit : 0;
   return st;
 }
 
-std::string narrow_format(const char* format, va_list args) {
-  FormatDialect dialect;
-  return format_wdk(format, args, dialect);
-}
-std::wstring wide_format(const wchar_t* format, va_list args) {
-  FormatDialect dialect;
-  dialect.wide = true;
-  dialect.utf8 = true;
-  return widen_utf8(
-      format_wdk(narrow_text(format, std::wcslen(format), true).c_str(), args, dialect));
-}
-
-template <class C, class Format>
-NTSTATUS print(C* dest, std::size_t cch, const C* format, va_list args, Format&& fmt) {
+template <class C>
+NTSTATUS print(C* dest, std::size_t cch, const C* format, va_list args) {
   if (!valid_dest(dest, cch)) return ::STATUS_INVALID_PARAMETER;
   if (format == nullptr) {
     dest[0] = 0;
@@ -98,7 +75,7 @@ NTSTATUS print(C* dest, std::size_t cch, const C* format, va_list args, Format&&
   }
   va_list copy_args;
   va_copy(copy_args, args);
-  const auto text = fmt(format, copy_args);
+  const auto text = format_crt(format, copy_args);
   va_end(copy_args);
   return copy_into(dest, cch, text.c_str(), text.size());
 }
@@ -187,19 +164,19 @@ NTSTATUS RtlStringCbCatNA(NTSTRSAFE_PSTR pszDest, size_t cbDest, NTSTRSAFE_PCSTR
 
 NTSTATUS RtlStringCchVPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cchDest, NTSTRSAFE_PCWSTR pszFormat,
                               va_list argList) {
-  return print(pszDest, cchDest, pszFormat, argList, wide_format);
+  return print(pszDest, cchDest, pszFormat, argList);
 }
 NTSTATUS RtlStringCchVPrintfA(NTSTRSAFE_PSTR pszDest, size_t cchDest, NTSTRSAFE_PCSTR pszFormat,
                               va_list argList) {
-  return print(pszDest, cchDest, pszFormat, argList, narrow_format);
+  return print(pszDest, cchDest, pszFormat, argList);
 }
 NTSTATUS RtlStringCbVPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cbDest, NTSTRSAFE_PCWSTR pszFormat,
                              va_list argList) {
-  return print(pszDest, cbDest / sizeof(wchar_t), pszFormat, argList, wide_format);
+  return print(pszDest, cbDest / sizeof(wchar_t), pszFormat, argList);
 }
 NTSTATUS RtlStringCbVPrintfA(NTSTRSAFE_PSTR pszDest, size_t cbDest, NTSTRSAFE_PCSTR pszFormat,
                              va_list argList) {
-  return print(pszDest, cbDest, pszFormat, argList, narrow_format);
+  return print(pszDest, cbDest, pszFormat, argList);
 }
 NTSTATUS RtlStringCchPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cchDest, NTSTRSAFE_PCWSTR pszFormat,
                              ...) {
@@ -256,7 +233,7 @@ NTSTATUS RtlUnicodeStringInit(PUNICODE_STRING DestinationString, NTSTRSAFE_PCWST
   DestinationString->Buffer = const_cast<PWSTR>(pszSrc);
   if (pszSrc == nullptr) return ::STATUS_SUCCESS;
   const std::size_t max_chars = kMaxUnicodeBytes / sizeof(WCHAR);
-  const std::size_t n = length(pszSrc, max_chars + 1);
+  const std::size_t n = bounded_length(pszSrc, max_chars + 1);
   if (n > max_chars - 1) {
     DestinationString->Buffer = nullptr;
     return ::STATUS_INVALID_PARAMETER;
@@ -291,7 +268,7 @@ NTSTATUS RtlUnicodeStringVPrintf(PUNICODE_STRING DestinationString, NTSTRSAFE_PC
   if (!valid_unicode(DestinationString) || pszFormat == nullptr) return ::STATUS_INVALID_PARAMETER;
   va_list args;
   va_copy(args, argList);
-  const std::wstring text = wide_format(pszFormat, args);
+  const std::wstring text = format_crt(pszFormat, args);
   va_end(args);
   return unicode_put(DestinationString, 0, text.data(), text.size());
 }

@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "ntemu/ex/handle_table.hpp"
@@ -54,10 +56,13 @@ constexpr std::string_view to_string(KernelVersion v) {
   return "?";
 }
 
-/// The spellings for a message: "win2000, xp, server2003, vista, win7 or win10".
-constexpr std::string_view kernel_version_list() {
-  return "win2000, xp, server2003, vista, win7 or win10";
-}
+/// `versions`' spellings joined for a message, `last` between the final two and ", " between
+/// the others: with " or ", "win2000, xp or vista"; with ", ", a plain list.
+std::string join_kernel_versions(std::span<const KernelVersion> versions, std::string_view last);
+
+/// The spellings for a message: "win2000, xp, server2003, vista, win7 or win10" (every
+/// version of kKernelVersions).
+std::string kernel_version_list();
 
 /// Parses a `--kernel` spelling; anything else is nullopt.
 constexpr std::optional<KernelVersion> parse_kernel_version(std::string_view s) {

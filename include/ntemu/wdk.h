@@ -28,12 +28,13 @@
  * <ntifs.h>, <ntstrsafe.h>, ...), which ntemu::wdk's include path (include/ntemu/wdk/compat)
  * provides and which all forward here. It is made of one header per part of the WDK, under
  * ntemu/wdk/: ntdef.h (basic types, LARGE_INTEGER, counted strings, OBJECT_ATTRIBUTES, access
- * masks, assertions, NTSTATUS values; with sal.h, the annotations, and msvc.h, Microsoft C
- * syntax), crt.h (the kernel's C run-time), strsafe.h (ntstrsafe.h), lists.h (LIST_ENTRY and
- * its helpers), ke.h (IRQL, spin locks, guarded mutexes, events, waits, Interlocked*), ex.h
- * (pool, fast mutexes, ERESOURCE, lookaside lists), rtl.h (memory macros, counted strings,
- * safe integers), ps.h (processes, threads, notify routines, lookups, object references), io.h
- * (driver and device objects, IRPs, MDLs) and dbgprint.h (DbgPrint, KdPrint).
+ * masks, assertions, NTSTATUS values, by concept in basetypes.h, basestructs.h, objattr.h and
+ * ntstatus.h; with sal.h, the annotations, and msvc.h, Microsoft C syntax), crt.h (the kernel's C
+ * run-time), strsafe.h (ntstrsafe.h), lists.h (LIST_ENTRY and its helpers), ke.h (IRQL, spin locks,
+ * guarded mutexes, events, waits, Interlocked*), ex.h (pool, fast mutexes, ERESOURCE, lookaside
+ * lists), rtl.h (memory macros, counted strings, safe integers), ps.h (processes, threads, notify
+ * routines, lookups, object references), io.h (driver and device objects, IRPs, MDLs) and
+ * dbgprint.h (DbgPrint, KdPrint).
  */
 #ifndef NTEMU_WDK_H
 #define NTEMU_WDK_H

@@ -12,19 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "finding_count.hpp"
 #include "monitor_driver.h"
 #include "ntemu/harness.hpp"
 
 namespace {
 
 using ntemu::Harness;
-
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 std::vector<MONITOR_EVENT> events_of(std::span<const std::byte> bytes, std::size_t n) {
   std::vector<MONITOR_EVENT> out(n / sizeof(MONITOR_EVENT));

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "finding_count.hpp"
 #include "image_driver.h"
 #include "ntemu/harness.hpp"
 
@@ -26,12 +27,7 @@ std::uint64_t num(HANDLE h) {
 // A load-image routine no driver registers.
 void never_registered(PUNICODE_STRING, HANDLE, PIMAGE_INFO) {}
 
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 std::vector<ntemu::Profile> every_profile() {
   std::vector<ntemu::Profile> out;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "finding_count.hpp"
 #include "ntemu/harness.hpp"
 
 namespace {
@@ -18,12 +19,7 @@ HANDLE as_handle(ntemu::Handle h) {
   return reinterpret_cast<HANDLE>(static_cast<ULONG_PTR>(h.value()));
 }
 
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 }  // namespace
 

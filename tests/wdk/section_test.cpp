@@ -9,18 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "finding_count.hpp"
 #include "ntemu/harness.hpp"
 
 namespace {
 
 using ntemu::Harness;
-
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 HANDLE g_section = nullptr;
 PVOID g_view = nullptr;

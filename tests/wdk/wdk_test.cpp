@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "finding_count.hpp"
 #include "ntemu/harness.hpp"
 #include "probe_driver.h"
 
@@ -35,12 +36,7 @@ std::uint64_t num(HANDLE h) {
   return static_cast<std::uint64_t>(reinterpret_cast<ULONG_PTR>(h));
 }
 
-int count(const std::vector<ntemu::Kernel::Finding>& findings, const std::string& kind) {
-  int n = 0;
-  for (const auto& f : findings)
-    n += ntemu::verify::to_string(f.kind) == kind ? 1 : 0;
-  return n;
-}
+using ntemu::test::count;
 
 }  // namespace
 
