@@ -120,7 +120,38 @@ std::string explore_usage_text() {
          "                     [--no-reduction] [--shard I/N] [--replay SCHEDULE]\n"
          "                     [--kernel VERSION] [--arch x86|x64] [--format text|jsonl] [-o OUT]\n"
          "       ntemu explore FILE --pct [--seed N] [--depth D] [--schedules N] [...]\n"
-         "       ntemu explore --merge SHARD.jsonl... [--format text|jsonl] [-o OUT]\n";
+         "       ntemu explore --merge SHARD.jsonl... [--format text|jsonl] [-o OUT]\n"
+         "       ntemu run --schedule SCHEDULE FILE [--kernel VERSION] [--arch x86|x64]\n"
+         "                     [--format text|jsonl] [-o OUT]\n";
+}
+
+bool wants_schedule(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == "--schedule" || a.rfind("--schedule=", 0) == 0) return true;
+  }
+  return false;
+}
+
+int run_schedule(const std::vector<std::string>& args, const Streams& io) {
+  std::vector<std::string> as{"explore"};
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--schedule") {
+      as.emplace_back("--replay");
+    } else if (args[i].rfind("--schedule=", 0) == 0) {
+      as.push_back("--replay=" + args[i].substr(11));
+    } else if (args[i] == "--replay" || args[i].rfind("--replay=", 0) == 0 || args[i] == "--pct" ||
+               args[i] == "--shard" || args[i] == "--merge") {
+      std::fprintf(io.err,
+                   "ntemu: error: unknown option '%s' for 'run'\nTry 'ntemu --help' for more "
+                   "information.\n",
+                   args[i].c_str());
+      return kExitError;
+    } else {
+      as.push_back(args[i]);
+    }
+  }
+  return run_explore(as, io);
 }
 
 int run_explore(const std::vector<std::string>& args, const Streams& io) {
