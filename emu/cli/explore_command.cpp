@@ -61,7 +61,7 @@ int explore_file(const ExploreOptions& o, const Concurrent& program, const std::
   sink.emit(header);
   OutcomeTable table;
   explore::Explorer explorer(o.search);
-  ProgressDisplay display(err);
+  ExploreProgress display(err);
   const auto make = [&] { return std::make_unique<ExploreMachine>(program, nullptr); };
   const auto visit = [&](explore::Execution& e, const explore::RunResult& r) {
     ExploreOutcome outcome = static_cast<ExploreMachine&>(e).finish();

@@ -16,7 +16,7 @@
 
 namespace ntemu::cli {
 
-std::string progress_line(const explore::Progress& p, double seconds) {
+std::string explore_progress_line(const explore::Progress& p, double seconds) {
   std::string line = fmt::format("explore: {} schedules", p.schedules);
   if (p.runs != p.schedules) line += fmt::format(" ({} runs)", p.runs);
   if (seconds > 0) {
@@ -32,25 +32,25 @@ std::string progress_line(const explore::Progress& p, double seconds) {
   return line;
 }
 
-ProgressDisplay::ProgressDisplay(std::FILE* err) {
+ExploreProgress::ExploreProgress(std::FILE* err) {
   if (err != nullptr && NTEMU_ISATTY(err) != 0) err_ = err;
   start_ = drawn_ = std::chrono::steady_clock::now();
 }
 
-ProgressDisplay::~ProgressDisplay() {
+ExploreProgress::~ExploreProgress() {
   if (err_ != nullptr && shown_) {
     std::fputs("\r\033[K", err_);
     std::fflush(err_);
   }
 }
 
-void ProgressDisplay::update(const explore::Progress& p) {
+void ExploreProgress::update(const explore::Progress& p) {
   if (err_ == nullptr) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - drawn_ < std::chrono::milliseconds(250)) return;
   drawn_ = now;
   const double seconds = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(err_, "\r\033[K%s", progress_line(p, seconds).c_str());
+  std::fprintf(err_, "\r\033[K%s", explore_progress_line(p, seconds).c_str());
   std::fflush(err_);
   shown_ = true;
 }
