@@ -302,7 +302,16 @@ std::optional<MergedReport> merge_reports(const std::vector<std::string>& files,
   m.kind.search.shard_count = first.count;
   m.kind.search.max_interleavings = first.header.number("max_interleavings");
   const std::string bound = text_of(first.header, "preemption_bound");
-  m.kind.search.preemption_bound = bound == "none" ? -1 : static_cast<int>(std::stoi(bound));
+  int bound_value = -1;
+  if (bound != "none") {
+    const auto r = std::from_chars(bound.data(), bound.data() + bound.size(), bound_value);
+    if (r.ec != std::errc{} || r.ptr != bound.data() + bound.size() || bound_value < 0) {
+      std::fprintf(err, "%s:1: error: preemption_bound '%s' is not a bound\n", first.file.c_str(),
+                   bound.c_str());
+      return std::nullopt;
+    }
+  }
+  m.kind.search.preemption_bound = bound_value;
   m.summary.subtrees = first.summary->number("subtrees");
   struct Record {
     std::uint64_t first_subtree;
