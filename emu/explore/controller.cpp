@@ -320,6 +320,10 @@ int Controller::next_step() {
 }
 
 RunResult Controller::run() {
+  if (n_ < 1 || n_ > kMaxCpus) {
+    throw std::invalid_argument(
+        fmt::format("ntemu explore: an execution has 1 to {} CPUs, not {}", kMaxCpus, n_));
+  }
   pool_.ensure(n_);
   {
     std::unique_lock hold(pool_.m);
