@@ -360,6 +360,7 @@ int run_command_line(const std::vector<std::string>& args, const Streams& io) {
     }
     if (command == "compare") return run_compare(args, io);
     if (command == "explore") return run_explore(args, io);
+    if (command == "run" && wants_schedule(args)) return run_schedule(args, io);
     if (command != "run" && command != "kd") {
       throw UsageError{fmt::format("unknown command '{}'", command)};
     }

@@ -20,6 +20,12 @@ namespace ntemu::cli {
 /// Runs `ntemu explore` with `args` (args[0] is "explore"); returns the exit status.
 int run_explore(const std::vector<std::string>& args, const Streams& io);
 
+/// True when `ntemu run` was given `--schedule S` (a concurrent scenario's replay).
+bool wants_schedule(const std::vector<std::string>& args);
+/// `ntemu run --schedule S FILE [--kernel V] [--arch A] [--format text|jsonl] [-o OUT]`: the
+/// same as `ntemu explore FILE --replay S …`, the schedule replayed into the ordinary trace.
+int run_schedule(const std::vector<std::string>& args, const Streams& io);
+
 /// The usage lines `ntemu --help` shows for it.
 std::string explore_usage_text();
 

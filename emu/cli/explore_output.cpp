@@ -33,11 +33,19 @@ std::string block(const std::string& body, std::string_view indent) {
 }
 
 std::string to_text(const Event& e) {
+  if (e.name == "explore" && e.find("pct") != nullptr) {
+    return fmt::format("== {}: explore {} {}, {} CPUs, PCT depth {}, seed {}, {} samples ==\n",
+                       text(e, "file"), text(e, "kernel"), text(e, "arch"), text(e, "cpus"),
+                       text(e, "depth"), text(e, "seed"), text(e, "samples"));
+  }
   if (e.name == "explore") {
-    return fmt::format("== {}: explore {} {}, {} CPUs, preemption bound {}, {} ==\n",
+    std::string split;
+    if (e.find("shard") != nullptr) split = ", shard " + text(e, "shard");
+    if (e.find("merged") != nullptr) split = ", " + text(e, "merged") + " shards merged";
+    return fmt::format("== {}: explore {} {}, {} CPUs, preemption bound {}, {}{} ==\n",
                        text(e, "file"), text(e, "kernel"), text(e, "arch"), text(e, "cpus"),
                        text(e, "preemption_bound"),
-                       text(e, "reduction") == "true" ? "sleep sets" : "no reduction");
+                       text(e, "reduction") == "true" ? "sleep sets" : "no reduction", split);
   }
   if (e.name == "outcome") {
     std::string out = fmt::format("outcome {}: {} schedule{}, shortest {} ({} preemption{})\n",

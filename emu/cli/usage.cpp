@@ -59,7 +59,9 @@ std::string usage_text() {
       "\n"
       "ntemu explore runs a concurrent scenario (statements prefixed 'cpu N:') under every\n"
       "schedule within a preemption bound (default 2) and prints each distinct outcome with\n"
-      "a schedule that --replay SCHEDULE turns back into the trace (docs/concurrency.md).\n"
+      "a schedule that --replay SCHEDULE (or 'ntemu run --schedule') turns back into the\n"
+      "trace (docs/concurrency.md). --shard I/N explores part I of N of the search (--merge\n"
+      "joins the parts' jsonl reports); --pct samples schedules at random instead.\n"
       "\n"
       "The scenario language is described in docs/scenario-language.md.\n",
       explore_usage_text(), supported_kernels());

@@ -46,46 +46,113 @@ bool dependent(const sched::Op& a, const sched::Op& b) {
   return !(a.access == sched::Access::Read && b.access == sched::Access::Read);
 }
 
-Controller::Controller(Execution& execution, const Schedule& schedule,
+std::uint64_t Random::next() {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31U);
+}
+
+Pool::~Pool() {
+  {
+    std::lock_guard hold(m);
+    stopping_ = true;
+    for (Slot& s : slots)
+      s.wake.notify_all();
+  }
+  for (std::thread& t : threads_)
+    t.join();
+}
+
+void Pool::ensure(int cpus) {
+  while (static_cast<int>(threads_.size()) < cpus) {
+    const int cpu = static_cast<int>(threads_.size());
+    threads_.emplace_back([this, cpu] { worker(cpu); });
+  }
+}
+
+void Pool::worker(int cpu) {
+  Slot& slot = slots[static_cast<std::size_t>(cpu)];
+  std::unique_lock hold(m);
+  for (;;) {
+    slot.wake.wait(hold, [&] { return slot.go || stopping_; });
+    if (!slot.go) return;
+    slot.go = false;
+    Controller* c = controller;
+    hold.unlock();
+    c->cpu_main(cpu);
+    hold.lock();
+  }
+}
+
+Controller::Controller(Pool& pool, Execution& execution, const Schedule& schedule,
                        const Explorer::OnSwitch& on_switch)
-    : execution_(execution), n_(execution.cpus()), replay_(&schedule), on_switch_(&on_switch) {}
+    : pool_(pool),
+      execution_(execution),
+      n_(execution.cpus()),
+      replay_(&schedule),
+      on_switch_(&on_switch) {}
 
-Controller::Controller(Execution& execution, std::vector<Node>& path, const Options& options)
-    : execution_(execution), n_(execution.cpus()), path_(&path), options_(&options) {}
+Controller::Controller(Pool& pool, Execution& execution, std::vector<Node>& path,
+                       const Options& options, Sharding* sharding)
+    : pool_(pool),
+      execution_(execution),
+      n_(execution.cpus()),
+      path_(&path),
+      options_(&options),
+      sharding_(sharding) {}
 
+Controller::Controller(Pool& pool, Execution& execution, const PctDraw& draw)
+    : pool_(pool), execution_(execution), n_(execution.cpus()), pct_(&draw) {
+  priority_ = draw.priority;
+}
+
+// Runs on the CPU's pool thread once it was first chosen: its start point has passed.
 void Controller::cpu_main(int cpu) {
   t_cpu = cpu;
   t_controller = this;
-  sched::Controlled control(this);
-  try {
-    point({sched::Access::Any, nullptr, nullptr, "start", 0}, nullptr, nullptr);
-    execution_.run_cpu(cpu);
-  } catch (const sched::Aborted&) {
-    // the run was abandoned (every CPU waited): this CPU's statement is unwound
-  } catch (...) {
-    errors_[static_cast<std::size_t>(cpu)] = std::current_exception();
+  {
+    sched::Controlled control(this);
+    try {
+      execution_.run_cpu(cpu);
+    } catch (const sched::Aborted&) {
+      // the run was abandoned (every CPU waited): this CPU's statement is unwound
+    } catch (...) {
+      errors_[static_cast<std::size_t>(cpu)] = std::current_exception();
+    }
   }
-  std::lock_guard hold(m_);
+  t_controller = nullptr;
+  std::lock_guard hold(pool_.m);
   cpus_[static_cast<std::size_t>(cpu)].state = State::Done;
-  parked_.notify_one();
+  if (const int next = next_step(); next >= 0) hand_to(next);
+}
+
+void Controller::hand_to(int cpu) {
+  Pool::Slot& slot = pool_.slots[static_cast<std::size_t>(cpu)];
+  slot.go = true;
+  slot.wake.notify_one();
 }
 
 void Controller::point(const sched::Op& op, sched::Ready ready, const void* ready_arg) {
-  std::unique_lock hold(m_);
-  Cpu& c = cpus_[static_cast<std::size_t>(t_cpu)];
+  std::unique_lock hold(pool_.m);
+  const int self = t_cpu;
+  Cpu& c = cpus_[static_cast<std::size_t>(self)];
   c.op = op;
   c.ready = ready;
   c.ready_arg = ready_arg;
   c.unwinding = std::uncaught_exceptions() > 0;
   c.state = State::Parked;
-  parked_.notify_one();
-  c.wake.wait(hold, [&] { return c.go; });
-  c.go = false;
+  if (const int next = next_step(); next != self) {
+    hand_to(next);
+    Pool::Slot& slot = pool_.slots[static_cast<std::size_t>(self)];
+    slot.wake.wait(hold, [&] { return slot.go; });
+    slot.go = false;
+  }
   if (aborting_ && ready != nullptr && !c.unwinding && !ready(ready_arg)) throw sched::Aborted{};
 }
 
 void Controller::stop_branching() {
-  std::lock_guard hold(m_);
+  std::lock_guard hold(pool_.m);
   no_branch_ = true;
 }
 
@@ -118,6 +185,8 @@ int Controller::decide(unsigned ready) {
         c = fallback;
       }
     }
+  } else if (pct_ != nullptr) {
+    c = decide_pct(ready);
   } else {
     c = decide_search(ready, fallback);
   }
@@ -131,6 +200,17 @@ int Controller::decide_search(unsigned ready, int fallback) {
   const std::size_t k = result_.decisions - 1;
   if (result_.redundant) return fallback;  // off the search: no more nodes
   int c = fallback;
+  if (sharding_ != nullptr && sharding_->depth > 0 && k == sharding_->depth) {
+    // The first `depth` choices are made: they name this run's subtree.
+    subtree_named_ = true;
+    if (k == path.size()) sharding_->current = sharding_->next++;
+    result_.subtree = sharding_->current;
+    if (result_.subtree % options_->shard_count != options_->shard_index) {
+      foreign_ = true;  // another shard's: run it to its end with defaults, extend nothing
+      no_branch_ = true;
+      return fallback;
+    }
+  }
   if (k < path.size()) {
     if (path[k].ready != ready) {
       // Reported once the CPUs finished (run() cannot throw while they are parked).
@@ -182,59 +262,77 @@ int Controller::decide_search(unsigned ready, int fallback) {
   return c;
 }
 
-RunResult Controller::run() {
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(n_));
-  for (int i = 0; i < n_; ++i)
-    threads.emplace_back([this, i] { cpu_main(i); });
-  {
-    std::unique_lock hold(m_);
-    for (;;) {
-      parked_.wait(hold, [&] {
-        for (int i = 0; i < n_; ++i) {
-          if (cpus_[static_cast<std::size_t>(i)].state == State::Running) return false;
-        }
-        return true;
-      });
-      bool finished = true;
-      for (int i = 0; i < n_; ++i)
-        finished = finished && cpus_[static_cast<std::size_t>(i)].state == State::Done;
-      if (finished) break;
-      unsigned ready = ready_mask();
-      if (ready == 0 && !aborting_) {
-        // Every unfinished CPU waits for another: a deadlock. Unwind them one by one.
-        aborting_ = true;
-        no_branch_ = true;
-        result_.deadlock = true;
-        ready = ready_mask();
-      }
-      if (ready == 0) {
-        std::fputs("ntemu explore: the CPUs of a deadlocked run cannot unwind\n", stderr);
-        std::abort();
-      }
-      const int c = std::popcount(ready) == 1 ? lowest(ready) : decide(ready);
-      Cpu& cpu = cpus_[static_cast<std::size_t>(c)];
-      // Every step, a decision or not, wakes the sleepers it does not commute with; a CPU that
-      // cannot step now leaves the sleep set for good (it may be enabled by this very step).
-      for (unsigned m = next_sleep_; m != 0; m &= m - 1) {
-        const int j = lowest(m);
-        if ((ready & bit(j)) == 0 || j == c ||
-            dependent(cpus_[static_cast<std::size_t>(j)].op, cpu.op)) {
-          next_sleep_ &= ~bit(j);
-        }
-      }
-      if (c != last_ && on_switch_ != nullptr && *on_switch_) {
-        (*on_switch_)(Switch{c, cpu.op.what, cpu.op.arg});
-      }
-      last_ = c;
-      ++result_.steps;
-      cpu.state = State::Running;
-      cpu.go = true;
-      cpu.wake.notify_one();
+int Controller::decide_pct(unsigned ready) {
+  const std::uint64_t k = result_.decisions;  // this decision's number, from 1
+  const std::vector<std::uint64_t>& points = pct_->change_points;
+  for (; next_change_ < points.size() && points[next_change_] <= k; ++next_change_) {
+    if (last_ >= 0) priority_[static_cast<std::size_t>(last_)] = static_cast<int>(next_change_) + 1;
+  }
+  int best = lowest(ready);
+  for (unsigned m = ready; m != 0; m &= m - 1) {
+    const int cpu = lowest(m);
+    if (priority_[static_cast<std::size_t>(cpu)] > priority_[static_cast<std::size_t>(best)]) {
+      best = cpu;
     }
   }
-  for (std::thread& t : threads)
-    t.join();
+  return best;
+}
+
+int Controller::next_step() {
+  bool finished = true;
+  for (int i = 0; i < n_; ++i)
+    finished = finished && cpus_[static_cast<std::size_t>(i)].state == State::Done;
+  if (finished) {
+    finished_ = true;
+    pool_.finished_cv.notify_one();
+    return -1;
+  }
+  unsigned ready = ready_mask();
+  if (ready == 0 && !aborting_) {
+    // Every unfinished CPU waits for another: a deadlock. Unwind them one by one.
+    aborting_ = true;
+    no_branch_ = true;
+    result_.deadlock = true;
+    ready = ready_mask();
+  }
+  if (ready == 0) {
+    std::fputs("ntemu explore: the CPUs of a deadlocked run cannot unwind\n", stderr);
+    std::abort();
+  }
+  const int c = std::popcount(ready) == 1 ? lowest(ready) : decide(ready);
+  Cpu& cpu = cpus_[static_cast<std::size_t>(c)];
+  // Every step, a decision or not, wakes the sleepers it does not commute with; a CPU that
+  // cannot step now leaves the sleep set for good (it may be enabled by this very step).
+  for (unsigned m = next_sleep_; m != 0; m &= m - 1) {
+    const int j = lowest(m);
+    if ((ready & bit(j)) == 0 || j == c ||
+        dependent(cpus_[static_cast<std::size_t>(j)].op, cpu.op)) {
+      next_sleep_ &= ~bit(j);
+    }
+  }
+  if (c != last_ && on_switch_ != nullptr && *on_switch_) {
+    (*on_switch_)(Switch{c, cpu.op.what, cpu.op.arg});
+  }
+  last_ = c;
+  ++result_.steps;
+  cpu.state = State::Running;
+  return c;
+}
+
+RunResult Controller::run() {
+  if (n_ < 1 || n_ > kMaxCpus) {
+    throw std::invalid_argument(
+        fmt::format("ntemu explore: an execution has 1 to {} CPUs, not {}", kMaxCpus, n_));
+  }
+  pool_.ensure(n_);
+  {
+    std::unique_lock hold(pool_.m);
+    pool_.controller = this;
+    // Every CPU stands parked at its start point; the first decision picks who begins.
+    hand_to(next_step());
+    pool_.finished_cv.wait(hold, [&] { return finished_; });
+    pool_.controller = nullptr;
+  }
   if (replay_ != nullptr && !result_.misfit && result_.decisions < replay_->choices.size()) {
     result_.misfit = fmt::format("the schedule has {} decisions, the run only {}",
                                  replay_->choices.size(), result_.decisions);

@@ -4,6 +4,7 @@
 #   <!-- generated: explore FILE [ARGS...] --> the output of `ntemu explore FILE ARGS...`, run in
 #                                              examples/concurrent (exit 0 or 1 both fine: a
 #                                              counterexample is a result)
+#   <!-- generated: run --schedule S FILE [ARGS...] --> the output of `ntemu run`, the same way
 #   <!-- generated: state-spaces -->          a table of the schedules each example explores
 #                                              with and without reduction
 # followed by anything, up to the next `<!-- end generated -->` (cmake/doc-blocks.cmake).
@@ -53,6 +54,14 @@ function(explore_block words out)
     return()
   elseif(kind STREQUAL "source")
     file(READ "${EXAMPLES_DIR}/${file}" body)
+  elseif(kind STREQUAL "run")
+    # `run --schedule S FILE ARGS...`: here `file` holds "--schedule".
+    execute_process(COMMAND "${NTEMU}" run "${file}" ${words}
+      WORKING_DIRECTORY "${EXAMPLES_DIR}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE body ERROR_VARIABLE err)
+    if(NOT rc MATCHES "^[01]$")
+      message(FATAL_ERROR "ntemu run ${file} ${words} exited with ${rc}\n${err}")
+    endif()
   elseif(kind STREQUAL "explore")
     execute_process(COMMAND "${NTEMU}" explore "${file}" ${words}
       WORKING_DIRECTORY "${EXAMPLES_DIR}"

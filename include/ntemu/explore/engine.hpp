@@ -14,7 +14,13 @@
 /// by the caller's factory): every schedule within a preemption bound (choosing another CPU
 /// while the one that just ran could go on is a preemption; CHESS's bound), with sleep sets
 /// pruning schedules that only reorder independent steps (steps of different CPUs on different
-/// words, or two reads, commute). The caller classifies each finished execution.
+/// words, or two reads, commute). The caller classifies each finished execution. A search can
+/// be split into shards that together cover it exactly (Options::shard_count), and
+/// explore_pct() samples schedules at random instead (PCT, Burckhardt et al. 2010).
+///
+/// The CPUs' host threads are a pool the Explorer keeps across runs; the CPU that parks at a
+/// point takes the next decision itself, so a step that goes on with the same CPU costs no host
+/// thread switch, and a CPU switch costs one.
 ///
 /// \code
 ///   struct Race : ntemu::explore::Execution {
@@ -85,12 +91,39 @@ struct RunResult {
   bool cut = false;  ///< redundant because of the preemption bound
   /// Replay: the schedule named a CPU that was not ready (or more decisions than the run had).
   std::optional<std::string> misfit;
+  /// Search: the run's subtree, the ordinal (in depth-first order, from 0) of its first
+  /// Options::shard_depth choices; shard i of n owns the subtrees whose ordinal % n == i.
+  std::uint64_t subtree = 0;
+  /// PCT: the sample's number (from 0).
+  std::uint64_t sample = 0;
 };
 
 struct Options {
   int preemption_bound = 2;  ///< < 0: unbounded
   std::uint64_t max_interleavings = 100000;
   bool reduction = true;  ///< sleep sets
+  /// Shard `shard_index` of `shard_count`: only the schedules of the subtrees it owns (see
+  /// RunResult::subtree) are classified and counted; the shards' counts add up to the whole
+  /// search's, without any coordination between them. Every shard still runs each foreign
+  /// subtree's first schedule once, up to its depth, to find the next subtree.
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
+  /// The decisions that name a subtree; 0: 4 + 2 * bit_width(shard_count).
+  std::uint32_t shard_depth = 0;
+};
+
+/// The randomized search: PCT (probabilistic concurrency testing, Burckhardt, Kothari,
+/// Musuvathi and Nagarakatte, ASPLOS 2010). Each sample gives the CPUs random distinct
+/// priorities and picks `depth - 1` priority change points among the estimated number of
+/// decisions (the most any run so far had, first measured on the default schedule); at each
+/// decision the highest-priority ready CPU steps, and at the i-th change point the CPU that
+/// ran last drops to priority i, below every initial one. A bug of depth d (d ordering
+/// constraints) is found by each sample with probability at least 1/(n k^(d-1)). Deterministic
+/// for a seed; it proves nothing about the schedules it did not sample.
+struct PctOptions {
+  std::uint64_t seed = 1;
+  int depth = 3;                   ///< d (1 … 64): d - 1 change points
+  std::uint64_t schedules = 1000;  ///< samples
 };
 
 /// What a search covered.
@@ -98,22 +131,48 @@ struct Summary {
   std::uint64_t schedules = 0;  ///< complete, non-redundant runs (each classified)
   std::uint64_t redundant = 0;  ///< runs that found nothing new (RunResult::redundant)
   std::uint64_t deadlocks = 0;
-  bool bounded = false;  ///< some schedule was left out only because of the preemption bound
-  bool limit = false;    ///< stopped at max_interleavings: not exhaustive
+  bool bounded = false;        ///< some schedule was left out only because of the preemption bound
+  bool limit = false;          ///< stopped at max_interleavings: not exhaustive
+  std::uint64_t subtrees = 0;  ///< sharded search: subtrees seen (owned or not)
+  std::uint64_t runs = 0;      ///< executions run, foreign subtrees' and PCT's probe included
+  bool randomized = false;     ///< explore_pct(): samples, not a proof
+  std::uint64_t estimated_decisions = 0;  ///< PCT: the k its change points were drawn from
 };
+
+/// What a search has done so far, for a progress display.
+struct Progress {
+  std::uint64_t runs = 0;
+  std::uint64_t schedules = 0;
+  /// The estimated fraction of the search done (0 … 1): for the depth-first search, the share
+  /// of the tree left of the current path, counting each decision's untried CPUs as equal.
+  double fraction = 0;
+};
+
+namespace detail {
+class Pool;
+}
 
 class Explorer {
  public:
-  explicit Explorer(Options options) : options_(options) {}
+  explicit Explorer(Options options);
+  ~Explorer();
+  Explorer(const Explorer&) = delete;
+  Explorer& operator=(const Explorer&) = delete;
 
   using Factory = std::function<std::unique_ptr<Execution>()>;
   /// Told of every complete, non-redundant run, with the execution it ran on.
   using Visit = std::function<void(Execution&, const RunResult&)>;
   /// Told of every CPU switch during a run.
   using OnSwitch = std::function<void(const Switch&)>;
+  /// Told after every run (on the calling thread); may be empty.
+  using OnProgress = std::function<void(const Progress&)>;
 
   /// Every schedule within the bound, depth first, in a fixed order.
-  Summary explore(const Factory& make, const Visit& visit);
+  Summary explore(const Factory& make, const Visit& visit, const OnProgress& progress = {});
+  /// `pct.schedules` random samples (see PctOptions), in a fixed order for a seed. Ignores the
+  /// preemption bound, the reduction and the shard.
+  Summary explore_pct(const PctOptions& pct, const Factory& make, const Visit& visit,
+                      const OnProgress& progress = {});
   /// One run of `execution` following `schedule` (then the defaults).
   RunResult run(Execution& execution, const Schedule& schedule, const OnSwitch& on_switch = {});
 
@@ -123,6 +182,7 @@ class Explorer {
 
  private:
   Options options_;
+  std::unique_ptr<detail::Pool> pool_;  // the CPUs' host threads, kept across runs
 };
 
 }  // namespace ntemu::explore
