@@ -21,10 +21,39 @@ HandleTable<A>::HandleTable(HandleTableOptions options)
       max_low_pages_(options.max_low_level_pages == 0
                          ? Geometry::kMaxLowLevelPages
                          : std::min(options.max_low_level_pages, Geometry::kMaxLowLevelPages)) {
-  // A new table starts at level 0 with one page, FirstFree = 4 (semantics.md §6.5).
+  // A new table starts at level 0 with one page, FirstFree = 4 (semantics.md §6.5). That page
+  // is the same for every table, so it starts as one shared, never written copy; the table's
+  // own copy is made when its first handle is created (materialize_first_page). A process that
+  // never holds a handle costs no page.
+  table_code_.store(reinterpret_cast<std::uintptr_t>(shared_first_page()),
+                    std::memory_order_relaxed);
+  next_handle_needing_pool_.store(Geometry::kPageSpan, std::memory_order_relaxed);
+  first_free_.store(pack_free(0, Handle::kValueIncrement), std::memory_order_relaxed);
+}
+
+template <Arch A>
+typename HandleTable<A>::LowPage* HandleTable<A>::shared_first_page() {
+  // Slot 0 reserved, 1..kLow-1 chained in ascending order, the last link 0. Only ever read: a
+  // table replaces it with its own copy before it hands out an entry.
+  static LowPage* const page = [] {
+    static LowPage prepared;
+    fill_fresh(prepared, 0);
+    return &prepared;
+  }();
+  return page;
+}
+
+template <Arch A>
+void HandleTable<A>::materialize_first_page() {
   MutexLocker hold(lock_);
-  [[maybe_unused]] const bool grew = expand_locked();
-  assert(grew);
+  if (!first_page_shared()) return;  // another allocator made it meanwhile
+  // No entry was handed out and the table has not grown (both need this copy first), so the
+  // shared page is still what the table holds: a reader that found a free entry there finds it
+  // free here too.
+  std::unique_ptr<LowPage> page(new LowPage);
+  std::memcpy(page->entries, shared_first_page()->entries, sizeof(page->entries));
+  table_code_.store(reinterpret_cast<std::uintptr_t>(page.get()), std::memory_order_release);
+  low_pages_.push_back(std::move(page));
 }
 
 template <Arch A>
@@ -34,6 +63,7 @@ template <Arch A>
 typename HandleTable<A>::Allocation HandleTable<A>::allocate_entry() {
   // §6.3 Allocate: pop FirstFree; when it is empty take the table lock, re-check, move
   // LastFree over, otherwise expand.
+  if (first_page_shared()) materialize_first_page();
   for (;;) {
     std::uint64_t head = first_free_.load(std::memory_order_acquire);
     while ((head & kFreeHandleMask) == 0) {
@@ -155,36 +185,23 @@ bool HandleTable<A>::expand_locked() {
   constexpr std::uint32_t kLow = Geometry::kLowLevelCount;
   constexpr std::uint32_t kMid = Geometry::kMidLevelCount;
   const std::uint32_t first_index = page_index * kLow;
-  if (page_index == 0) {
-    // Every table's first page starts the same: copied whole from one prepared copy.
-    static const LowPage* const first = [] {
-      static LowPage prepared;
-      fill_fresh(prepared, 0);
-      return &prepared;
-    }();
-    std::memcpy(page->entries, first->entries, sizeof(first->entries));
-  } else {
-    fill_fresh(*page, first_index);
-  }
+  fill_fresh(*page, first_index);
   LowPage* const raw = page.get();
 
   const std::uintptr_t code = table_code_.load(std::memory_order_relaxed);
   const std::uintptr_t base = code & ~std::uintptr_t{3};
   switch (code & 3U) {
-    case 0:
-      if (base == 0) {  // the table's first page
-        table_code_.store(reinterpret_cast<std::uintptr_t>(raw), std::memory_order_release);
-        break;
-      }
-      {  // level 0 → 1: a mid-level page holding the old page and the new one
-        auto mid = std::make_unique<MidPage>();
-        mid->pages[0].store(reinterpret_cast<LowPage*>(base), std::memory_order_relaxed);
-        mid->pages[1].store(raw, std::memory_order_relaxed);
-        table_code_.store(reinterpret_cast<std::uintptr_t>(mid.get()) | 1U,
-                          std::memory_order_release);
-        mid_pages_.push_back(std::move(mid));
-      }
+    case 0: {
+      // level 0 → 1: a mid-level page holding the old page (the table's own copy by now: see
+      // allocate_entry) and the new one
+      auto mid = std::make_unique<MidPage>();
+      mid->pages[0].store(reinterpret_cast<LowPage*>(base), std::memory_order_relaxed);
+      mid->pages[1].store(raw, std::memory_order_relaxed);
+      table_code_.store(reinterpret_cast<std::uintptr_t>(mid.get()) | 1U,
+                        std::memory_order_release);
+      mid_pages_.push_back(std::move(mid));
       break;
+    }
     case 1: {
       auto* mid = reinterpret_cast<MidPage*>(base);
       if (page_index < kMid) {
@@ -242,6 +259,8 @@ template void HandleTable<Arch::X86>::free_entry(std::uint32_t, Entry&);
 template std::uint32_t HandleTable<Arch::X86>::move_free_handles_locked();
 template void HandleTable<Arch::X86>::fill_fresh(LowPage&, std::uint32_t);
 template bool HandleTable<Arch::X86>::expand_locked();
+template HandleTable<Arch::X86>::LowPage* HandleTable<Arch::X86>::shared_first_page();
+template void HandleTable<Arch::X86>::materialize_first_page();
 template std::size_t HandleTable<Arch::X86>::page_bytes() const;
 template HandleTable<Arch::X64>::HandleTable(HandleTableOptions);
 template HandleTable<Arch::X64>::~HandleTable();
@@ -251,6 +270,8 @@ template void HandleTable<Arch::X64>::free_entry(std::uint32_t, Entry&);
 template std::uint32_t HandleTable<Arch::X64>::move_free_handles_locked();
 template void HandleTable<Arch::X64>::fill_fresh(LowPage&, std::uint32_t);
 template bool HandleTable<Arch::X64>::expand_locked();
+template HandleTable<Arch::X64>::LowPage* HandleTable<Arch::X64>::shared_first_page();
+template void HandleTable<Arch::X64>::materialize_first_page();
 template std::size_t HandleTable<Arch::X64>::page_bytes() const;
 
 }  // namespace ntemu::ex
