@@ -13,6 +13,7 @@
 
 #include <boost/container/flat_map.hpp>
 
+#include "balance_map.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/ps/notify_routine.hpp"
 #include "ntemu/ps/process.hpp"
@@ -60,7 +61,7 @@ struct Unpaired {
 
 struct alignas(64) Shard {  // a cache line each: host threads on different IDs do not meet
   SpinLock lock;
-  FlatMap64<Balance> balance NTEMU_GUARDED_BY(lock);
+  BalanceMap<Balance> balance NTEMU_GUARDED_BY(lock);
   std::vector<Unpaired> closed NTEMU_GUARDED_BY(lock);  // judged hazards of ended registrations
 };
 
