@@ -183,28 +183,38 @@ void Runner::note_if_current_exited(const Statement& s) {
 }
 
 void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
-  if (objects_[static_cast<std::size_t>(b.symbol)] == nullptr) {
-    return skip(s, not_created(b.symbol));
-  }
+  ob::Object* const target = resolve(objects_[static_cast<std::size_t>(b.symbol)]);
+  if (target == nullptr) return skip(s, not_created(b.symbol));
+  // Under --reclaim the call may release the object (and, through its last reference, its
+  // process): what the `call` event reports is read before the call.
   switch (b.op) {
     case ObjectOpStmt::Op::TerminateThread: {
-      ps::Thread& t = *thread_of(b.symbol);
+      ps::Thread& t = static_cast<ps::Thread&>(*target);
       const bool current_alive = !terminated(kernel().current_thread());
+      Event result{"", {}};
+      add_thread_result(result, t);
       const Status status = kernel().NtTerminateThread(t);
       Event e = call_event(s.pos.line, "NtTerminateThread", status);
-      add_thread_result(e, t);
+      for (Field& f : result.fields)
+        e.fields.push_back(std::move(f));
       sink_.emit(e);
       set_status(s, status);
       if (current_alive) note_if_current_exited(s);
       return;
     }
     case ObjectOpStmt::Op::TerminateProcess: {
-      ps::Process& p = *process_of(b.symbol);
+      ps::Process& p = static_cast<ps::Process&>(*target);
       const bool current_alive = !terminated(kernel().current_thread());
+      const std::string name = p.ImageFileName;
+      const ObjectRef process = ref(&p);
+      const std::uint64_t pid_before = p.pid().value();
       const Status status = kernel().NtTerminateProcess(p);
-      sink_.emit(call_event(s.pos.line, "NtTerminateProcess", status)
-                     .add("name", p.ImageFileName)
-                     .add("pid", p.pid().value()));
+      // The PID after the call, read where the process is still in memory.
+      const ob::Object* after = resolve(process);
+      const std::uint64_t pid =
+          after != nullptr ? static_cast<const ps::Process*>(after)->pid().value() : pid_before;
+      sink_.emit(
+          call_event(s.pos.line, "NtTerminateProcess", status).add("name", name).add("pid", pid));
       set_status(s, status);
       if (current_alive) note_if_current_exited(s);
       return;
@@ -212,8 +222,20 @@ void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
     case ObjectOpStmt::Op::Close: {
       // The handle recorded at the creation, in the table that received it; a second close
       // passes the same value again and gets the kernel's answer.
-      const HandleRecord& h = handles_[static_cast<std::size_t>(b.symbol)];
-      ob::Object& o = *objects_[static_cast<std::size_t>(b.symbol)];
+      const HandleRecord& record = handles_[static_cast<std::size_t>(b.symbol)];
+      ps::Process* const owner = static_cast<ps::Process*>(resolve(record.owner));
+      if (owner == nullptr) {
+        return skip(s, fmt::format("the process whose table holds '{}''s handle was deleted and "
+                                   "its memory reclaimed (--reclaim)",
+                                   symbol(b.symbol).name));
+      }
+      struct {
+        ps::Process* owner;
+        Handle handle;
+      } h{owner, record.handle};
+      ob::Object& o = *target;
+      const std::string type(ob::to_string(o.type()));
+      const std::string owner_name = owner->ImageFileName;
       // Handle values are reused: say so when this one now names another object.
       std::uint64_t named = 0;
       (void)h.owner->ObjectTable->with_locked(h.handle,
@@ -229,9 +251,9 @@ void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
       const Status status = kernel().NtClose(*h.owner, h.handle);
       sink_.emit(call_event(s.pos.line, "NtClose", status)
                      .add("name", symbol(b.symbol).name)
-                     .add("type", std::string(ob::to_string(o.type())))
+                     .add("type", type)
                      .add("handle", h.handle.value())
-                     .add("owner", h.owner->ImageFileName));
+                     .add("owner", owner_name));
       set_status(s, status);
       return;
     }
