@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The scenario runner's interpreter: one class, its members defined by concern — runner.cpp (the
-// run, names and values, routine calls), statements.cpp (the API statements and pokes),
-// checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
+// run, names and values, routine calls), statements.cpp (the API statements and pokes), lookups.cpp
+// (by ID), checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
 // (races.hpp). Statements map one to one onto kernel entry points; the runner adds only
 // bookkeeping and reports what it did after each call returns.
 //
