@@ -109,6 +109,7 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
     std::uint64_t handle;
   };
   std::vector<Named> live;
+  live.reserve(executive_.cid_table().handle_count());
   std::vector<EntryFacts> odd;  // dangling or leaked: judged below, outside the entry locks
   executive_.cid_table().enumerate([&](Handle handle, const ex::EntryView& e) {
     EntryFacts f = read_entry(executive_, handle, e);
