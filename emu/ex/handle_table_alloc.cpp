@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <mutex>
 
 #include "handle_table_layout.hpp"
 #include "ntemu/ex/handle_table.hpp"
@@ -24,7 +25,10 @@ HandleTable<A>::HandleTable(HandleTableOptions options)
   // A new table starts at level 0 with one page, FirstFree = 4 (semantics.md §6.5). That page
   // is the same for every table, so it starts as one shared, never written copy; the table's
   // own copy is made when its first handle is created (materialize_first_page). A process that
-  // never holds a handle costs no page.
+  // never holds a handle costs no page. The table lock is taken as when the page was allocated
+  // here: under a controlled scheduler that is a scheduling point of the creation path, and the
+  // explorer's schedules (docs/concurrency.md) count it.
+  MutexLocker hold(lock_);
   table_code_.store(reinterpret_cast<std::uintptr_t>(shared_first_page()),
                     std::memory_order_relaxed);
   next_handle_needing_pool_.store(Geometry::kPageSpan, std::memory_order_relaxed);
@@ -45,15 +49,21 @@ typename HandleTable<A>::LowPage* HandleTable<A>::shared_first_page() {
 
 template <Arch A>
 void HandleTable<A>::materialize_first_page() {
-  MutexLocker hold(lock_);
+  // Not a new scheduling point (the explorer's schedules stay those of the model before the
+  // shared page): the table lock is never held across one, so under a controlled scheduler
+  // try_lock always takes it; host threads racing here wait for each other.
+  std::unique_lock<Mutex> hold(lock_, std::try_to_lock);
+  if (!hold.owns_lock()) hold.lock();
+  lock_.assert_held();
   if (!first_page_shared()) return;  // another allocator made it meanwhile
   // No entry was handed out and the table has not grown (both need this copy first), so the
   // shared page is still what the table holds: a reader that found a free entry there finds it
   // free here too.
   std::unique_ptr<LowPage> page(new LowPage);
   std::memcpy(page->entries, shared_first_page()->entries, sizeof(page->entries));
-  table_code_.store(reinterpret_cast<std::uintptr_t>(page.get()), std::memory_order_release);
-  low_pages_.push_back(std::move(page));
+  low_pages_.push_back(std::move(page));  // the first: the table has not grown
+  table_code_.store(reinterpret_cast<std::uintptr_t>(low_pages_.back().get()),
+                    std::memory_order_release);
 }
 
 template <Arch A>
