@@ -41,7 +41,8 @@ struct Options {
   Format format = Format::Text;
   std::optional<std::string> output;
   bool help = false;
-  bool kd = false;  // `ntemu kd`: one file, no --format or -o
+  bool kd = false;       // `ntemu kd`: one file, no --format or -o
+  bool reclaim = false;  // --reclaim: release deleted objects no PspCidTable entry names
 };
 
 struct UsageError {
@@ -64,6 +65,10 @@ Options parse_args(const std::vector<std::string>& args) {
     }
     if (a == "--help" || a == "-h") {
       o.help = true;
+      continue;
+    }
+    if (a == "--reclaim" && !o.kd) {
+      o.reclaim = true;
       continue;
     }
     // An option with a value: "--kernel xp" or "--kernel=xp"; "-o OUT".
@@ -328,9 +333,9 @@ int run_files(const Options& o, const Streams& io) {
       continue;
     }
     ExpectReporter reporter(*sink, io.err, label);
-    const RunOutcome outcome =
-        run_script(compiled.script, label, reporter,
-                   picture != nullptr ? picture->run_options() : RunOptions{});
+    RunOptions options = picture != nullptr ? picture->run_options() : RunOptions{};
+    options.reclaim = o.reclaim;
+    const RunOutcome outcome = run_script(compiled.script, label, reporter, options);
     rc = std::max(rc, outcome.exit_code());
     if (std::ferror(out) != 0) break;  // the output is broken: reported below
   }

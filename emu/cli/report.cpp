@@ -9,6 +9,19 @@ std::string status_text(Status s) {
   return s.name().empty() ? s.hex() : std::string(s.name());
 }
 
+ThreadFacts thread_facts(const ps::Thread& t) {
+  return {t.Name, t.ThreadsProcess->ImageFileName, t.Cid()};
+}
+void add_thread_result(Event& e, const ThreadFacts& t) {
+  e.add("name", t.name)
+      .add("process", t.process)
+      .add("pid", t.cid.UniqueProcess.value())
+      .add("tid", t.cid.UniqueThread.value());
+}
+void add_thread_result(Event& e, const ps::Thread& t) {
+  add_thread_result(e, thread_facts(t));
+}
+
 Event call_event(int line, std::string_view api, Status status) {
   return Event{"call", {}}
       .add("line", line)

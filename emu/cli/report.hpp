@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// What the scenario runner's pieces share: how a status is spelled, the `call` event, and each
+// What the scenario runner's pieces share: how a status is spelled, the `call` event and a
+// thread's part in it, and each
 // registration statement's API and call.
 #pragma once
 
@@ -11,6 +12,16 @@
 #include "scenario.hpp"
 
 namespace ntemu::cli {
+
+/// What a call event reports of a thread (`name`, `process`, `pid`, `tid`), read while the
+/// thread is surely in memory: under --reclaim a call may release it.
+struct ThreadFacts {
+  std::string name, process;
+  ClientId cid;
+};
+ThreadFacts thread_facts(const ps::Thread& t);
+void add_thread_result(Event& e, const ThreadFacts& t);
+void add_thread_result(Event& e, const ps::Thread& t);
 
 /// "STATUS_SUCCESS", or the hex value of a status ntemu does not name.
 std::string status_text(Status s);

@@ -19,7 +19,7 @@ Runner::Runner(const Script& script, std::string_view file, TraceSink& sink,
       sink_(sink),
       options_(options),
       routed_(sink),
-      objects_(script.symbols.size(), nullptr),
+      objects_(script.symbols.size()),
       handles_(script.symbols.size()),
       values_(script.symbols.size(), 0),
       vetoes_(script.routines.size()),
@@ -48,6 +48,7 @@ void Runner::start() {
   if (options_.stacks) stamp_.emplace(routed_, script_.arch);
   kernel_.emplace(*Profile::make(script_.version, script_.arch),
                   stamp_ ? static_cast<TraceSink*>(&*stamp_) : &routed_);
+  if (options_.reclaim) kernel().set_tombstones(ob::Tombstones::ReclaimUnnamed);
   races_.emplace(
       kernel(), sink_, routed_, script_,
       [this](const DuringStmt& b) {
@@ -78,7 +79,7 @@ void Runner::name_routines(std::size_t from) {
 
 void Runner::script_grew() {
   const std::size_t named = vetoes_.size();
-  objects_.resize(script_.symbols.size(), nullptr);
+  objects_.resize(script_.symbols.size());
   handles_.resize(script_.symbols.size());
   values_.resize(script_.symbols.size(), 0);
   for (auto& calls : calls_)
@@ -232,16 +233,16 @@ void Runner::bind_boot_objects() {
   for (std::size_t i = 0; i < script_.symbols.size(); ++i) {
     switch (script_.symbols[i].boot) {
       case Symbol::Boot::SystemProcess:
-        objects_[i] = &kernel().system_process();
+        objects_[i] = ref(&kernel().system_process());
         break;
       case Symbol::Boot::SystemThread:
-        objects_[i] = &kernel().first_system_thread();
+        objects_[i] = ref(&kernel().first_system_thread());
         break;
       case Symbol::Boot::IdleProcess:
-        objects_[i] = &kernel().idle_process();
+        objects_[i] = ref(&kernel().idle_process());
         break;
       case Symbol::Boot::IdleThread:
-        objects_[i] = &kernel().idle_thread();
+        objects_[i] = ref(&kernel().idle_thread());
         break;
       case Symbol::Boot::None:
         break;
@@ -251,24 +252,30 @@ void Runner::bind_boot_objects() {
 
 ps::Process* Runner::process_of(int index) const {
   if (index == kNoSymbol) return nullptr;
-  return static_cast<ps::Process*>(objects_[static_cast<std::size_t>(index)]);
+  return static_cast<ps::Process*>(resolve(objects_[static_cast<std::size_t>(index)]));
 }
 
 ps::Thread* Runner::thread_of(int index) const {
   if (index == kNoSymbol) return nullptr;
-  return static_cast<ps::Thread*>(objects_[static_cast<std::size_t>(index)]);
+  return static_cast<ps::Thread*>(resolve(objects_[static_cast<std::size_t>(index)]));
 }
 
 void Runner::bind(int index, ob::Object* o) {
-  if (index != kNoSymbol) objects_[static_cast<std::size_t>(index)] = o;
+  if (index != kNoSymbol) objects_[static_cast<std::size_t>(index)] = ref(o);
 }
 
 void Runner::record_handle(int index, ps::Process& owner, Handle h) {
-  if (index != kNoSymbol) handles_[static_cast<std::size_t>(index)] = HandleRecord{&owner, h};
+  if (index != kNoSymbol) handles_[static_cast<std::size_t>(index)] = HandleRecord{ref(&owner), h};
 }
 
 std::string Runner::not_created(int index) const {
   const Symbol& s = symbol(index);
+  if (reclaimed(index)) {
+    return fmt::format(
+        "'{}' was deleted and its memory reclaimed (--reclaim): the name no "
+        "longer reaches it",
+        s.name);
+  }
   // Only a debugger runs statements out of the file's order: at its prompt (line 0), or
   // before the line that creates the name.
   if (s.defined.line == 0) {
@@ -308,7 +315,7 @@ std::uint64_t Runner::eval(const Statement& s, const IdExpr& e) {
       break;
     case IdExpr::Kind::Pid:
     case IdExpr::Kind::Tid: {
-      ob::Object* o = objects_[static_cast<std::size_t>(e.symbol)];
+      ob::Object* o = resolve(objects_[static_cast<std::size_t>(e.symbol)]);
       if (o == nullptr) {
         note(s, not_created(e.symbol) + fmt::format(", so {}.{} is 0", e.name.text,
                                                     e.kind == IdExpr::Kind::Pid ? "pid" : "tid"));

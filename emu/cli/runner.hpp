@@ -62,6 +62,10 @@ struct RunOptions {
   /// Kernel events carry where they were raised: `cpu`, `frames`, `stack`
   /// (viz/stack_stamp.hpp), for the sequence diagram and the HTML report.
   bool stacks = false;
+  /// `--reclaim`: a deleted object no PspCidTable entry names is released from host memory
+  /// (ob::Tombstones::ReclaimUnnamed), so a long run's deleted objects cost nothing. A name
+  /// bound to a released object no longer reaches it: statements on it are skipped.
+  bool reclaim = false;
 };
 
 /// Runs `script` (checked without error; its version and arch must have a profile) on a new

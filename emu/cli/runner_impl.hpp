@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The scenario runner's interpreter: one class, its members defined by concern — runner.cpp (the
-// run, names and values, routine calls), statements.cpp (the API statements and pokes),
-// checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
+// run, names and values, routine calls), statements.cpp (the API statements and pokes), lookups.cpp
+// (by ID), checks.cpp (audits, expectations, the stopped machine, dumps). Races live beside it
 // (races.hpp). Statements map one to one onto kernel entry points; the runner adds only
 // bookkeeping and reports what it did after each call returns.
 //
@@ -82,7 +82,7 @@ class Runner final : public RoutineListener {
   /// The object bound to script symbol `symbol` (a process or thread), or nullptr.
   ob::Object* object_of(int symbol) const {
     const auto i = static_cast<std::size_t>(symbol);
-    return symbol >= 0 && i < objects_.size() ? objects_[i] : nullptr;
+    return symbol >= 0 && i < objects_.size() ? resolve(objects_[i]) : nullptr;
   }
   /// A `during` race is running on CPU 1 (a debugger must not stop the machine then: CPU 1
   /// would go on under it).
@@ -187,9 +187,29 @@ class Runner final : public RoutineListener {
   /// The bugcheck was not declared with `expect bugcheck`: a failed expectation.
   void check_bugcheck_expected();
 
+  // An object a name is bound to, by model address and serial, never by host pointer: under
+  // `--reclaim` a deleted object's memory is released and its address may be reused, which the
+  // serial tells apart (resolve() then finds nothing). Serial 0: never bound.
+  struct ObjectRef {
+    std::uint64_t address = 0;
+    std::uint64_t serial = 0;
+  };
+  ob::Object* resolve(const ObjectRef& r) const {
+    if (r.serial == 0) return nullptr;
+    ob::Object* o = kernel_->objects().find(r.address);
+    return o != nullptr && o->serial() == r.serial ? o : nullptr;
+  }
+  static ObjectRef ref(const ob::Object* o) {
+    return o != nullptr ? ObjectRef{o->address(), o->serial()} : ObjectRef{};
+  }
+  /// The name was bound and its object's memory was released since (`--reclaim`).
+  bool reclaimed(int index) const {
+    const ObjectRef& r = objects_[static_cast<std::size_t>(index)];
+    return r.serial != 0 && resolve(r) == nullptr;
+  }
   // The handle the scenario holds to an object it created, and the process whose table has it.
   struct HandleRecord {
-    ps::Process* owner = nullptr;
+    ObjectRef owner;
     Handle handle{};
   };
   struct Down {  // the machine stopped with a bugcheck
@@ -208,7 +228,7 @@ class Runner final : public RoutineListener {
   std::optional<Kernel> kernel_;
   std::optional<Races> races_;
   std::optional<Kernel::ContextScope> context_;
-  std::vector<ob::Object*> objects_;   // per symbol: the bound object (processes, threads)
+  std::vector<ObjectRef> objects_;     // per symbol: the bound object (processes, threads)
   std::vector<HandleRecord> handles_;  // per symbol: its creation's handle
   std::vector<std::uint64_t> values_;  // per symbol: the value (variables)
   // Per notify kind, per routine: its calls, and whether a `break` is set for them.

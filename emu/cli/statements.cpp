@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The scenario runner's API statements: registration, creation, termination and close, lookups,
-// context and variables, pokes, and arming races. Each calls one kernel entry point and reports
-// its `call` event after the call returned.
+// The scenario runner's API statements: registration, creation, termination and close,
+// context and variables, pokes, and arming races (the lookups are in lookups.cpp). Each calls one
+// kernel entry point and reports its `call` event after the call returned.
 #include <fmt/format.h>
 
 #include "report.hpp"
@@ -165,13 +165,6 @@ bool terminated(const ps::Thread& t) {
   return (t.CrossThreadFlags.load() & ps::Thread::kFlagTerminated) != 0;
 }
 
-void add_thread_result(Event& e, const ps::Thread& t) {
-  const ClientId cid = t.Cid();
-  e.add("name", t.Name)
-      .add("process", t.ThreadsProcess->ImageFileName)
-      .add("pid", cid.UniqueProcess.value())
-      .add("tid", cid.UniqueThread.value());
-}
 }  // namespace
 
 void Runner::note_if_current_exited(const Statement& s) {
@@ -183,28 +176,36 @@ void Runner::note_if_current_exited(const Statement& s) {
 }
 
 void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
-  if (objects_[static_cast<std::size_t>(b.symbol)] == nullptr) {
-    return skip(s, not_created(b.symbol));
-  }
+  ob::Object* const target = resolve(objects_[static_cast<std::size_t>(b.symbol)]);
+  if (target == nullptr) return skip(s, not_created(b.symbol));
+  // Under --reclaim the call may release the object (and, through its last reference, its
+  // process): what the `call` event reports is read before the call.
   switch (b.op) {
     case ObjectOpStmt::Op::TerminateThread: {
-      ps::Thread& t = *thread_of(b.symbol);
+      ps::Thread& t = static_cast<ps::Thread&>(*target);
       const bool current_alive = !terminated(kernel().current_thread());
+      const ThreadFacts facts = thread_facts(t);
       const Status status = kernel().NtTerminateThread(t);
       Event e = call_event(s.pos.line, "NtTerminateThread", status);
-      add_thread_result(e, t);
+      add_thread_result(e, facts);
       sink_.emit(e);
       set_status(s, status);
       if (current_alive) note_if_current_exited(s);
       return;
     }
     case ObjectOpStmt::Op::TerminateProcess: {
-      ps::Process& p = *process_of(b.symbol);
+      ps::Process& p = static_cast<ps::Process&>(*target);
       const bool current_alive = !terminated(kernel().current_thread());
+      const std::string name = p.ImageFileName;
+      const ObjectRef process = ref(&p);
+      const std::uint64_t pid_before = p.pid().value();
       const Status status = kernel().NtTerminateProcess(p);
-      sink_.emit(call_event(s.pos.line, "NtTerminateProcess", status)
-                     .add("name", p.ImageFileName)
-                     .add("pid", p.pid().value()));
+      // The PID after the call, read where the process is still in memory.
+      const ob::Object* after = resolve(process);
+      const std::uint64_t pid =
+          after != nullptr ? static_cast<const ps::Process*>(after)->pid().value() : pid_before;
+      sink_.emit(
+          call_event(s.pos.line, "NtTerminateProcess", status).add("name", name).add("pid", pid));
       set_status(s, status);
       if (current_alive) note_if_current_exited(s);
       return;
@@ -212,26 +213,34 @@ void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
     case ObjectOpStmt::Op::Close: {
       // The handle recorded at the creation, in the table that received it; a second close
       // passes the same value again and gets the kernel's answer.
-      const HandleRecord& h = handles_[static_cast<std::size_t>(b.symbol)];
-      ob::Object& o = *objects_[static_cast<std::size_t>(b.symbol)];
+      const Handle handle = handles_[static_cast<std::size_t>(b.symbol)].handle;
+      auto* const owner =
+          static_cast<ps::Process*>(resolve(handles_[static_cast<std::size_t>(b.symbol)].owner));
+      if (owner == nullptr) {
+        return skip(s, fmt::format("the process whose table holds '{}''s handle was deleted and "
+                                   "its memory reclaimed (--reclaim)",
+                                   symbol(b.symbol).name));
+      }
+      const std::string type(ob::to_string(target->type()));
+      const std::string owner_name = owner->ImageFileName;
       // Handle values are reused: say so when this one now names another object.
       std::uint64_t named = 0;
-      (void)h.owner->ObjectTable->with_locked(h.handle,
-                                              [&](const ex::EntryView& e) { named = e.object; });
+      (void)owner->ObjectTable->with_locked(handle,
+                                            [&](const ex::EntryView& e) { named = e.object; });
       const ob::Object* other =
-          named != 0 && named != o.address() ? kernel().objects().find(named) : nullptr;
+          named != 0 && named != target->address() ? kernel().objects().find(named) : nullptr;
       if (other != nullptr) {
         note(s, fmt::format("handle {:#x} in {}'s table was closed before and now names {} {}: "
                             "this close closes that handle",
-                            h.handle.value(), h.owner->ImageFileName, ob::to_string(other->type()),
+                            handle.value(), owner_name, ob::to_string(other->type()),
                             ps::object_name(*other)));
       }
-      const Status status = kernel().NtClose(*h.owner, h.handle);
+      const Status status = kernel().NtClose(*owner, handle);
       sink_.emit(call_event(s.pos.line, "NtClose", status)
                      .add("name", symbol(b.symbol).name)
-                     .add("type", std::string(ob::to_string(o.type())))
-                     .add("handle", h.handle.value())
-                     .add("owner", h.owner->ImageFileName));
+                     .add("type", type)
+                     .add("handle", handle.value())
+                     .add("owner", owner_name));
       set_status(s, status);
       return;
     }
@@ -264,82 +273,6 @@ void Runner::exec(const Statement& s, const LoadImageStmt& b) {
   }
   sink_.emit(e);
   set_status(s, m.status);
-}
-
-// --- lookups --------------------------------------------------------------------------------
-
-void Runner::exec(const Statement& s, const LookupStmt& b) {
-  switch (b.api) {
-    case LookupStmt::Api::ProcessById: {
-      const std::uint64_t id = eval(s, b.first);
-      ps::Process* p = nullptr;
-      const Status status = kernel().PsLookupProcessByProcessId(ProcessId{id}, &p);
-      Event e = call_event(s.pos.line, "PsLookupProcessByProcessId", status).add("id", id);
-      if (status.ok() && p != nullptr) {
-        e.add("name", p->ImageFileName).add("pid", p->pid().value());
-        kernel().ObDereferenceObject(*p);
-      }
-      sink_.emit(e);
-      set_status(s, status);
-      return;
-    }
-    case LookupStmt::Api::ThreadById: {
-      const std::uint64_t id = eval(s, b.first);
-      ps::Thread* t = nullptr;
-      const Status status = kernel().PsLookupThreadByThreadId(ThreadId{id}, &t);
-      Event e = call_event(s.pos.line, "PsLookupThreadByThreadId", status).add("id", id);
-      if (status.ok() && t != nullptr) {
-        add_thread_result(e, *t);
-        kernel().ObDereferenceObject(*t);
-      }
-      sink_.emit(e);
-      set_status(s, status);
-      return;
-    }
-    case LookupStmt::Api::ProcessThreadByCid: {
-      const ClientId cid{ProcessId{eval(s, b.first)}, ThreadId{eval(s, b.second)}};
-      ps::Process* p = nullptr;
-      ps::Thread* t = nullptr;
-      const Status status = kernel().PsLookupProcessThreadByCid(cid, &p, &t);
-      Event e = call_event(s.pos.line, "PsLookupProcessThreadByCid", status)
-                    .add("cid_pid", cid.UniqueProcess.value())
-                    .add("cid_tid", cid.UniqueThread.value());
-      if (status.ok() && t != nullptr) {
-        add_thread_result(e, *t);
-        kernel().ObDereferenceObject(*t);
-      }
-      if (status.ok() && p != nullptr) kernel().ObDereferenceObject(*p);
-      sink_.emit(e);
-      set_status(s, status);
-      return;
-    }
-    case LookupStmt::Api::OpenProcess:
-    case LookupStmt::Api::OpenThread: {
-      // The handle goes into the current thread's process table, with the access asked for (all
-      // by default; no security model) less what object callbacks take away, and stays there
-      // until that process exits.
-      const bool process = b.api == LookupStmt::Api::OpenProcess;
-      const ClientId cid{ProcessId{process || b.both ? eval(s, b.first) : 0},
-                         ThreadId{!process || b.both ? eval(s, b.second) : 0}};
-      const std::uint32_t access = b.access.value_or(Kernel::kMaximumAllowed);
-      const Kernel::Opened o =
-          process ? kernel().NtOpenProcess(cid, access) : kernel().NtOpenThread(cid, access);
-      Event e = call_event(s.pos.line, process ? "NtOpenProcess" : "NtOpenThread", o.status)
-                    .add("cid_pid", cid.UniqueProcess.value())
-                    .add("cid_tid", cid.UniqueThread.value());
-      if (o.status.ok()) {
-        e.add("handle", o.handle.value()).add("owner", ps::object_name(kernel().current_process()));
-        // The access granted, when it is not simply what was asked: an access= open, or object
-        // callbacks registered (they may have taken rights away).
-        if (b.access || kernel().object_callbacks().size() != 0) {
-          e.add("granted", std::uint64_t{o.granted});
-        }
-      }
-      sink_.emit(e);
-      set_status(s, o.status);
-      return;
-    }
-  }
 }
 
 // --- context, variables, pokes ----------------------------------------------------------------

@@ -22,6 +22,7 @@ std::string known_kernels() {
 std::string usage_text() {
   return fmt::format(
       "usage: ntemu run FILE... [--kernel VERSION] [--arch x86|x64] [--format FORMAT] [-o OUT]\n"
+      "                 [--reclaim]\n"
       "       ntemu compare FILE [--kernel VERSION,VERSION...] [--arch x86|x64]\n"
       "                     [--format text|markdown] [-o OUT]\n"
       "       ntemu kd FILE [--kernel VERSION] [--arch x86|x64]\n"
@@ -45,6 +46,8 @@ std::string usage_text() {
       "                    'snapshot' and at the end of each file); html (one self-contained\n"
       "                    page: a timeline per CPU with kb stacks, a slider over the states).\n"
       "  -o OUT            write the output to OUT instead of standard output.\n"
+      "  --reclaim         release deleted objects no PspCidTable entry names (run only):\n"
+      "                    flat memory for long runs; a name of a released object is skipped.\n"
       "\n"
       "compare runs FILE on each VERSION (default: every supported one) and shows, statement\n"
       "by statement, where they diverge (IDs, notifies, statuses, findings); markdown adds a\n"

@@ -15,18 +15,53 @@ ObjectManager::ObjectManager(Arch arch)
       bucket_span_(std::min(stride(ObjectType::Process), stride(ObjectType::Thread))) {}
 
 ObjectManager::~ObjectManager() {
-  SpinLocker hold(lock_);
-  // A bucket whose object is null is empty whatever its address says (find()), so clearing the
-  // objects still indexed leaves each chunk as a new one.
-  objects_.for_each([&](std::uint64_t address, const std::unique_ptr<Object>&) {
-    const std::uint64_t b = bucket(address);
-    if (b == kNoBucket) return;
-    if (IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_relaxed)) {
-      c->buckets[b % kIndexChunk].object.store(nullptr, std::memory_order_relaxed);
+  std::vector<Object*> owned;
+  {
+    SpinLocker hold(lock_);
+    owned.reserve(resident_);
+    for_each_locked([&](Object* o) { owned.push_back(o); });
+    // A bucket whose object is null is empty whatever its address says (find()), so clearing
+    // the objects' buckets leaves each chunk as a new one.
+    for (Object* o : owned)
+      index_set(o->address(), nullptr);
+    overflow_ = {};
+    resident_ = 0;
+    for (std::unique_ptr<IndexChunk>& c : index_storage_)
+      ChunkStock::give(std::move(c));
+  }
+  for (Object* o : owned)
+    delete o;
+}
+
+void ObjectManager::adopt_locked(std::uint64_t address, Object* o) {
+  if (bucket(address) != kNoBucket) {
+    index_set(address, o);
+  } else {
+    overflow_[address] = o;
+  }
+  ++resident_;
+}
+
+Object* ObjectManager::find_locked(std::uint64_t address) const {
+  if (const std::uint64_t b = bucket(address); b != kNoBucket) {
+    const IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_relaxed);
+    if (c == nullptr) return nullptr;
+    const Bucket& slot = c->buckets[b % kIndexChunk];
+    Object* o = slot.object.load(std::memory_order_relaxed);
+    return o != nullptr && slot.address.load(std::memory_order_relaxed) == address ? o : nullptr;
+  }
+  Object* const* o = overflow_.find(address);
+  return o != nullptr ? *o : nullptr;
+}
+
+template <class Fn>
+void ObjectManager::for_each_locked(Fn&& fn) const {
+  for (const std::unique_ptr<IndexChunk>& c : index_storage_) {
+    for (const Bucket& slot : c->buckets) {
+      if (Object* o = slot.object.load(std::memory_order_relaxed)) fn(o);
     }
-  });
-  for (std::unique_ptr<IndexChunk>& c : index_storage_)
-    ChunkStock::give(std::move(c));
+  }
+  overflow_.for_each([&](std::uint64_t, Object* o) { fn(o); });
 }
 
 std::uint64_t ObjectManager::bucket(std::uint64_t address) const {
@@ -131,11 +166,14 @@ void ObjectManager::reclaim(Object& o) {
   std::unique_ptr<Object> released;
   {
     SpinLocker hold(lock_);
-    std::unique_ptr<Object>* slot = objects_.find(o.address());
-    if (slot == nullptr) return;
-    released = std::move(*slot);
-    index_set(o.address(), nullptr);
-    objects_.erase(o.address());
+    if (find_locked(o.address()) != &o) return;
+    released.reset(&o);
+    if (bucket(o.address()) != kNoBucket) {
+      index_set(o.address(), nullptr);
+    } else {
+      overflow_.erase(o.address());
+    }
+    --resident_;
     free_addresses_[static_cast<int>(o.type())].push_back(o.address());
   }
   // Destroyed here, outside the lock (a process's handle table goes with it).
@@ -143,7 +181,7 @@ void ObjectManager::reclaim(Object& o) {
 
 std::size_t ObjectManager::resident() const {
   SpinLocker hold(lock_);
-  return objects_.size();
+  return resident_;
 }
 
 Object* ObjectManager::find(std::uint64_t address) const {
@@ -155,17 +193,15 @@ Object* ObjectManager::find(std::uint64_t address) const {
     return o != nullptr && slot.address.load(std::memory_order_relaxed) == address ? o : nullptr;
   }
   SpinLocker hold(lock_);
-  const std::unique_ptr<Object>* slot = objects_.find(address);
-  return slot != nullptr ? slot->get() : nullptr;
+  return find_locked(address);
 }
 
 std::vector<Object*> ObjectManager::all() const {
   std::vector<Object*> out;
   {
     SpinLocker hold(lock_);
-    out.reserve(objects_.size());
-    objects_.for_each(
-        [&](std::uint64_t, const std::unique_ptr<Object>& o) { out.push_back(o.get()); });
+    out.reserve(resident_);
+    for_each_locked([&](Object* o) { out.push_back(o); });
   }
   std::sort(out.begin(), out.end(),
             [](const Object* a, const Object* b) { return a->address() < b->address(); });

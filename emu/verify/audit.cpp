@@ -3,7 +3,6 @@
 // entries), the routines' books (unbalanced notifies), and the notify arrays against their
 // counters and EX_CALLBACK blocks. Read-only on the machine.
 #include <algorithm>
-#include <map>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -30,24 +29,20 @@ struct EntryFacts {
   std::uint32_t step_cid = 0;
 };
 
-std::vector<EntryFacts> read_cid_table(ps::Executive& executive) {
-  std::vector<EntryFacts> entries;
-  executive.cid_table().enumerate([&](Handle h, const ex::EntryView& e) {
-    EntryFacts f;
-    f.handle = h.value();
-    f.address = e.object;
-    if (const ob::Object* o = executive.objects().find(e.object)) {
-      f.present = true;
-      f.deleted = o->is_deleted();
-      f.type = o->type();
-      f.name = ps::object_name(*o);
-      f.owned = current_id(*o, o->type() == ob::ObjectType::Process ? kProcessIds : kThreadIds);
-      f.step_deleted = o->annotations[kStepDeleted].load();
-      f.step_cid = o->annotations[kStepCidCreated].load();
-    }
-    entries.push_back(std::move(f));
-  });
-  return entries;
+EntryFacts read_entry(ps::Executive& executive, Handle h, const ex::EntryView& e) {
+  EntryFacts f;
+  f.handle = h.value();
+  f.address = e.object;
+  if (const ob::Object* o = executive.objects().find(e.object)) {
+    f.present = true;
+    f.deleted = o->is_deleted();
+    f.type = o->type();
+    f.name = ps::object_name(*o);
+    f.owned = current_id(*o, o->type() == ob::ObjectType::Process ? kProcessIds : kThreadIds);
+    f.step_deleted = o->annotations[kStepDeleted].load();
+    f.step_cid = o->annotations[kStepCidCreated].load();
+  }
+  return f;
 }
 
 // Not exiting, and (unless any state will do) with a thread that has not exited.
@@ -105,11 +100,24 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
     found = books_->raised;
   }
   const std::size_t already = found.size();
-  // PspCidTable: entries to tombstones, entries their objects no longer own, duplicates.
-  const std::vector<EntryFacts> entries = read_cid_table(executive_);
-  std::map<std::uint64_t, std::vector<std::uint64_t>> by_object;  // ordered: by address
-  boost::container::flat_map<std::uint64_t, const EntryFacts*> facts_of;
-  for (const EntryFacts& f : entries) {
+  // PspCidTable: entries to tombstones, entries their objects no longer own, duplicates. Each
+  // entry is judged as it is read; only its object's address and its handle are kept (16 bytes
+  // an entry: the audit at the end of a million-process run must not double its memory), and
+  // entries sharing an object are read again once they are known.
+  struct Named {
+    std::uint64_t address;
+    std::uint64_t handle;
+  };
+  std::vector<Named> live;
+  live.reserve(executive_.cid_table().handle_count());
+  std::vector<EntryFacts> odd;  // dangling or leaked: judged below, outside the entry locks
+  executive_.cid_table().enumerate([&](Handle handle, const ex::EntryView& e) {
+    EntryFacts f = read_entry(executive_, handle, e);
+    const bool dangling = !f.present || f.deleted;
+    if (!dangling) live.push_back({f.address, f.handle});
+    if (dangling || f.owned != f.handle) odd.push_back(std::move(f));
+  });
+  for (const EntryFacts& f : odd) {
     const std::uint64_t h = f.handle;
     const std::uint64_t address = f.address;
     if (!f.present || f.deleted) {
@@ -123,26 +131,35 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
            h, address, step});
       continue;
     }
-    by_object[address].push_back(h);
-    facts_of[address] = &f;
-    if (f.owned != h) {
-      found.push_back({FindingKind::LeakedCid,
-                       fmt::format("PspCidTable entry {:#x} points at {} {}, whose ID is now "
-                                   "{:#x}: its deletion will not destroy {:#x}",
-                                   h, ob::to_string(f.type), f.name, f.owned, h),
-                       h, address, books_->noted(&Books::pid_changed_step, address)});
-    }
+    found.push_back({FindingKind::LeakedCid,
+                     fmt::format("PspCidTable entry {:#x} points at {} {}, whose ID is now "
+                                 "{:#x}: its deletion will not destroy {:#x}",
+                                 h, ob::to_string(f.type), f.name, f.owned, h),
+                     h, address, books_->noted(&Books::pid_changed_step, address)});
   }
-  for (const auto& [address, handles] : by_object) {
-    if (handles.size() < 2) continue;
-    const EntryFacts& f = *facts_of.at(address);
-    std::string list;
-    for (std::uint64_t h : handles)
-      list += fmt::format("{}{:#x}", list.empty() ? "" : ", ", h);
-    found.push_back({FindingKind::DuplicateCid,
-                     fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(f.type),
-                                 f.name, handles.size(), list),
-                     handles.back(), address, books_->step_text(f.step_cid)});
+  // By address, each object's handles in table order.
+  std::stable_sort(live.begin(), live.end(),
+                   [](const Named& a, const Named& b) { return a.address < b.address; });
+  for (std::size_t i = 0; i < live.size();) {
+    std::size_t j = i + 1;
+    while (j < live.size() && live[j].address == live[i].address)
+      ++j;
+    if (j - i >= 2) {
+      // The facts of the object as its last entry names it.
+      EntryFacts f;
+      (void)executive_.cid_table().with_locked(
+          Handle{live[j - 1].handle}, [&](const ex::EntryView& e) {
+            f = read_entry(executive_, Handle{live[j - 1].handle}, e);
+          });
+      std::string list;
+      for (std::size_t k = i; k < j; ++k)
+        list += fmt::format("{}{:#x}", list.empty() ? "" : ", ", live[k].handle);
+      found.push_back({FindingKind::DuplicateCid,
+                       fmt::format("{} {} has {} PspCidTable entries: {}", ob::to_string(f.type),
+                                   f.name, j - i, list),
+                       live[j - 1].handle, live[i].address, books_->step_text(f.step_cid)});
+    }
+    i = j;
   }
   // Notify bookkeeping: per routine and ID, creates and exits must pair up once the object is
   // gone. Reported by routine symbol, kind and ID, whatever the host's hash order.

@@ -16,6 +16,7 @@
 
 #include <boost/container/flat_map.hpp>
 
+#include "balance_map.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/ps/notify_routine.hpp"
 #include "ntemu/ps/process.hpp"
@@ -102,7 +103,7 @@ struct RoutineBook {
   // Once a registration of the routine ended, its calls are counted at once, not logged: a count
   // that closes an ended registration's balance judges it against the object as it is then.
   std::atomic<bool> direct{false};
-  FlatMap64<Balance> balance;
+  BalanceMap<Balance> balance;
   std::vector<Unpaired> closed;  // judged hazards of ended registrations
 
   /// Counts of an ended registration: a create without its exit is explained by the removal

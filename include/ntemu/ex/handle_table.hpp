@@ -265,7 +265,8 @@ class HandleTable {
   std::uint32_t low_level_pages() const {
     return static_cast<std::uint32_t>(next_handle_needing_pool() / Geometry::kPageSpan);
   }
-  /// Bytes held by the table's pages (low-, mid- and top-level), excluding this object.
+  /// Bytes of host memory held by the table's pages (low-, mid- and top-level), excluding this
+  /// object: 0 until the first handle is created (the first page is shared until then).
   std::size_t page_bytes() const NTEMU_EXCLUDES(lock_);
   /// The low-level page limit in force (see HandleTableOptions::max_low_level_pages).
   std::uint32_t max_low_level_pages() const { return max_low_pages_; }
@@ -288,6 +289,13 @@ class HandleTable {
   Allocation allocate_entry() NTEMU_EXCLUDES(lock_);
   std::uint32_t move_free_handles_locked() NTEMU_REQUIRES(lock_);
   bool expand_locked() NTEMU_REQUIRES(lock_);
+  // Every table's first page, until the table's first allocation copies it (the constructor).
+  static LowPage* shared_first_page();
+  bool first_page_shared() const {
+    return table_code_.load(std::memory_order_acquire) ==
+           reinterpret_cast<std::uintptr_t>(shared_first_page());
+  }
+  void materialize_first_page() NTEMU_EXCLUDES(lock_);
   static void fill_fresh(LowPage& page, std::uint32_t first_index);
   void push_first_free(std::uint32_t head, Entry& tail);  // pushes head..tail in front
 

@@ -112,8 +112,7 @@ class ObjectManager {
     auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
     object->serial_ = ++serials_;
     T& ref = *object;
-    index_set(address, &ref);
-    objects_[address] = std::move(object);
+    adopt_locked(address, object.release());
     return ref;
   }
 
@@ -165,8 +164,7 @@ class ObjectManager {
   template <class Fn>
   void inspect(std::uint64_t address, Fn&& fn) const NTEMU_EXCLUDES(lock_) {
     SpinLocker hold(lock_);
-    const std::unique_ptr<Object>* slot = objects_.find(address);
-    fn(slot != nullptr ? static_cast<const Object*>(slot->get()) : nullptr);
+    fn(static_cast<const Object*>(find_locked(address)));
   }
   /// Every object in host memory (live and kept tombstones), in creation order.
   std::vector<Object*> all() const NTEMU_EXCLUDES(lock_);
@@ -193,6 +191,12 @@ class ObjectManager {
   /// The bucket of `address`, or kNoBucket when the index does not cover it.
   std::uint64_t bucket(std::uint64_t address) const;
   void index_set(std::uint64_t address, Object* o) NTEMU_REQUIRES(lock_);
+  /// Takes ownership of `o` (a new object at `address`): its bucket, or the overflow map.
+  void adopt_locked(std::uint64_t address, Object* o) NTEMU_REQUIRES(lock_);
+  Object* find_locked(std::uint64_t address) const NTEMU_REQUIRES(lock_);
+  /// Calls `fn(Object*)` for every object in host memory, in no particular order.
+  template <class Fn>
+  void for_each_locked(Fn&& fn) const NTEMU_REQUIRES(lock_);
   /// Index chunks are 64 KB: zeroing a new one was ~10% of a harness test's boot. A manager's
   /// chunks go, their buckets cleared, to a host-wide stock the next manager takes from.
   using ChunkStock = ClearedStock<IndexChunk, 16>;
@@ -202,8 +206,11 @@ class ObjectManager {
   std::uint64_t next_address_ NTEMU_GUARDED_BY(lock_);
   std::uint64_t serials_ NTEMU_GUARDED_BY(lock_) = 0;
   std::vector<std::uint64_t> free_addresses_[2] NTEMU_GUARDED_BY(lock_);  // by type
-  /// By model address. Never iterated for output without sorting (all() sorts).
-  FlatMap64<std::unique_ptr<Object>> objects_ NTEMU_GUARDED_BY(lock_);
+  // The objects in host memory, owned by their index bucket (one word each: an object costs no
+  // map slot) or, for addresses beyond the index, by this map. Never iterated for output
+  // without sorting (all() sorts).
+  FlatMap64<Object*> overflow_ NTEMU_GUARDED_BY(lock_);
+  std::size_t resident_ NTEMU_GUARDED_BY(lock_) = 0;
   const std::uint64_t base_address_;
   const std::uint64_t bucket_span_;  // the smaller of the two strides
   std::array<std::atomic<IndexChunk*>, kIndexChunks> index_{};
