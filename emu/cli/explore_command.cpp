@@ -85,7 +85,8 @@ int replay_file(const ExploreOptions& o, const Concurrent& program, const std::s
                 .add("kernel", std::string(to_string(program.script.version)))
                 .add("arch", std::string(to_string(program.script.arch)))
                 .add("schedule", o.replay_text));
-  ExploreMachine machine(program, &held);
+  KbStampSink stamped(held, program.script.arch);  // a replay's notifies show their kb stacks
+  ExploreMachine machine(program, &stamped);
   explore::Explorer explorer(o.search);
   std::uint64_t step = 0;
   const explore::RunResult r = explorer.run(machine, *o.replay, [&](const explore::Switch& s) {

@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <mutex>
 
+#include "ntemu/dbg/kb.hpp"
+#include "ntemu/dbg/shadow_stack.hpp"
+#include "ntemu/support/arch.hpp"
 #include "ntemu/trace.hpp"
 
 namespace ntemu::cli {
@@ -36,6 +39,24 @@ class HeldEvents final : public TraceSink {
  private:
   std::mutex m_;
   std::vector<Event> events_;
+};
+
+/// A replay's notify events with the stack they were called from (field `kb`, in the shape of
+/// the kernel debugger's `kb`), read from the shadow stack of the CPU that emits them.
+class KbStampSink final : public TraceSink {
+ public:
+  KbStampSink(TraceSink& out, Arch arch) : out_(out), arch_(arch) {}
+  void emit(const Event& e) override {
+    const dbg::CallStack frames = dbg::call_stack();
+    if (e.name != "notify" || frames.empty()) return out_.emit(e);
+    Event stamped = e;
+    stamped.add("kb", dbg::format_kb({frames.data(), frames.size()}, arch_));
+    out_.emit(stamped);
+  }
+
+ private:
+  TraceSink& out_;
+  const Arch arch_;
 };
 
 }  // namespace ntemu::cli

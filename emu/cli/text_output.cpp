@@ -136,8 +136,10 @@ std::string TextOutput::to_text(const Event& e) {
                                      number(e, "context_pid"), number(e, "context_tid"))) +
            block(get(e, "text"));
   }
-  // The kernel's events (notify, cid, ...), as TextSink writes them.
-  return fmt::format("{}{}\n", kIndent, TextSink::to_text(e));
+  // The kernel's events (notify, cid, ...), as TextSink writes them; a replay's notifies with
+  // the stack they were called from (`kb`).
+  const std::string kernel_line = fmt::format("{}{}\n", kIndent, TextSink::to_text(e));
+  return e.find("kb") != nullptr ? kernel_line + block(get(e, "kb")) : kernel_line;
 }
 
 void TextOutput::emit(const Event& e) {

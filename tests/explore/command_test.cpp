@@ -10,39 +10,16 @@
 
 #include "cli.hpp"
 #include "explore_scenario.hpp"
+#include "run_cli.hpp"
 
 using namespace ntemu::cli;
+using namespace ntemu::cli::test;
 
 namespace {
 
-struct Ran {
-  int rc = 0;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(std::FILE* f) {
-  std::rewind(f);
-  std::string s;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-    s.append(buffer, n);
-  std::fclose(f);
-  return s;
-}
-
 Ran ntemu_explore(std::vector<std::string> args) {
   args.insert(args.begin(), "explore");
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  REQUIRE(out != nullptr);
-  REQUIRE(err != nullptr);
-  Ran r;
-  r.rc = run_command_line(args, {stdin, out, err});
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return run_ntemu(args);
 }
 
 const std::string kRace = std::string(NTEMU_CONCURRENT_EXAMPLES) + "/removal-race.ntemu";
@@ -207,4 +184,28 @@ TEST_CASE("explore command: the cpu prefix keeps the statement's own columns") {
   CHECK(c.cpu[1] == std::vector<std::size_t>{2});
   CHECK(c.checks == std::vector<std::size_t>{3});
   CHECK(c.script.statements[2].pos.column == 11);  // "  cpu 1:  " is ten columns
+}
+
+TEST_CASE("explore command: a replay's notifies carry the kb stack they were called from") {
+  const Ran r = ntemu_explore({kRace, "--format", "jsonl"});
+  const auto outcomes = lines_of(r.out, "outcome");
+  // The call-after-remove outcome: the routine ran.
+  const auto reached = std::find_if(outcomes.begin(), outcomes.end(), [](const std::string& o) {
+    return field(o, "findings") != "0";
+  });
+  REQUIRE(reached != outcomes.end());
+  const std::string schedule = field(*reached, "schedule");
+  const Ran jsonl = ntemu_explore({kRace, "--replay", schedule, "--format", "jsonl"});
+  const auto notifies = lines_of(jsonl.out, "notify");
+  REQUIRE_FALSE(notifies.empty());
+  for (const std::string& n : notifies) {
+    CAPTURE(n);
+    // The routine's caller is the kernel's notify loop, called from the creation path.
+    CHECK(n.find("\"kb\":\"") != std::string::npos);
+    CHECK(n.find("nt!PspCreateThread") != std::string::npos);
+  }
+  // The text form shows the same stack under each notify line, as `kb` would.
+  const Ran text = ntemu_explore({kRace, "--replay", schedule});
+  CHECK(text.out.find("Args to Child") != std::string::npos);
+  CHECK(text.out.find("nt!PspCreateThread") != std::string::npos);
 }

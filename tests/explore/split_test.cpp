@@ -13,38 +13,15 @@
 #include "cli.hpp"
 #include "explore_merge.hpp"
 #include "explore_progress.hpp"
+#include "run_cli.hpp"
 
 using namespace ntemu::cli;
+using namespace ntemu::cli::test;
 
 namespace {
 
-struct Ran {
-  int rc = 0;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(std::FILE* f) {
-  std::rewind(f);
-  std::string s;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-    s.append(buffer, n);
-  std::fclose(f);
-  return s;
-}
-
 Ran cmd(const std::vector<std::string>& args) {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  REQUIRE(out != nullptr);
-  REQUIRE(err != nullptr);
-  Ran r;
-  r.rc = run_command_line(args, {stdin, out, err});
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return run_ntemu(args);
 }
 
 std::string example(const char* name) {
