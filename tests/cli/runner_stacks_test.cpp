@@ -83,18 +83,6 @@ std::vector<std::string> trace_from(const Run& r, std::string_view from) {
   return {it, all.end()};
 }
 
-// The kinds of the findings listed under the N-th audit event (0-based).
-std::vector<std::string> audit_kinds(const Run& r, std::size_t n) {
-  std::vector<std::string> kinds;
-  std::size_t seen = 0;
-  for (std::size_t i = 0; i < r.events.size(); ++i) {
-    if (r.events[i].name != "audit" || seen++ != n) continue;
-    for (std::size_t j = i + 1; j < r.events.size() && r.events[j].name == "finding"; ++j)
-      kinds.push_back(str(r.events[j], "kind"));
-  }
-  return kinds;
-}
-
 }  // namespace
 
 TEST_CASE(
