@@ -17,9 +17,13 @@ using namespace ntemu::cli::test;
 
 namespace {
 
-Ran ntemu_explore(std::vector<std::string> args) {
-  args.insert(args.begin(), "explore");
-  return run_ntemu(args);
+Ran ntemu_explore(const std::vector<std::string>& args) {
+  std::vector<std::string> line;
+  line.reserve(args.size() + 1);
+  line.emplace_back("explore");
+  for (const std::string& a : args)
+    line.push_back(a);
+  return run_ntemu(line);
 }
 
 const std::string kRace = std::string(NTEMU_CONCURRENT_EXAMPLES) + "/removal-race.ntemu";
