@@ -66,7 +66,20 @@ void Checker::choose_kernel(const std::vector<Statement>& statements) {
   script_.arch = options_.arch                   ? *options_.arch
                  : stmt != nullptr && stmt->arch ? stmt->parsed_arch
                                                  : Arch::X86;
-  auto made = Profile::make(script_.version, script_.arch);
+  if (stmt != nullptr && stmt->release && !options_.kernel) {
+    // A release names a Windows 10 build; the command line's --kernel overrides the whole choice.
+    if (script_.version != KernelVersion::Win10) {
+      error(stmt->release_pos,
+            fmt::format("release= is for win10, not {}", to_string(script_.version)));
+    } else if (*stmt->release < 1507 || *stmt->release > 9999) {
+      error(stmt->release_pos,
+            fmt::format("unknown Windows 10 release {} (1507 and later, e.g. 1507, 1703, 1709)",
+                        *stmt->release));
+    } else {
+      script_.release = static_cast<std::uint16_t>(*stmt->release);
+    }
+  }
+  auto made = profile_of(script_);
   if (made) {
     profile_ = *made;
   } else {

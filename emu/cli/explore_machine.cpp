@@ -39,7 +39,7 @@ ExploreMachine::ExploreMachine(const Concurrent& program, TraceSink* sink)
       values_(script_.symbols.size(), 0),
       calls_(script_.routines.size(), 0),
       vetoes_(script_.routines.size()) {
-  kernel_.emplace(*Profile::make(script_.version, script_.arch), sink_);
+  kernel_.emplace(*profile_of(script_), sink_);
   Kernel& k = *kernel_;
   for (std::size_t i = 0; i < script_.routines.size(); ++i) {
     const std::string& name = script_.routines[i];

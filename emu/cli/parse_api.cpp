@@ -16,6 +16,13 @@ StatementBody parse_kernel(Cursor& c) {
   }
   while (!c.at_end()) {
     const Word& w = c.peek();
+    if (const std::size_t r = Cursor::option_value(w, "release"); r != std::string_view::npos) {
+      if (r >= w.text.size()) c.fail(c.pos(w, r), "expected a Windows 10 release after 'release='");
+      Cursor::once(s.release, c.number(w, r, w.text.substr(r)), c, w);
+      s.release_pos = c.pos(w, r);
+      c.skip();
+      continue;
+    }
     const std::size_t at = Cursor::option_value(w, "arch");
     if (at == std::string_view::npos || s.arch) c.unexpected(w);
     const std::string_view value = w.text.substr(std::min(at, w.text.size()));

@@ -192,7 +192,7 @@ const std::vector<StatementSyntax>& statement_table() {
   using Api = LookupStmt::Api;
   using Op = ObjectOpStmt::Op;
   static const std::vector<StatementSyntax> table = {
-      {"kernel", "kernel VERSION [arch=x86|x64]", parse_kernel},
+      {"kernel", "kernel VERSION [arch=x86|x64] [release=N]", parse_kernel},
       {"PsSetCreateProcessNotifyRoutine", "PsSetCreateProcessNotifyRoutine ROUTINE [remove]",
        [](Cursor& c) { return parse_process_notify(c, false); }},
       {"PsSetCreateProcessNotifyRoutineEx",

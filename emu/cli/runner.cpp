@@ -39,15 +39,16 @@ RunOutcome Runner::run() {
 }
 
 void Runner::start() {
-  sink_.emit(Event{"begin", {}}
-                 .add("file", std::string(file_))
-                 .add("kernel", std::string(to_string(script_.version)))
-                 .add("arch", std::string(to_string(script_.arch))));
+  Event begin{"begin", {}};
+  begin.add("file", std::string(file_))
+      .add("kernel", std::string(to_string(script_.version)))
+      .add("arch", std::string(to_string(script_.arch)));
+  if (script_.release != 0) begin.add("release", std::uint64_t{script_.release});
+  sink_.emit(begin);
   listening_.emplace(*this);
   // The stacks are read as each event is raised, before CPU 1's are held back.
   if (options_.stacks) stamp_.emplace(routed_, script_.arch);
-  kernel_.emplace(*Profile::make(script_.version, script_.arch),
-                  stamp_ ? static_cast<TraceSink*>(&*stamp_) : &routed_);
+  kernel_.emplace(*profile_of(script_), stamp_ ? static_cast<TraceSink*>(&*stamp_) : &routed_);
   if (options_.reclaim) kernel().set_tombstones(ob::Tombstones::ReclaimUnnamed);
   races_.emplace(
       kernel(), sink_, routed_, script_,

@@ -18,6 +18,7 @@
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/notify_routine.hpp"
 #include "ntemu/support/arch.hpp"
+#include "ntemu/support/result.hpp"
 #include "ntemu/support/status.hpp"
 #include "ntemu/verify/finding.hpp"
 
@@ -86,6 +87,8 @@ struct KernelStmt {
   KernelVersion parsed_version = KernelVersion::Win2000;
   std::optional<Ident> arch;
   Arch parsed_arch = Arch::X86;
+  std::optional<std::uint64_t> release;  ///< `release=N` (win10 only: 1507, 1703, 1709, …)
+  Pos release_pos;
 };
 
 /// PsSetCreateProcessNotifyRoutine / PsSetCreateProcessNotifyRoutineEx.
@@ -301,6 +304,13 @@ struct Script {
   std::vector<std::string> routines;  ///< recording routines, in order of first mention
   KernelVersion version = KernelVersion::Win2000;
   Arch arch = Arch::X86;
+  std::uint16_t release = 0;  ///< win10's release; 0: Profile::kLatestWin10Release
 };
+
+/// The profile a checked script runs on: its version and architecture, and win10's release.
+inline Result<Profile> profile_of(const Script& s) {
+  if (s.version == KernelVersion::Win10 && s.release != 0) return Profile::win10(s.arch, s.release);
+  return Profile::make(s.version, s.arch);
+}
 
 }  // namespace ntemu::cli

@@ -64,7 +64,11 @@ std::string call_text(const Event& e) {
 
 std::string TextOutput::to_text(const Event& e) {
   if (e.name == "begin") {
-    return fmt::format("== {}: {} {} ==\n", get(e, "file"), get(e, "kernel"), get(e, "arch"));
+    // win10 with a release named: "win10 1703 x86".
+    const std::string release =
+        e.find("release") != nullptr ? fmt::format(" {}", number(e, "release")) : std::string();
+    return fmt::format("== {}: {}{} {} ==\n", get(e, "file"), get(e, "kernel"), release,
+                       get(e, "arch"));
   }
   if (e.name == "end") {
     return fmt::format("== {}: {} expects passed, {} failed ==\n", get(e, "file"),

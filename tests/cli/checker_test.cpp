@@ -349,3 +349,20 @@ TEST_CASE("checker: the object-callback and open options are checked where they 
   CHECK(open.both);
   CHECK(open.access == 0x40U);
 }
+
+TEST_CASE("checker: release= names a Windows 10 release, win10 only") {
+  const Script s = checked("kernel win10 release=1703\n");
+  CHECK(s.version == KernelVersion::Win10);
+  CHECK(s.release == 1703);
+  REQUIRE(profile_of(s));
+  CHECK((*profile_of(s)).release == 1703);
+  CHECK(checked("kernel win10\n").release == 0);
+  check_error("kernel xp release=1703\n", 1, 19, "release= is for win10, not xp");
+  check_error("kernel win10 release=1000\n", 1, 22, "unknown Windows 10 release 1000");
+  check_error("kernel win10 release=\n", 1, 22, "expected a Windows 10 release");
+  check_error("kernel win10 release=1703 release=1709\n", 1, 27, "'release=1709' given twice");
+  // --kernel replaces the file's whole choice, its release included.
+  CheckOptions xp;
+  xp.kernel = KernelVersion::Xp;
+  CHECK(checked("kernel win10 release=1703\n", xp).release == 0);
+}
