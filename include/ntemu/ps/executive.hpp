@@ -41,7 +41,9 @@
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/context.hpp"
 #include "ntemu/ps/notify.hpp"
+#include "ntemu/ps/context_scope.hpp"
 #include "ntemu/ps/observer.hpp"
+#include "ntemu/ps/results.hpp"
 #include "ntemu/ps/process.hpp"
 #include "ntemu/ps/thread.hpp"
 #include "ntemu/support/bugcheck.hpp"
@@ -100,51 +102,22 @@ class Executive {
   /// The executive a notify routine running on this host thread was called from, or nullptr.
   static Executive* current() { return t_host_context.executive; }
 
-  /// Makes `thread` of `executive` current on this host thread for its lifetime (restores the
-  /// previous pair). Every entry point holds one around its work.
-  class ContextScope {
-   public:
-    ContextScope(Executive& executive, Thread& thread)
-        : previous_executive_(t_host_context.executive), previous_thread_(t_host_context.thread) {
-      t_host_context.executive = &executive;
-      t_host_context.thread = &thread;
-    }
-    ~ContextScope() {
-      t_host_context.executive = previous_executive_;
-      t_host_context.thread = previous_thread_;
-    }
-    ContextScope(const ContextScope&) = delete;
-    ContextScope& operator=(const ContextScope&) = delete;
-
-   private:
-    Executive* previous_executive_;
-    Thread* previous_thread_;
-  };
+  /// Makes a thread current on this host thread for a scope (ps/context_scope.hpp).
+  using ContextScope = ps::ContextScope;
 
   // --- creation (process.cpp, thread.cpp) ----------------------------------------------------
-  struct ProcessCreated {
-    Status status;
-    Process* process = nullptr;  ///< the new process, held by `handle`
-    Handle handle{};             ///< in the creator's process object table
-  };
-  /// What a process is made from: its full image path and its command line. Empty fields take
-  /// the defaults: `\Device\HarddiskVolume1\Windows\System32\NAME` and `NAME`.
-  struct ProcessImage {
-    std::string path;
-    std::string command_line;
-  };
+  // The entry points' results (ps/results.hpp).
+  using ProcessCreated = ps::ProcessCreated;
+  using ProcessImage = ps::ProcessImage;
+  using ThreadCreated = ps::ThreadCreated;
+  using UserProcessCreated = ps::UserProcessCreated;
+  using Opened = ps::Opened;
   /// NtCreateProcess → PspCreateProcess: a process object with no thread. `parent` defaults to
   /// the current process. win2000: no PID yet (semantics.md §2.4). Fails with
   /// STATUS_PROCESS_IS_TERMINATING if the parent is being deleted.
   ProcessCreated NtCreateProcess(std::string image_name, Process* parent = nullptr,
                                  ProcessImage image = {});
 
-  struct ThreadCreated {
-    Status status;
-    Thread* thread = nullptr;  ///< null on failure
-    Handle handle{};           ///< in the creator's process object table
-    ClientId cid{};
-  };
   /// NtCreateThread → PspCreateThread: a user thread in `process`, created by the current
   /// thread. The caller's mode is UserMode unless the current thread is a system thread.
   /// Statuses: STATUS_INVALID_HANDLE (user mode targeting System; anyone targeting Idle), the
@@ -157,14 +130,6 @@ class Executive {
   /// is a kernel handle (OBJ_KERNEL_HANDLE's mark set), in System's table.
   ThreadCreated PsCreateSystemThread(std::string name = {});
 
-  struct UserProcessCreated {
-    Status status;
-    Process* process = nullptr;  ///< held by `process_handle`
-    Handle process_handle{};     ///< in the creator's process object table
-    Thread* thread = nullptr;    ///< the initial thread, held by `thread_handle`
-    Handle thread_handle{};
-    ClientId cid{};  ///< the initial thread's client ID
-  };
   /// NtCreateUserProcess (Vista and later, create_user_process.cpp, semantics.md §10.3): the
   /// process and its initial thread in one call, the creator's. The PID comes with the process
   /// (PspAllocateProcess), so the notifies, run from the thread's insertion (PspInsertThread) in
@@ -280,11 +245,6 @@ class Executive {
   Status PsLookupProcessThreadByCid(const ClientId& cid, Process** process, Thread** thread);
   /// MAXIMUM_ALLOWED: the most access the caller may have (ntemu has no security model: all).
   static constexpr std::uint32_t kMaximumAllowed = 0x02000000;
-  struct Opened {
-    Status status;
-    Handle handle{};            ///< in the opener's table, or a kernel handle in System's
-    std::uint32_t granted = 0;  ///< the handle's access, after the object callbacks
-  };
   /// NtOpenProcess by client ID (psopen.cpp, semantics.md §3.4, §10.9), called by the current
   /// thread: PsLookupProcessThreadByCid when `cid.UniqueThread` is set, otherwise
   /// PsLookupProcessByProcessId; on success a handle granting `DesiredAccess`
