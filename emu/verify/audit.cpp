@@ -178,7 +178,7 @@ std::vector<Finding> Verifier::audit(AuditEvents events) {
   }
   {
     SpinLocker hold(books_->counts);
-    books_->drain();
+    books_->settle();
     for (RoutineBook* book : books) {
       const std::string name = book->routine.symbol_or_unknown().text();
       const std::uint32_t now = book->generation.load(std::memory_order_acquire);

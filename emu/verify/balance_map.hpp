@@ -8,6 +8,7 @@
 // map that stores values in its table. References stay valid across insertions. Not thread-safe.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -22,23 +23,25 @@ class BalanceMap {
   std::size_t size() const { return size_; }
 
   V* find(std::uint64_t key) {
+    if (V* v = recent(key)) return v;
     if (size_ == 0) return nullptr;
     for (std::size_t i = home(key);; i = (i + 1) & mask_) {
       const std::uint32_t at = index_[i];
       if (at == 0) return nullptr;
       Entry& e = entry(at - 1);
-      if (e.key == key) return &e.value;
+      if (e.key == key) return remember(e);
     }
   }
   const V* find(std::uint64_t key) const { return const_cast<BalanceMap*>(this)->find(key); }
 
   /// The value for `key`, value-initialised if it was not there.
   V& operator[](std::uint64_t key) {
+    if (V* v = recent(key)) return *v;
     if ((size_ + 1) * 2 > index_.size()) grow();
     std::size_t i = home(key);
     for (; index_[i] != 0; i = (i + 1) & mask_) {
       Entry& e = entry(index_[i] - 1);
-      if (e.key == key) return e.value;
+      if (e.key == key) return *remember(e);
     }
     if (size_ == capacity_) {
       const std::size_t n = block_size(blocks_.size());
@@ -48,7 +51,7 @@ class BalanceMap {
     Entry& e = entry(size_);
     e = {key, V{}};
     index_[i] = static_cast<std::uint32_t>(++size_);
-    return e.value;
+    return *remember(e);
   }
 
   /// Calls `fn(key, value)` for each member, in insertion order.
@@ -65,6 +68,23 @@ class BalanceMap {
     std::uint64_t key = 0;
     V value{};
   };
+
+  // The two entries used last, most recent first: a thread's exit finds the balance its
+  // creation made, and a process's threads share one PID balance, without probing the index.
+  // Entries never move and are never erased, so a remembered one stays valid.
+  V* recent(std::uint64_t key) {
+    if (recent_[0] != nullptr && recent_[0]->key == key) return &recent_[0]->value;
+    if (recent_[1] != nullptr && recent_[1]->key == key) {
+      std::swap(recent_[0], recent_[1]);
+      return &recent_[0]->value;
+    }
+    return nullptr;
+  }
+  V* remember(Entry& e) {
+    recent_[1] = recent_[0];
+    recent_[0] = &e;
+    return &e.value;
+  }
   // Blocks 0..7 hold 16 << k values (16, 32, ... 2048: 4080 in all), every later one 4096.
   static constexpr std::size_t kSmall = 4080;
   static constexpr std::size_t kLarge = 4096;
@@ -100,6 +120,7 @@ class BalanceMap {
   std::size_t capacity_ = 0;          // values the blocks hold
   std::vector<std::uint32_t> index_;  // 0: empty; else a value's position, plus 1
   std::size_t mask_ = 0;
+  std::array<Entry*, 2> recent_{};
 };
 
 }  // namespace ntemu::verify

@@ -23,19 +23,29 @@ bool RoutineBook::closed_hazard(std::uint64_t key, const Balance& b) const {
   return hazard;
 }
 
+bool RoutineBook::exit_counts(const PendingCount& call) const {
+  if (!call.born_before) return true;
+  const Balance* b =
+      balance.find(BalanceKey::make(call.thread ? kThreadIds : kProcessIds, call.id));
+  return b != nullptr && b->generation == call.generation && b->creates > b->exits;
+}
+
 bool RoutineBook::count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending,
-                             const PendingCount& call) {
+                             const PendingCount& call, std::uint64_t seq) {
   if (only_if_pending) {
     const Balance* b = balance.find(BalanceKey::make(kind, id));
     if (b == nullptr || b->generation != call.generation || b->creates <= b->exits) return false;
   }
-  count(kind, id, false, call);
+  count(kind, id, false, call, seq);
   return true;
 }
 
-void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call) {
+void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call,
+                        std::uint64_t seq) {
   const std::uint64_t key = BalanceKey::make(kind, id);
   Balance& b = balance[key];
+  const bool tracked = kind != kThreadPids;  // IDs whose surplus exits WalkPairs asks about
+  const bool was_surplus = tracked && b.exits > b.creates;
   if (b.generation != call.generation) {
     if (b.generation > call.generation) {
       // A call made before its registration ended, counted after (host threads racing the
@@ -44,6 +54,7 @@ void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const P
       late.generation = call.generation;
       (create ? late.creates : late.exits) = 1;
       late.last_step = call.step;
+      late.last_seq = seq;
       late.object = call.object;
       late.serial = call.serial;
       if (closed_hazard(key, late)) closed.push_back({key, late});
@@ -56,50 +67,55 @@ void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const P
   }
   (create ? b.creates : b.exits) += 1;
   // The latest step wins, not the latest counted: host threads' logs are counted one after the
-  // other, and steps only grow.
-  if (call.step >= b.last_step) {
+  // other, and steps only grow. Within a step, the later counted.
+  if (last_before(b, call.step, seq)) {
     b.last_step = call.step;
+    b.last_seq = seq;
     b.object = call.object;
     b.serial = call.serial;
   }
+  const bool is_surplus = tracked && b.exits > b.creates;
+  if (is_surplus != was_surplus) is_surplus ? ++surplus_exits : --surplus_exits;
 }
 
-void RoutineBook::apply(const PendingCount& call) {
+void RoutineBook::add_pairs(std::uint64_t key, std::uint64_t pairs, std::uint32_t step,
+                            std::uint64_t seq, std::uint64_t object, std::uint64_t serial) {
+  Balance& b = balance[key];  // pairs are only held while no registration ended: generation 0
+  b.creates += pairs;
+  b.exits += pairs;
+  if (last_before(b, step, seq)) {
+    b.last_step = step;
+    b.last_seq = seq;
+    b.object = object;
+    b.serial = serial;
+  }
+}
+
+void RoutineBook::apply(const PendingCount& call, std::uint64_t seq) {
   if (!call.thread) {
     if (call.create) {
-      count(kProcessIds, call.id, true, call);
+      count(kProcessIds, call.id, true, call, seq);
     } else {
-      count_exit(kProcessIds, call.id, call.born_before, call);
+      count_exit(kProcessIds, call.id, call.born_before, call, seq);
     }
     return;
   }
   // Thread bookkeeping is per TID; the PID a routine saw is checked through the process.
   if (call.create) {
-    count(kThreadIds, call.id, true, call);
-    count(kThreadPids, call.pid, true, call);
-  } else if (count_exit(kThreadIds, call.id, call.born_before, call)) {
-    count(kThreadPids, call.pid, false, call);
+    count(kThreadIds, call.id, true, call, seq);
+    count(kThreadPids, call.pid, true, call, seq);
+  } else if (count_exit(kThreadIds, call.id, call.born_before, call, seq)) {
+    count(kThreadPids, call.pid, false, call, seq);
   }
 }
 
 namespace {
 std::atomic<std::uint64_t> g_books_made{0};
-
-// The calling host thread's log of the Books it used last: most host threads work for one
-// kernel at a time, so finding the log is one comparison.
-struct LogCache {
-  std::uint64_t books = 0;
-  CountLog* log = nullptr;
-};
-constinit thread_local LogCache t_log{};
 }  // namespace
 
 Verifier::Books::Books() : serial(g_books_made.fetch_add(1, std::memory_order_relaxed) + 1) {}
 
-CountLog& Verifier::Books::my_log() {
-  if (t_log.books == serial) [[likely]] {
-    return *t_log.log;
-  }
+CountLog& Verifier::Books::find_log() {
   SpinLocker hold(counts);
   const std::thread::id me = std::this_thread::get_id();
   CountLog* mine = nullptr;
@@ -117,35 +133,47 @@ CountLog& Verifier::Books::my_log() {
 
 void Verifier::Books::count_now(const PendingCount& call) {
   SpinLocker hold(counts);
+  settle();
+  call.book->apply(call, seq++);
+}
+
+void Verifier::Books::make_room() {
+  SpinLocker hold(counts);
   drain();
-  call.book->apply(call);
-}
-
-PendingCount& Verifier::Books::reserve() {
-  CountLog& log = my_log();
-  const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
-  if (tail - log.head.load(std::memory_order_acquire) == CountLog::kEntries) {
-    SpinLocker hold(counts);
-    drain();
-  }
-  return log.entries[tail % CountLog::kEntries];
-}
-
-void Verifier::Books::publish() {
-  CountLog& log = *t_log.log;  // reserve() made it the cached one
-  log.tail.store(log.tail.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
 void Verifier::Books::drain() {
   for (const auto& log : logs) {
     const std::uint32_t head = log->head.load(std::memory_order_relaxed);
     const std::uint32_t tail = log->tail.load(std::memory_order_acquire);
-    for (std::uint32_t i = head; i != tail; ++i) {
-      const PendingCount& call = log->entries[i % CountLog::kEntries];
-      call.book->apply(call);
+    for (std::uint32_t i = head; i != tail;) {
+      const PendingCount& first = log->entries[i % CountLog::kEntries];
+      if (!pairs.on()) {
+        first.book->apply(first, seq++);
+        ++i;
+        continue;
+      }
+      // The calls of one walk lie side by side in its host thread's log. A walk of a nested
+      // callout may cut one in two, and two walks of one object may run together: WalkPairs
+      // then finds no pair and counts the calls one by one.
+      const PendingCount* walk[WalkPairs::kMaxWalk];
+      std::size_t n = 0;
+      walk[n++] = &first;
+      for (++i; i != tail && n < WalkPairs::kMaxWalk; ++i) {
+        const PendingCount& next = log->entries[i % CountLog::kEntries];
+        if (!same_walk(first, next)) break;
+        walk[n++] = &next;
+      }
+      pairs.walk(walk, n, seq);
+      seq += n;
     }
     log->head.store(tail, std::memory_order_release);
   }
+}
+
+void Verifier::Books::settle() {
+  drain();
+  pairs.settle();
 }
 
 std::string Verifier::Books::step_text(std::uint32_t index) const {
@@ -166,10 +194,8 @@ std::string Verifier::Books::noted(StepTable table, std::uint64_t key) const {
   return step_labels[it->second];
 }
 
-RoutineBook& Verifier::Books::book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects) {
-  if (void* b = routine.annotation.load(std::memory_order_acquire)) {
-    return *static_cast<RoutineBook*>(b);
-  }
+RoutineBook& Verifier::Books::make_book(ps::NotifyRoutine& routine,
+                                        const ob::ObjectManager& objects) {
   MutexLocker hold(lock);
   if (void* b = routine.annotation.load(std::memory_order_acquire)) {
     return *static_cast<RoutineBook*>(b);

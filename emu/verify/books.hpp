@@ -7,7 +7,9 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -25,6 +27,7 @@
 #include "ntemu/support/mutex.hpp"
 #include "ntemu/support/scheduling_point.hpp"
 #include "ntemu/verify/verifier.hpp"
+#include "walk_pairs.hpp"
 
 namespace ntemu::verify {
 
@@ -40,6 +43,8 @@ struct Balance {
   std::uint32_t generation = 0;  // the routine's registration the counts belong to
   std::uint64_t object = 0;      // the object last counted under the ID: its address
   std::uint64_t serial = 0;      // and its serial (an address may be reused)
+  std::uint64_t last_seq = 0;    // the count's place in counting order (Books::seq), so that of
+                                 // two counts of one step the later counted is the last one
 };
 
 /// What a balance counts: process IDs, thread IDs, or the PIDs thread routines were told.
@@ -77,6 +82,17 @@ struct PendingCount {
   bool born_before = false;  // the object existed before the routine's registration
 };
 
+/// Whether `b` continues the notify walk that `a` started (WalkPairs): the same object, IDs,
+/// step, registration and direction — the fields from `object` to `create`, which lie side by
+/// side with no padding between them.
+inline bool same_walk(const PendingCount& a, const PendingCount& b) {
+  constexpr std::size_t kFrom = offsetof(PendingCount, object);
+  constexpr std::size_t kTo = offsetof(PendingCount, create) + sizeof(bool);
+  static_assert(kTo - kFrom == 4 * sizeof(std::uint64_t) + 2 * sizeof(std::uint32_t) + 2);
+  return std::memcmp(reinterpret_cast<const char*>(&a) + kFrom,
+                     reinterpret_cast<const char*>(&b) + kFrom, kTo - kFrom) == 0;
+}
+
 /// A host thread's calls not yet counted: a single-producer ring that only its thread writes
 /// and that is emptied under Verifier::Books::counts, when full or before the books are read.
 struct CountLog {
@@ -105,20 +121,43 @@ struct RoutineBook {
   std::atomic<bool> direct{false};
   BalanceMap<Balance> balance;
   std::vector<Unpaired> closed;  // judged hazards of ended registrations
+  // Process and thread IDs whose counted exits outnumber their creates (WalkPairs asks).
+  std::uint64_t surplus_exits = 0;
 
   /// Counts of an ended registration: a create without its exit is explained by the removal
   /// (the routine could not hear of the exit), unless the object it was told of still exists
   /// and no longer carries the ID — then the kernel changed the ID under it (a hazard).
   bool closed_hazard(std::uint64_t key, const Balance& b) const;
-  /// Counts what `call` told the routine (under Verifier::Books::counts).
-  void apply(const PendingCount& call);
+  /// Counts what `call` told the routine, `seq`-th in counting order (under
+  /// Verifier::Books::counts).
+  void apply(const PendingCount& call, std::uint64_t seq);
+  /// Whether an exit `call` would be counted now: it is not born before the routine's
+  /// registration, or a create of its ID waits for it.
+  bool exit_counts(const PendingCount& call) const;
+  /// Adds `pairs` creates and as many exits under `key`, the last of them at `step`, `seq`, for
+  /// `object` / `serial` (WalkPairs: walks that paired up).
+  void add_pairs(std::uint64_t key, std::uint64_t pairs, std::uint32_t step, std::uint64_t seq,
+                 std::uint64_t object, std::uint64_t serial);
 
  private:
   /// Counts an exit, unless `only_if_pending` and the routine saw no unpaired create for the
   /// ID in the call's registration; returns whether it counted.
   bool count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending,
-                  const PendingCount& call);
-  void count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call);
+                  const PendingCount& call, std::uint64_t seq);
+  void count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call,
+             std::uint64_t seq);
+};
+
+/// Whether `b`'s last count is before (step, seq): latest step wins, then the later counted.
+inline bool last_before(const Balance& b, std::uint32_t step, std::uint64_t seq) {
+  return step > b.last_step || (step == b.last_step && seq >= b.last_seq);
+}
+
+/// A host thread's log of the Books it used last (Books::serial): most host threads work for
+/// one kernel at a time, so finding the log is one comparison.
+struct LogCache {
+  std::uint64_t books = 0;
+  CountLog* log = nullptr;
 };
 
 struct Verifier::Books {
@@ -137,6 +176,8 @@ struct Verifier::Books {
   // taking it is no scheduling point, so the explorer's schedules do not depend on the verifier.
   SpinLock counts;
   std::vector<std::unique_ptr<CountLog>> logs NTEMU_GUARDED_BY(counts);
+  std::uint64_t seq NTEMU_GUARDED_BY(counts) = 0;  // counts made so far, in counting order
+  WalkPairs pairs NTEMU_GUARDED_BY(counts);
   const std::uint64_t serial;  // distinct for every Books ever made (thread-local log caches)
 
   Books();
@@ -149,7 +190,12 @@ struct Verifier::Books {
   std::string noted(StepTable table, std::uint64_t key) const NTEMU_EXCLUDES(lock);
   /// The book of `routine`, created (and hung on the record) on first use.
   RoutineBook& book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects)
-      NTEMU_EXCLUDES(lock);
+      NTEMU_EXCLUDES(lock) {
+    if (void* b = routine.annotation.load(std::memory_order_acquire)) {
+      return *static_cast<RoutineBook*>(b);
+    }
+    return make_book(routine, objects);
+  }
   /// Whether a call of `book`'s routine is counted at once (count_now) rather than logged
   /// (reserve, fill, publish): when the book is direct, and when a controlled scheduler runs the
   /// calling thread (the explorer's CPUs share no order of their logs).
@@ -158,13 +204,37 @@ struct Verifier::Books {
   }
   void count_now(const PendingCount& call) NTEMU_EXCLUDES(counts);
   /// The calling host thread's next log entry, to be filled in place and then published.
-  PendingCount& reserve() NTEMU_EXCLUDES(counts);
-  void publish();
-  /// Counts every logged call, each host thread's log in order.
+  PendingCount& reserve() NTEMU_EXCLUDES(counts) {
+    CountLog& log = my_log();
+    const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
+    if (tail - log.head.load(std::memory_order_acquire) == CountLog::kEntries) [[unlikely]] {
+      make_room();
+    }
+    return log.entries[tail % CountLog::kEntries];
+  }
+  void publish() {
+    CountLog& log = *t_log.log;  // reserve() made it the cached one
+    log.tail.store(log.tail.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
   void drain() NTEMU_REQUIRES(counts);
+  /// Drains, then counts every walk WalkPairs holds in its routines' books, and stops pairing:
+  /// before anything reads the balances or changes how a call is counted.
+  void settle() NTEMU_REQUIRES(counts);
 
  private:
-  CountLog& my_log() NTEMU_EXCLUDES(counts);
+  static inline constinit thread_local LogCache t_log{};
+
+  CountLog& my_log() NTEMU_EXCLUDES(counts) {
+    if (t_log.books == serial) [[likely]] {
+      return *t_log.log;
+    }
+    return find_log();
+  }
+  CountLog& find_log() NTEMU_EXCLUDES(counts);
+  void make_room() NTEMU_EXCLUDES(counts);
+  RoutineBook& make_book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects)
+      NTEMU_EXCLUDES(lock);
 };
 
 }  // namespace ntemu::verify

@@ -39,16 +39,12 @@ struct Holder {
   RunningCalls calls;
 };
 
-constinit thread_local RunningCalls* t_calls = nullptr;
-
 }  // namespace
 
-RunningCalls& RunningCalls::mine() {
-  if (t_calls == nullptr) [[unlikely]] {
-    thread_local Holder holder;
-    t_calls = &holder.calls;
-  }
-  return *t_calls;
+RunningCalls& RunningCalls::make_mine() {
+  thread_local Holder holder;
+  t_mine = &holder.calls;
+  return *t_mine;
 }
 
 int RunningCalls::count(const ps::NotifyRoutine& routine) const {
@@ -67,7 +63,7 @@ int RunningCalls::count_everywhere(const ps::NotifyRoutine& routine) {
   // Another host thread's push may still sit in its store buffer: make every thread pass a full
   // barrier first. A thread that registered after this lock was last taken by it sees the cleared
   // slot instead; under a controlled scheduler the CPUs' hand-offs already order everything.
-  const bool alone = r.lists.size() == 1 && r.lists.front() == t_calls;
+  const bool alone = r.lists.size() == 1 && r.lists.front() == t_mine;
   if (!alone && !r.lists.empty() && !sched::controlled()) fence::heavy();
   int n = 0;
   for (const RunningCalls* calls : r.lists)

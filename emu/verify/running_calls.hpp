@@ -20,7 +20,12 @@ namespace ntemu::verify {
 class RunningCalls {
  public:
   /// The calling host thread's list (registered on first use, unregistered at thread exit).
-  static RunningCalls& mine();
+  static RunningCalls& mine() {
+    if (t_mine == nullptr) [[unlikely]] {
+      return make_mine();
+    }
+    return *t_mine;
+  }
   /// How many calls of `routine` run now on all host threads.
   static int count_everywhere(const ps::NotifyRoutine& routine);
 
@@ -37,7 +42,10 @@ class RunningCalls {
   }
 
  private:
+  static RunningCalls& make_mine();
   int count(const ps::NotifyRoutine& routine) const;
+
+  static inline constinit thread_local RunningCalls* t_mine = nullptr;
 
   // Callouts nest at most this deep before the kernel stack overflows (bugcheck 0x7F).
   std::array<std::atomic<const ps::NotifyRoutine*>, ps::HostContext::kMaxNestedCallouts + 1>

@@ -33,6 +33,11 @@ void Verifier::raise(Finding f) {
   books_->raised.push_back(std::move(f));
 }
 
+void Verifier::count_every_call() {
+  SpinLocker hold(books_->counts);
+  books_->settle();
+}
+
 void Verifier::report(Finding f) {
   if (sink_ != nullptr) sink_->emit(finding_event(f));
   MutexLocker hold(books_->lock);
@@ -127,7 +132,7 @@ void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
     // From now on the routine's calls are counted at once (RoutineBook::direct): a count that
     // closes this registration's balances judges them against the objects as they are then.
     SpinLocker hold(books_->counts);
-    books_->drain();
+    books_->settle();
     book.direct.store(true, std::memory_order_release);
   }
   MutexLocker hold(books_->lock);

@@ -47,6 +47,12 @@ class Verifier final : public ps::KernelObserver {
   void set_step(std::string label);
   std::string current_step() const;
 
+  /// From now on every notify call is counted in its routine's book on its own. By default a
+  /// create walk and its object's exit walk that tell the same routines the same IDs are held
+  /// as one pair until something reads the books (emu/verify/walk_pairs.hpp); the findings are
+  /// the same either way, and tests compare the two.
+  void count_every_call();
+
   /// A finding raised outside the kernel's own checks (the WDK surface, the driver harness):
   /// emitted now as a `finding` event, and listed by every later audit after the kernel's own.
   void report(Finding f);

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#include "walk_pairs.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "books.hpp"
+
+namespace ntemu::verify {
+namespace {
+constexpr std::uint64_t kMaxHeldId = std::numeric_limits<std::uint32_t>::max();
+constexpr std::size_t kMaxSets = 1024;
+}  // namespace
+
+void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
+  const PendingCount& w = *calls[0];
+  if (!on_ || w.generation != 0 || w.id > kMaxHeldId || w.pid > kMaxHeldId) {
+    count_each(calls, n, seq);
+    return;
+  }
+  Open* held = opens_.find(w.object);
+  if (held != nullptr && held->serial == 0) held = nullptr;
+  if (w.create) {
+    const std::int64_t set = intern(calls, n);
+    if (set < 0) {
+      count_each(calls, n, seq);
+      return;
+    }
+    // Held already: another object's, at the same address, or this object's earlier creation.
+    if (held != nullptr) count_open(w.object, *held);
+    Open& open = opens_[w.object];
+    open.serial = w.serial;
+    open.seq = seq;
+    open.set = static_cast<std::uint32_t>(set);
+    open.step = w.step;
+    open.id = static_cast<std::uint32_t>(w.id);
+    open.pid = static_cast<std::uint32_t>(w.pid);
+    open.thread = w.thread;
+    ++open_count_;
+    return;
+  }
+  if (held != nullptr && held->serial == w.serial && pairs_with(*held, calls, n)) {
+    const std::uint32_t set = held->set;
+    held->serial = 0;
+    --open_count_;
+    if (w.thread) {
+      add_pair(set, kThreadIds, held->id, w, seq);
+      add_pair(set, kThreadPids, held->pid, w, seq);
+    } else {
+      add_pair(set, kProcessIds, held->id, w, seq);
+    }
+    return;
+  }
+  if (held != nullptr) count_open(w.object, *held);
+  count_each(calls, n, seq);
+}
+
+bool WalkPairs::pairs_with(const Open& open, const PendingCount* const* calls,
+                           std::size_t n) const {
+  const PendingCount& w = *calls[0];
+  if (open.thread != w.thread || open.id != w.id || (w.thread && open.pid != w.pid)) return false;
+  const std::vector<RoutineBook*>& set = sets_[open.set];
+  if (set.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (set[i] != calls[i]->book || calls[i]->book->surplus_exits != 0) return false;
+  }
+  return true;
+}
+
+std::int64_t WalkPairs::intern(const PendingCount* const* calls, std::size_t n) {
+  auto matches = [&](const std::vector<RoutineBook*>& set) {
+    if (set.size() != n) return false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (set[i] != calls[i]->book) return false;
+    }
+    return true;
+  };
+  if (last_set_ < sets_.size() && matches(sets_[last_set_])) return last_set_;
+  for (std::size_t s = 0; s < sets_.size(); ++s) {
+    if (matches(sets_[s])) {
+      last_set_ = static_cast<std::uint32_t>(s);
+      return last_set_;
+    }
+  }
+  if (sets_.size() == kMaxSets) return -1;
+  std::vector<RoutineBook*>& made = sets_.emplace_back();
+  for (std::size_t i = 0; i < n; ++i)
+    made.push_back(calls[i]->book);
+  last_set_ = static_cast<std::uint32_t>(sets_.size() - 1);
+  return last_set_;
+}
+
+void WalkPairs::count_open(std::uint64_t address, Open& open) {
+  PendingCount call;
+  call.object = address;
+  call.serial = open.serial;
+  call.id = open.id;
+  call.pid = open.pid;
+  call.step = open.step;
+  call.thread = open.thread;
+  call.create = true;
+  const std::vector<RoutineBook*>& set = sets_[open.set];
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    call.book = set[i];
+    set[i]->apply(call, open.seq + i);
+  }
+  open.serial = 0;
+  --open_count_;
+}
+
+void WalkPairs::add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id,
+                         const PendingCount& exit, std::uint64_t seq) {
+  Pairs& p = pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
+  ++p.count;
+  if (exit.step > p.step || (exit.step == p.step && seq >= p.seq)) {
+    p.step = exit.step;
+    p.seq = seq;
+    p.object = exit.object;
+    p.serial = exit.serial;
+  }
+}
+
+void WalkPairs::count_each(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const PendingCount& call = *calls[i];
+    // Whether this exit counts may depend on a create held here: count those first.
+    if (on_ && !call.create && open_count_ != 0 && !call.book->exit_counts(call)) settle();
+    call.book->apply(call, seq + i);
+  }
+}
+
+void WalkPairs::settle() {
+  if (!on_) return;
+  on_ = false;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> held;  // (seq, address)
+  held.reserve(open_count_);
+  opens_.for_each([&](std::uint64_t address, const Open& open) {
+    if (open.serial != 0) held.emplace_back(open.seq, address);
+  });
+  std::sort(held.begin(), held.end());
+  for (const auto& [seq, address] : held)
+    count_open(address, *opens_.find(address));
+  pairs_.for_each([&](std::uint64_t key, const Pairs& p) {
+    const auto kind = static_cast<BalanceKind>((key >> 32) & 3);
+    const auto id = key & kMaxHeldId;
+    const std::vector<RoutineBook*>& set = sets_[key >> 34];
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      set[i]->add_pairs(BalanceKey::make(kind, id), p.count, p.step, p.seq + i, p.object, p.serial);
+    }
+  });
+  opens_ = BalanceMap<Open>();
+  pairs_ = BalanceMap<Pairs>();
+  sets_ = {};
+}
+
+}  // namespace ntemu::verify

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// `WalkPairs`: the verifier's balance books (books.hpp) without the per-routine work of the
+// common case. A walk is one pass of a notify array over its routines for one object: the calls
+// a host thread's log holds side by side with the same object, IDs, step and direction. A create
+// walk is held by object, not counted; when the same object's exit walk tells the same routines
+// the same IDs, the two walks are one pair per ID of that set of routines — one count instead of
+// one per routine and call. Everything held is counted in the routines' books, exactly as if
+// each call had been counted in its turn (the same totals, the same last step and object, every
+// exit judged against the same pending creates), before anything reads the books: the audit, a
+// removal, a poke, a call counted at once (Books::settle), after which pairing stops for good.
+//
+// Why that is exact: a pair adds as many creates as exits to its IDs, so it changes no balance
+// and no "is a create pending" answer; the last count of an ID is chosen by (step, counting
+// order), which does not depend on when a count is added; and an exit whose counting depends
+// on the creates held (an object born before the routine's registration, with no create
+// pending) settles everything first. A walk that pairs needs every routine of it with no ID
+// whose exits outnumber its creates, so its exit would have been counted. Under the counts lock.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "balance_map.hpp"
+
+namespace ntemu::verify {
+
+struct PendingCount;
+struct RoutineBook;
+
+class WalkPairs {
+ public:
+  /// At most this many calls make one walk (a notify array has at most 64 slots).
+  static constexpr std::size_t kMaxWalk = 64;
+
+  bool on() const { return on_; }
+  /// Counts one walk: `n` calls, the i-th counted `seq + i`-th. Counts the calls one by one
+  /// once pairing is off, or when the walk cannot be held.
+  void walk(const PendingCount* const* calls, std::size_t n, std::uint64_t seq);
+  /// Counts everything held in the routines' books and stops pairing.
+  void settle();
+
+ private:
+  // A create walk waiting for its exit walk, under the object's address.
+  struct Open {
+    std::uint64_t serial = 0;  // 0: none (a closed one, or never)
+    std::uint64_t seq = 0;     // its first call's place in counting order
+    std::uint32_t set = 0;     // its routines (sets_)
+    std::uint32_t step = 0;
+    std::uint32_t id = 0;   // the PID or TID it told
+    std::uint32_t pid = 0;  // thread walks: the PID it told
+    bool thread = false;
+  };
+  // The pairs of one ID and one set of routines.
+  struct Pairs {
+    std::uint64_t count = 0;
+    std::uint64_t seq = 0;  // the last exit walk's first call
+    std::uint64_t object = 0;
+    std::uint64_t serial = 0;
+    std::uint32_t step = 0;
+  };
+
+  /// The set of routines of `calls`, or -1 when there are too many sets to hold.
+  std::int64_t intern(const PendingCount* const* calls, std::size_t n);
+  bool pairs_with(const Open& open, const PendingCount* const* calls, std::size_t n) const;
+  /// Counts the create walk `open` held for the object at `address` in its routines' books.
+  void count_open(std::uint64_t address, Open& open);
+  void add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id, const PendingCount& exit,
+                std::uint64_t seq);
+  /// Counts the calls one by one.
+  void count_each(const PendingCount* const* calls, std::size_t n, std::uint64_t seq);
+
+  bool on_ = true;
+  BalanceMap<Open> opens_;
+  std::size_t open_count_ = 0;
+  BalanceMap<Pairs> pairs_;  // key: set << 34 | BalanceKind << 32 | ID
+  std::vector<std::vector<RoutineBook*>> sets_;
+  std::uint32_t last_set_ = 0;
+};
+
+}  // namespace ntemu::verify
