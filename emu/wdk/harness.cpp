@@ -327,11 +327,7 @@ std::vector<Event> Harness::events() const {
 }
 
 std::vector<Event> Harness::events(std::string_view name) const {
-  std::vector<Event> out;
-  for (Event& e : state_->recording.events()) {
-    if (e.name == name) out.push_back(std::move(e));
-  }
-  return out;
+  return state_->recording.events(name);
 }
 
 std::vector<std::string> Harness::debug_output() const {

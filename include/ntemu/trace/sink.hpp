@@ -12,8 +12,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ntemu/trace/event.hpp"
@@ -63,12 +65,23 @@ class RecordingSink : public TraceSink {
   }
   std::vector<Event> events() const {
     std::lock_guard hold(m_);
-    return events_;
+    return {events_.begin(), events_.end()};
+  }
+  /// The events called `name`, in order.
+  std::vector<Event> events(std::string_view name) const {
+    std::lock_guard hold(m_);
+    std::vector<Event> out;
+    for (const Event& e : events_) {
+      if (e.name == name) out.push_back(e);
+    }
+    return out;
   }
 
  private:
   mutable std::mutex m_;
-  std::vector<Event> events_;
+  // A deque: an event is large (its fields are inline), and a growing vector would move every
+  // event recorded so far.
+  std::deque<Event> events_;
 };
 
 }  // namespace ntemu
