@@ -56,9 +56,15 @@ Object* ObjectManager::find_locked(std::uint64_t address) const {
 
 template <class Fn>
 void ObjectManager::for_each_locked(Fn&& fn) const {
-  for (const std::unique_ptr<IndexChunk>& c : index_storage_) {
-    for (const Bucket& slot : c->buckets) {
-      if (Object* o = slot.object.load(std::memory_order_relaxed)) fn(o);
+  // Every object lies below the address counter: only the buckets up to its bucket can hold one
+  // (a small kernel's objects fill a few dozen of a chunk's 4,096).
+  const std::uint64_t end = std::min((next_address_ - base_address_) / bucket_span_ + 1, kNoBucket);
+  for (std::uint64_t b = 0; b < end; b += kIndexChunk) {
+    const IndexChunk* c = index_[b / kIndexChunk].load(std::memory_order_relaxed);
+    if (c == nullptr) continue;
+    const std::uint64_t n = std::min(kIndexChunk, end - b);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (Object* o = c->buckets[i].object.load(std::memory_order_relaxed)) fn(o);
     }
   }
   overflow_.for_each([&](std::uint64_t, Object* o) { fn(o); });
