@@ -50,6 +50,7 @@
 #include "ntemu/support/atomic_ref.hpp"
 #include "ntemu/support/ids.hpp"
 #include "ntemu/support/mutex.hpp"
+#include "ntemu/support/scheduling_point.hpp"
 #include "ntemu/support/thread_annotations.hpp"
 
 namespace ntemu::ex {
@@ -221,7 +222,10 @@ class HandleTable {
       Entry* entries = &entry_at(page + Handle::kValueIncrement) - 1;
       for (std::uint32_t i = 1; i < Geometry::kLowLevelCount; ++i) {
         Entry& e = entries[i];
-        if (!lock_entry(e)) continue;  // free (one plain load)
+        // A free entry is skipped with one plain load; under a controlled scheduler it is still
+        // read through the lock's scheduling point, so schedules do not change.
+        if (!sched::controlled() && e.is_free()) continue;
+        if (!lock_entry(e)) continue;  // free
         const Handle h{page + std::uint64_t{i} * Handle::kValueIncrement};
         const bool stop = static_cast<bool>(fn(e, h));
         unlock(&e);
