@@ -3,11 +3,6 @@
 
 namespace ntemu::dbg {
 
-const Symbol& unknown_symbol() {
-  static const Symbol unknown{"unknown", "routine"};
-  return unknown;
-}
-
 const Symbol* SymbolTable::name(const void* address, std::string module, std::string function) {
   MutexLocker hold(lock_);
   storage_.push_back(Symbol{std::move(module), std::move(function)});

@@ -29,7 +29,10 @@ struct Symbol {
 };
 
 /// "unknown!routine": what an unnamed address shows as.
-const Symbol& unknown_symbol();
+inline const Symbol& unknown_symbol() {
+  static const Symbol unknown{"unknown", "routine"};  // inline: a notify call asks for it
+  return unknown;
+}
 
 class SymbolTable {
  public:
