@@ -138,37 +138,42 @@ void Verifier::Books::count_now(const PendingCount& call) {
 }
 
 void Verifier::Books::make_room() {
+  // Only this thread's log: the others are counted when they fill or before a read, and
+  // counting them here would pull their lines from the cores writing them.
   SpinLocker hold(counts);
-  drain();
+  drain(*t_log.log);
 }
 
 void Verifier::Books::drain() {
-  for (const auto& log : logs) {
-    const std::uint32_t head = log->head.load(std::memory_order_relaxed);
-    const std::uint32_t tail = log->tail.load(std::memory_order_acquire);
-    for (std::uint32_t i = head; i != tail;) {
-      const PendingCount& first = log->entries[i % CountLog::kEntries];
-      if (!pairs.on()) {
-        first.book->apply(first, seq++);
-        ++i;
-        continue;
-      }
-      // The calls of one walk lie side by side in its host thread's log. A walk of a nested
-      // callout may cut one in two, and two walks of one object may run together: WalkPairs
-      // then finds no pair and counts the calls one by one.
-      const PendingCount* walk[WalkPairs::kMaxWalk];
-      std::size_t n = 0;
-      walk[n++] = &first;
-      for (++i; i != tail && n < WalkPairs::kMaxWalk; ++i) {
-        const PendingCount& next = log->entries[i % CountLog::kEntries];
-        if (!same_walk(first, next)) break;
-        walk[n++] = &next;
-      }
-      pairs.walk(walk, n, seq);
-      seq += n;
+  for (const auto& log : logs)
+    drain(*log);
+}
+
+void Verifier::Books::drain(CountLog& log) {
+  const std::uint32_t head = log.head.load(std::memory_order_relaxed);
+  const std::uint32_t tail = log.tail.load(std::memory_order_acquire);
+  for (std::uint32_t i = head; i != tail;) {
+    const PendingCount& first = log.entries[i % CountLog::kEntries];
+    if (!pairs.on()) {
+      first.book->apply(first, seq++);
+      ++i;
+      continue;
     }
-    log->head.store(tail, std::memory_order_release);
+    // The calls of one walk lie side by side in its host thread's log. A walk of a nested
+    // callout may cut one in two, and two walks of one object may run together: WalkPairs
+    // then finds no pair and counts the calls one by one.
+    const PendingCount* walk[WalkPairs::kMaxWalk];
+    std::size_t n = 0;
+    walk[n++] = &first;
+    for (++i; i != tail && n < WalkPairs::kMaxWalk; ++i) {
+      const PendingCount& next = log.entries[i % CountLog::kEntries];
+      if (!same_walk(first, next)) break;
+      walk[n++] = &next;
+    }
+    pairs.walk(walk, n, seq);
+    seq += n;
   }
+  log.head.store(tail, std::memory_order_release);
 }
 
 void Verifier::Books::settle() {

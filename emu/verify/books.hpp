@@ -218,6 +218,8 @@ struct Verifier::Books {
   }
   /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
   void drain() NTEMU_REQUIRES(counts);
+  /// Counts the calls of one host thread's log, in order.
+  void drain(CountLog& log) NTEMU_REQUIRES(counts);
   /// Drains, then counts every walk WalkPairs holds in its routines' books, and stops pairing:
   /// before anything reads the balances or changes how a call is counted.
   void settle() NTEMU_REQUIRES(counts);
