@@ -128,6 +128,7 @@ bool ObjectManager::dereference(Object& o) {
     // ObpDeferObjectDeletion: deleted later, by run_deferred().
     SpinLocker hold(lock_);
     deferred_.push_back(&o);
+    deferred_count_.store(deferred_.size(), std::memory_order_release);
     return true;
   }
   delete_now(o);
@@ -152,12 +153,14 @@ void ObjectManager::delete_now(Object& o) {
 
 void ObjectManager::run_deferred() {
   for (;;) {
+    if (deferred_count_.load(std::memory_order_acquire) == 0) return;
     Object* next = nullptr;
     {
       SpinLocker hold(lock_);
       if (deferred_.empty()) return;
       next = deferred_.front();
       deferred_.erase(deferred_.begin());
+      deferred_count_.store(deferred_.size(), std::memory_order_release);
     }
     delete_now(*next);
   }

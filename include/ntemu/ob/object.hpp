@@ -218,6 +218,10 @@ class ObjectManager {
   DeleteProcedure delete_procedures_[2];
   DeferHook defer_hook_ = nullptr;
   std::vector<Object*> deferred_ NTEMU_GUARDED_BY(lock_);  // deletions not run yet, oldest first
+  // deferred_.size(), readable without the lock: run_deferred() with nothing deferred (after
+  // every notify loop) then costs one load, not a lock pair. A deferral by another host thread
+  // that this load misses is run by that thread's own next run_deferred().
+  std::atomic<std::size_t> deferred_count_{0};
   Tombstones tombstones_ = Tombstones::Keep;
   ReclaimHook reclaim_hook_;
 };
