@@ -38,6 +38,9 @@ def write_scale_scenario(path, kind, lines):
                 f.write(f"PsLookupProcessByProcessId {4 * (i % 1000)}\n")
 
 
+RUNS = 3
+
+
 def run_measured(argv):
     """CPU seconds (user + system) and peak RSS (bytes) of one run, output discarded. CPU time,
     not wall time: on a machine shared with other work a run waits for a CPU, and the wait is
@@ -63,12 +66,14 @@ def scale_section(binary):
                 if not os.path.exists(path):
                     write_scale_scenario(path, kind, n)
                 argv = [binary, "run", path] + (["--reclaim"] if reclaim else [])
-                rows[(kind, reclaim, n)] = run_measured(argv)
+                # The least CPU time of three runs (the machine is shared; a run only gets
+                # slower by what else runs), with that run's peak RSS.
+                rows[(kind, reclaim, n)] = min(run_measured(argv) for _ in range(RUNS))
     def slope(key):  # bytes per line between 100k and 1M lines: what each further line costs
         return (rows[key + (1_000_000,)][1] - rows[key + (100_000,)][1]) / 900_000
     lines = [
-        "Generated scenarios (`bench/report.py` `write_scale_scenario`), output discarded; one "
-        "run each: CPU time (user + system) and peak RSS from `wait4`. Bytes per line: the RSS growth from 100k to 1M lines "
+        "Generated scenarios (`bench/report.py` `write_scale_scenario`), output discarded; the "
+        f"least CPU time (user + system) of {RUNS} runs each, with that run's peak RSS, from `wait4`. Bytes per line: the RSS growth from 100k to 1M lines "
         "divided by the 900k lines between them (start-up costs cancel out); the lookup lines, "
         "which create nothing, give what a line costs the parsed file, the runner and the "
         "verifier's step labels alone.",
@@ -89,7 +94,9 @@ def scale_section(binary):
                  for n in SCALE_LINES]
         ratio = rows[key + (1_000_000,)][0] / rows[key + (100_000,)][0]
         per = slope(key)
-        linear = f"linear: 1M/100k <= ~10.5x: {verdict(ratio <= 10.5)}"
+        # Linear, with room for a ten times larger working set's cache and TLB misses (~5% here);
+        # an n log n step would give 12x, a quadratic one 100x.
+        linear = f"linear: 1M/100k <= 11x: {verdict(ratio <= 11.0)}"
         if key == ("live", False):
             # A live process with its first thread: what its line costs beyond a line that
             # creates nothing (the parsed statement and the runner's step, which every line has).
