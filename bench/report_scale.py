@@ -6,11 +6,7 @@ import os
 import subprocess
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def verdict(ok):
-    return "met" if ok else "**not met**"
+from report_common import ROOT, verdict
 
 
 # --- ntemu run at scale ---------------------------------------------------------------------
