@@ -23,19 +23,20 @@ bool RoutineBook::closed_hazard(std::uint64_t key, const Balance& b) const {
   return hazard;
 }
 
+bool RoutineBook::create_pending(BalanceKind kind, std::uint64_t id,
+                                 std::uint32_t of_generation) const {
+  const Balance* b = balance.find(BalanceKey::make(kind, id));
+  return b != nullptr && b->generation == of_generation && b->creates > b->exits;
+}
+
 bool RoutineBook::exit_counts(const PendingCount& call) const {
-  if (!call.born_before) return true;
-  const Balance* b =
-      balance.find(BalanceKey::make(call.thread ? kThreadIds : kProcessIds, call.id));
-  return b != nullptr && b->generation == call.generation && b->creates > b->exits;
+  return !call.born_before ||
+         create_pending(call.thread ? kThreadIds : kProcessIds, call.id, call.generation);
 }
 
 bool RoutineBook::count_exit(BalanceKind kind, std::uint64_t id, bool only_if_pending,
                              const PendingCount& call, std::uint64_t seq) {
-  if (only_if_pending) {
-    const Balance* b = balance.find(BalanceKey::make(kind, id));
-    if (b == nullptr || b->generation != call.generation || b->creates <= b->exits) return false;
-  }
+  if (only_if_pending && !create_pending(kind, id, call.generation)) return false;
   count(kind, id, false, call, seq);
   return true;
 }
@@ -68,12 +69,7 @@ void RoutineBook::count(BalanceKind kind, std::uint64_t id, bool create, const P
   (create ? b.creates : b.exits) += 1;
   // The latest step wins, not the latest counted: host threads' logs are counted one after the
   // other, and steps only grow. Within a step, the later counted.
-  if (last_before(b, call.step, seq)) {
-    b.last_step = call.step;
-    b.last_seq = seq;
-    b.object = call.object;
-    b.serial = call.serial;
-  }
+  note_last(b, call.step, seq, call.object, call.serial);
   const bool is_surplus = tracked && b.exits > b.creates;
   if (is_surplus != was_surplus) is_surplus ? ++surplus_exits : --surplus_exits;
 }
@@ -83,12 +79,7 @@ void RoutineBook::add_pairs(std::uint64_t key, std::uint64_t pairs, std::uint32_
   Balance& b = balance[key];  // pairs are only held while no registration ended: generation 0
   b.creates += pairs;
   b.exits += pairs;
-  if (last_before(b, step, seq)) {
-    b.last_step = step;
-    b.last_seq = seq;
-    b.object = object;
-    b.serial = serial;
-  }
+  note_last(b, step, seq, object, serial);
 }
 
 void RoutineBook::apply(const PendingCount& call, std::uint64_t seq) {

@@ -47,6 +47,19 @@ struct Balance {
                                  // two counts of one step the later counted is the last one
 };
 
+/// Makes a count at (`step`, `seq`) of `object` / `serial` the last one of `c` (a Balance, or
+/// WalkPairs' pairs of an ID) unless it is before it: the latest step wins, then the later
+/// counted.
+template <class Counts>
+void note_last(Counts& c, std::uint32_t step, std::uint64_t seq, std::uint64_t object,
+               std::uint64_t serial) {
+  if (step < c.last_step || (step == c.last_step && seq < c.last_seq)) return;
+  c.last_step = step;
+  c.last_seq = seq;
+  c.object = object;
+  c.serial = serial;
+}
+
 /// What a balance counts: process IDs, thread IDs, or the PIDs thread routines were told.
 enum BalanceKind : std::uint64_t { kProcessIds = 0, kThreadIds = 1, kThreadPids = 2 };
 
@@ -134,6 +147,8 @@ struct RoutineBook {
   /// Whether an exit `call` would be counted now: it is not born before the routine's
   /// registration, or a create of its ID waits for it.
   bool exit_counts(const PendingCount& call) const;
+  /// Whether a create of `id` told in registration `of_generation` waits for its exit.
+  bool create_pending(BalanceKind kind, std::uint64_t id, std::uint32_t of_generation) const;
   /// Adds `pairs` creates and as many exits under `key`, the last of them at `step`, `seq`, for
   /// `object` / `serial` (WalkPairs: walks that paired up).
   void add_pairs(std::uint64_t key, std::uint64_t pairs, std::uint32_t step, std::uint64_t seq,
@@ -147,11 +162,6 @@ struct RoutineBook {
   void count(BalanceKind kind, std::uint64_t id, bool create, const PendingCount& call,
              std::uint64_t seq);
 };
-
-/// Whether `b`'s last count is before (step, seq): latest step wins, then the later counted.
-inline bool last_before(const Balance& b, std::uint32_t step, std::uint64_t seq) {
-  return step > b.last_step || (step == b.last_step && seq >= b.last_seq);
-}
 
 /// A host thread's log of the Books it used last (Books::serial): most host threads work for
 /// one kernel at a time, so finding the log is one comparison.

@@ -113,12 +113,7 @@ void WalkPairs::add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id
                          const PendingCount& exit, std::uint64_t seq) {
   Pairs& p = pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
   ++p.count;
-  if (exit.step > p.step || (exit.step == p.step && seq >= p.seq)) {
-    p.step = exit.step;
-    p.seq = seq;
-    p.object = exit.object;
-    p.serial = exit.serial;
-  }
+  note_last(p, exit.step, seq, exit.object, exit.serial);
 }
 
 void WalkPairs::count_each(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
@@ -146,7 +141,8 @@ void WalkPairs::settle() {
     const auto id = key & kMaxHeldId;
     const std::vector<RoutineBook*>& set = sets_[key >> 34];
     for (std::size_t i = 0; i < set.size(); ++i) {
-      set[i]->add_pairs(BalanceKey::make(kind, id), p.count, p.step, p.seq + i, p.object, p.serial);
+      set[i]->add_pairs(BalanceKey::make(kind, id), p.count, p.last_step, p.last_seq + i, p.object,
+                        p.serial);
     }
   });
   opens_ = BalanceMap<Open>();

@@ -53,10 +53,10 @@ class WalkPairs {
   // The pairs of one ID and one set of routines.
   struct Pairs {
     std::uint64_t count = 0;
-    std::uint64_t seq = 0;  // the last exit walk's first call
+    std::uint64_t last_seq = 0;  // the last exit walk's first call
     std::uint64_t object = 0;
     std::uint64_t serial = 0;
-    std::uint32_t step = 0;
+    std::uint32_t last_step = 0;
   };
 
   /// The set of routines of `calls`, or -1 when there are too many sets to hold.
