@@ -93,14 +93,20 @@ void report_population(benchmark::State& state, const Population& p) {
   if (p.rss_per_thread) state.counters["rss_bytes_per_live_thread"] = *p.rss_per_thread;
 }
 
+/// The population of the benchmark's size, or nullptr (the benchmark skipped with its error).
+Population* ready_population(benchmark::State& state) {
+  Population& p = population(static_cast<std::size_t>(state.range(0)));
+  if (p.error == nullptr) return &p;
+  state.SkipWithError(p.error);
+  return nullptr;
+}
+
 }  // namespace
 
 void Scale_Lookup(benchmark::State& state) {
-  Population& p = population(static_cast<std::size_t>(state.range(0)));
-  if (p.error != nullptr) {
-    state.SkipWithError(p.error);
-    return;
-  }
+  Population* ready = ready_population(state);
+  if (ready == nullptr) return;
+  Population& p = *ready;
   Kernel& k = p.m.kernel();
   Kernel::ContextScope context(k, p.worker->main());
   std::size_t i = 0;
@@ -119,11 +125,9 @@ void Scale_Lookup(benchmark::State& state) {
 }
 
 void Scale_Lifecycle(benchmark::State& state) {
-  Population& p = population(static_cast<std::size_t>(state.range(0)));
-  if (p.error != nullptr) {
-    state.SkipWithError(p.error);
-    return;
-  }
+  Population* ready = ready_population(state);
+  if (ready == nullptr) return;
+  Population& p = *ready;
   Kernel& k = p.m.kernel();
   Kernel::ContextScope context(k, p.worker->main());
   t_thread_calls = 0;
