@@ -11,6 +11,16 @@ namespace ntemu::verify {
 namespace {
 constexpr std::uint64_t kMaxHeldId = std::numeric_limits<std::uint32_t>::max();
 constexpr std::size_t kMaxSets = 1024;
+
+// Whether `calls` were made to the routines of `set`, in its order.
+bool same_books(const std::vector<RoutineBook*>& set, const PendingCount* const* calls,
+                std::size_t n) {
+  if (set.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (set[i] != calls[i]->book) return false;
+  }
+  return true;
+}
 }  // namespace
 
 void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
@@ -60,22 +70,13 @@ bool WalkPairs::pairs_with(const Open& open, const PendingCount* const* calls,
                            std::size_t n) const {
   const PendingCount& w = *calls[0];
   if (open.thread != w.thread || open.id != w.id || (w.thread && open.pid != w.pid)) return false;
-  const std::vector<RoutineBook*>& set = sets_[open.set];
-  if (set.size() != n) return false;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (set[i] != calls[i]->book || calls[i]->book->surplus_exits != 0) return false;
-  }
-  return true;
+  return same_books(sets_[open.set], calls, n) &&
+         std::none_of(calls, calls + n,
+                      [](const PendingCount* c) { return c->book->surplus_exits != 0; });
 }
 
 std::int64_t WalkPairs::intern(const PendingCount* const* calls, std::size_t n) {
-  auto matches = [&](const std::vector<RoutineBook*>& set) {
-    if (set.size() != n) return false;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (set[i] != calls[i]->book) return false;
-    }
-    return true;
-  };
+  auto matches = [&](const std::vector<RoutineBook*>& set) { return same_books(set, calls, n); };
   if (last_set_ < sets_.size() && matches(sets_[last_set_])) return last_set_;
   for (std::size_t s = 0; s < sets_.size(); ++s) {
     if (matches(sets_[s])) {
