@@ -4,6 +4,7 @@
 //
 //   Lifecycle/Thread/...   NtCreateThread → NtTerminateThread → NtClose (→ deletion) of one
 //                          thread in an existing process, from that process's first thread
+//   Lifecycle/Thread/.../unwatched  the same with the verifier detached: the model's own cost
 //   Lifecycle/Process/...  NtCreateProcess + its first NtCreateThread → NtTerminateThread (the
 //                          last thread: process exit) → NtClose of both (→ both deleted)
 //   Lifecycle/Concurrent   the thread lifecycle from 1 and 2 host threads at once, each in a
@@ -61,6 +62,16 @@ BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t0, KernelVersion::Win2000, 0, 0)
     ->Name("Lifecycle/Thread/win2000/p0t0");
 BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t8, KernelVersion::Win2000, 0, 8)
     ->Name("Lifecycle/Thread/win2000/p0t8");
+BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p1t1, KernelVersion::Xp, 1, 1)
+    ->Name("Lifecycle/Thread/xp/p1t1/unwatched");
+BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p0t0, KernelVersion::Xp, 0, 0)
+    ->Name("Lifecycle/Thread/xp/p0t0/unwatched");
+BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p0t8, KernelVersion::Xp, 0, 8)
+    ->Name("Lifecycle/Thread/xp/p0t8/unwatched");
+BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, win2000_p0t0, KernelVersion::Win2000, 0, 0)
+    ->Name("Lifecycle/Thread/win2000/p0t0/unwatched");
+BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, win2000_p0t8, KernelVersion::Win2000, 0, 8)
+    ->Name("Lifecycle/Thread/win2000/p0t8/unwatched");
 BENCHMARK_CAPTURE(Lifecycle_Process, xp_p1t1, KernelVersion::Xp, 1, 1)
     ->Name("Lifecycle/Process/xp/p1t1");
 BENCHMARK(Lifecycle_Concurrent)

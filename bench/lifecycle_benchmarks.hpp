@@ -18,6 +18,9 @@ void Lifecycle_Thread(benchmark::State& state, KernelVersion v, int process_rout
                       int thread_routines);
 void Lifecycle_Process(benchmark::State& state, KernelVersion v, int process_routines,
                        int thread_routines);
+// The thread lifecycle with the verifier detached: the model's own mechanism.
+void Lifecycle_ThreadUnwatched(benchmark::State& state, KernelVersion v, int process_routines,
+                               int thread_routines);
 
 // lifecycle_concurrent.cpp: the thread lifecycle from several host threads on one kernel.
 void Lifecycle_Concurrent(benchmark::State& state);

@@ -19,8 +19,8 @@ namespace {
 template <class Lifecycle>
 void run_lifecycles(benchmark::State& state, KernelVersion v, int process_routines,
                     int thread_routines, Lifecycle lifecycle, std::uint64_t per_thread,
-                    std::uint64_t per_process) {
-  Machine m(v, process_routines, thread_routines);
+                    std::uint64_t per_process, Watch watch = Watch::Verifier) {
+  Machine m(v, process_routines, thread_routines, watch);
   if (m.error() != nullptr) {
     state.SkipWithError(m.error());
     return;
@@ -35,6 +35,12 @@ void Lifecycle_Thread(benchmark::State& state, KernelVersion v, int process_rout
                       int thread_routines) {
   // Thread routines: a create and an exit call per lifecycle; process routines: none.
   run_lifecycles(state, v, process_routines, thread_routines, thread_lifecycle, 2, 0);
+}
+
+void Lifecycle_ThreadUnwatched(benchmark::State& state, KernelVersion v, int process_routines,
+                               int thread_routines) {
+  run_lifecycles(state, v, process_routines, thread_routines, thread_lifecycle, 2, 0,
+                 Watch::Unwatched);
 }
 
 void Lifecycle_Process(benchmark::State& state, KernelVersion v, int process_routines,
