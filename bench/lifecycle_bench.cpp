@@ -62,15 +62,17 @@ BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t0, KernelVersion::Win2000, 0, 0)
     ->Name("Lifecycle/Thread/win2000/p0t0");
 BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t8, KernelVersion::Win2000, 0, 8)
     ->Name("Lifecycle/Thread/win2000/p0t8");
-BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p1t1, KernelVersion::Xp, 1, 1)
+BENCHMARK_CAPTURE(Lifecycle_Thread, xp_p1t1_unwatched, KernelVersion::Xp, 1, 1, Watch::Unwatched)
     ->Name("Lifecycle/Thread/xp/p1t1/unwatched");
-BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p0t0, KernelVersion::Xp, 0, 0)
+BENCHMARK_CAPTURE(Lifecycle_Thread, xp_p0t0_unwatched, KernelVersion::Xp, 0, 0, Watch::Unwatched)
     ->Name("Lifecycle/Thread/xp/p0t0/unwatched");
-BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, xp_p0t8, KernelVersion::Xp, 0, 8)
+BENCHMARK_CAPTURE(Lifecycle_Thread, xp_p0t8_unwatched, KernelVersion::Xp, 0, 8, Watch::Unwatched)
     ->Name("Lifecycle/Thread/xp/p0t8/unwatched");
-BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, win2000_p0t0, KernelVersion::Win2000, 0, 0)
+BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t0_unwatched, KernelVersion::Win2000, 0, 0,
+                  Watch::Unwatched)
     ->Name("Lifecycle/Thread/win2000/p0t0/unwatched");
-BENCHMARK_CAPTURE(Lifecycle_ThreadUnwatched, win2000_p0t8, KernelVersion::Win2000, 0, 8)
+BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t8_unwatched, KernelVersion::Win2000, 0, 8,
+                  Watch::Unwatched)
     ->Name("Lifecycle/Thread/win2000/p0t8/unwatched");
 BENCHMARK_CAPTURE(Lifecycle_Process, xp_p1t1, KernelVersion::Xp, 1, 1)
     ->Name("Lifecycle/Process/xp/p1t1");

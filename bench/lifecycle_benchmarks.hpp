@@ -13,14 +13,15 @@
 
 namespace ntemu::bench {
 
+// Whether the kernel's verifier watches a benchmark. Unwatched kernels measure the model's own
+// mechanism (docs/performance.md: where the time goes); every honesty check still runs.
+enum class Watch { Verifier, Unwatched };
+
 // lifecycle_paths.cpp: one thread, or one process and its first thread, created and ended.
 void Lifecycle_Thread(benchmark::State& state, KernelVersion v, int process_routines,
-                      int thread_routines);
+                      int thread_routines, Watch watch = Watch::Verifier);
 void Lifecycle_Process(benchmark::State& state, KernelVersion v, int process_routines,
                        int thread_routines);
-// The thread lifecycle with the verifier detached: the model's own mechanism.
-void Lifecycle_ThreadUnwatched(benchmark::State& state, KernelVersion v, int process_routines,
-                               int thread_routines);
 
 // lifecycle_concurrent.cpp: the thread lifecycle from several host threads on one kernel.
 void Lifecycle_Concurrent(benchmark::State& state);

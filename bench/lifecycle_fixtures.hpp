@@ -14,6 +14,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include "lifecycle_benchmarks.hpp"
 #include "ntemu/kernel.hpp"
 
 namespace ntemu::bench {
@@ -49,10 +50,6 @@ inline std::size_t cid_entries(Kernel& k) {
   k.cid_table().enumerate([&](Handle, const ex::EntryView&) { ++n; });
   return n;
 }
-
-// Whether the kernel's verifier watches the benchmark. Unwatched kernels measure the model's own
-// mechanism (docs/performance.md: where the time goes); every honesty check still runs.
-enum class Watch { Verifier, Unwatched };
 
 // --- a kernel with routines registered and a worker process ----------------------------------
 class Machine {

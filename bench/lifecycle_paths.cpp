@@ -32,15 +32,9 @@ void run_lifecycles(benchmark::State& state, KernelVersion v, int process_routin
 }  // namespace
 
 void Lifecycle_Thread(benchmark::State& state, KernelVersion v, int process_routines,
-                      int thread_routines) {
+                      int thread_routines, Watch watch) {
   // Thread routines: a create and an exit call per lifecycle; process routines: none.
-  run_lifecycles(state, v, process_routines, thread_routines, thread_lifecycle, 2, 0);
-}
-
-void Lifecycle_ThreadUnwatched(benchmark::State& state, KernelVersion v, int process_routines,
-                               int thread_routines) {
-  run_lifecycles(state, v, process_routines, thread_routines, thread_lifecycle, 2, 0,
-                 Watch::Unwatched);
+  run_lifecycles(state, v, process_routines, thread_routines, thread_lifecycle, 2, 0, watch);
 }
 
 void Lifecycle_Process(benchmark::State& state, KernelVersion v, int process_routines,
