@@ -5,13 +5,17 @@ ntemu_bench_lifecycle, each beside its baseline, its floor and its target (issue
 from report_common import REPETITIONS, fmt_ns, machine_line, run, verdict
 
 
+def dispatch_per_routine(m, version, suffix=""):
+    """Notify dispatch per registered routine on `version`: (8 thread routines − none) / (8
+    routines × 2 calls per lifecycle); `suffix` picks a variant of the lifecycles ("/unwatched")."""
+    return (m[f"Lifecycle/Thread/{version}/p0t8{suffix}"] -
+            m[f"Lifecycle/Thread/{version}/p0t0{suffix}"]) / 16
+
+
 def where_the_time_goes(m, per, floor_t, fast_ref, raw):
     """(figure, watched, unwatched, floor) for the rows of issue 15 that compare ntemu with a
     floor: the thread lifecycle and the notify dispatch per routine on xp and win2000."""
-    unwatched = {}
-    for v in ["xp", "win2000"]:
-        unwatched[v] = (m[f"Lifecycle/Thread/{v}/p0t8/unwatched"] -
-                        m[f"Lifecycle/Thread/{v}/p0t0/unwatched"]) / 16
+    unwatched = {v: dispatch_per_routine(m, v, "/unwatched") for v in ["xp", "win2000"]}
     return [
         ("Thread lifecycle, xp, 1 + 1 routines (floor: the interlocked floor)",
          m["Lifecycle/Thread/xp/p1t1"], m["Lifecycle/Thread/xp/p1t1/unwatched"], floor_t),
@@ -52,10 +56,7 @@ def lifecycle_section(binary):
                  "`Baseline/HostProcess/fork+waitpid` (wall)", fmt_ns(fork),
                  f"{fork / tp:.0f}x cheaper", f"<= 1 µs: {verdict(tp <= 1000)}"))
 
-    # Per registered routine: (8 thread routines − 0) / (8 routines × 2 calls per lifecycle).
-    per = {}
-    for v in ["xp", "win2000"]:
-        per[v] = (m[f"Lifecycle/Thread/{v}/p0t8"] - m[f"Lifecycle/Thread/{v}/p0t0"]) / 16
+    per = {v: dispatch_per_routine(m, v) for v in ["xp", "win2000"]}
     raw = m["Baseline/NotifyDispatch/raw-array/8-routines"] / 8
     rows.append(("Notify dispatch per routine, xp (EX_CALLBACK fast ref): "
                  "(`xp/p0t8` − `xp/p0t0`) / 16", fmt_ns(per["xp"]),
