@@ -37,7 +37,7 @@ Status Executive::remove_routine(NotifyKind kind, Array& array, Routine routine)
   // A removal that waits for callers in flight, issued from inside that very routine, would
   // wait for itself forever (MSDOC: not to be called from the callback). Refuse, changing
   // nothing.
-  if (array.storage() == NotifyStorage::ExCallback && t_host_context.runs(record.function)) {
+  if (array.storage() == NotifyStorage::ExCallback && t_host_context.runs(&record)) {
     observe(&KernelObserver::removal_refused, kind, record);
     return STATUS_POSSIBLE_DEADLOCK;
   }

@@ -29,28 +29,30 @@ void Executive::routine_faulted(std::uint64_t code) {
 template <class Body>
 void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t (&args)[3],
                                     Body&& body) {
-  if (t_host_context.running >= HostContext::kMaxNestedCallouts) {
+  if (t_host_context.running() >= HostContext::kMaxNestedCallouts) {
     bug_check(UNEXPECTED_KERNEL_MODE_TRAP, "UNEXPECTED_KERNEL_MODE_TRAP", EXCEPTION_DOUBLE_FAULT,
-              t_host_context.running);
+              t_host_context.running());
   }
   sched::point(sched::Access::Call, call.routine, "notify routine call", call.slot);
+  // Running on this host thread before the observers hear of the call (HostContext's order
+  // for a removal counting it), until after they heard of its return.
+  struct Pushed {
+    explicit Pushed(const NotifyRoutine* r) { t_host_context.push_routine(r); }
+    ~Pushed() { t_host_context.pop_routine(); }
+    Pushed(const Pushed&) = delete;
+    Pushed& operator=(const Pushed&) = delete;
+  } pushed(call.routine);
   observe(&KernelObserver::routine_calling, call);
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
   dbg::FrameScope frame(symbol.module, symbol.function, args[0], args[1], args[2]);
-  struct Running {  // undone on every way out, a faulting routine included
-    Running(Executive& e, const NotifyCall& c) : executive(e), call(c) {
-      t_host_context.push_routine(c.routine->function);
-    }
-    ~Running() {
+  struct Returning {  // on every way out, a faulting routine included
+    ~Returning() {
       sched::point(sched::Access::Return, call.routine, "notify routine return", call.slot);
-      t_host_context.pop_routine();
       executive.observe(&KernelObserver::routine_returned, call);
     }
-    Running(const Running&) = delete;
-    Running& operator=(const Running&) = delete;
     Executive& executive;
     const NotifyCall& call;
-  } running(*this, call);
+  } returning{*this, call};
   // A NULL routine (registrations do not check) is a call through address 0; a routine that
   // throws is an unhandled exception in kernel mode. Either stops the machine.
   if (call.routine->function == nullptr) routine_faulted(kAccessViolation);

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "books.hpp"
+#include "ntemu/ps/context.hpp"
 #include "ntemu/support/asymmetric_fence.hpp"
-#include "running_calls.hpp"
 
 namespace ntemu::verify {
 
@@ -119,7 +119,7 @@ void Verifier::routine_removed(ps::NotifyKind, ps::NotifyRoutine& routine,
              0, 0, books_->current_step()});
     }
   } else {
-    const int running = RunningCalls::count_everywhere(routine);
+    const int running = ps::HostContext::running_everywhere(routine);
     if (running != 0) {
       raise({FindingKind::CallAfterRemove,
              fmt::format("removal of {} returned while {} call(s) of it were still running: the "
@@ -185,9 +185,9 @@ void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
   if (call.array->storage() != NotifyStorage::PlainArray) return;
   // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
   // a slot cleared before the call was made means the routine runs after its removal. With the
-  // removal's clear and count (RunningCalls::count_everywhere) a Dekker handshake: a removal
+  // removal's clear and count (HostContext::running_everywhere) a Dekker handshake: the
+  // executive marked the call running on this host thread before telling us of it, so a removal
   // either sees this call running, or this call sees the cleared slot.
-  RunningCalls::mine().push(call.routine);
   fence::light();
   if (call.array->routine_seq_cst(call.slot) == call.routine->function) return;
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
@@ -211,11 +211,6 @@ void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
             id, call.object != nullptr ? call.object->address() : 0, books_->step_text(step)};
   MutexLocker hold(books_->lock);
   books_->raised.push_back(std::move(f));  // listed by the audit, not emitted now
-}
-
-void Verifier::routine_returned(const ps::NotifyCall& call) {
-  if (call.array->storage() != NotifyStorage::PlainArray) return;
-  RunningCalls::mine().pop();
 }
 
 }  // namespace ntemu::verify

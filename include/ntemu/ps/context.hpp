@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// Each host thread's place in the model: which executive and thread are current on it, and
-/// which notify routines are running on it now (so a routine asking to remove itself is
-/// recognised). Constant-initialised fixed arrays, so reaching it costs no initialisation check;
-/// routines beyond the depth are counted, not kept. `Executive::ContextScope` sets it.
+/// which notify routines are running on it now — so a routine asking to remove itself is
+/// recognised, and a removal can count the calls of its routine still running on every host
+/// thread (HostContext::running_everywhere). Constant-initialised fixed arrays, so reaching it
+/// costs no initialisation check; routines beyond the depth are counted, not kept.
+/// `Executive::ContextScope` sets the executive and thread.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -15,6 +18,7 @@ namespace ntemu::ps {
 
 class Executive;
 class Thread;
+struct NotifyRoutine;
 
 struct HostContext {
   static constexpr std::size_t kMaxRoutines = 32;
@@ -25,23 +29,49 @@ struct HostContext {
   static constexpr std::size_t kMaxNestedCallouts = 32;
   Executive* executive = nullptr;
   Thread* thread = nullptr;
-  std::size_t running = 0;  ///< routines running (may exceed kMaxRoutines)
   /// Notify loops this host thread runs while holding a process lock (the profile's
   /// ProcessLockDuringNotify::Held): object deletions wait until it is released.
   std::uint32_t locked_callouts = 0;
-  std::array<const void*, kMaxRoutines> routines{};
 
-  void push_routine(const void* r) {
-    if (running < kMaxRoutines) routines[running] = r;
-    ++running;
+  /// Routines running on this host thread now (may exceed kMaxRoutines; only this thread
+  /// writes, removals on other threads read).
+  std::size_t running() const { return depth_.load(std::memory_order_relaxed); }
+  /// Marks a call of `r` running on this host thread. A reader on another thread that must not
+  /// miss it (running_everywhere) is ordered by the caller: push, fence::light(), then re-read
+  /// what the reader changed before counting.
+  void push_routine(const NotifyRoutine* r) {
+    if (!listed_) [[unlikely]] {
+      list_me();
+    }
+    const std::size_t d = depth_.load(std::memory_order_relaxed);
+    if (d < kMaxRoutines) routines_[d].store(r, std::memory_order_relaxed);
+    depth_.store(d + 1, std::memory_order_release);
   }
-  void pop_routine() { --running; }
+  void pop_routine() {
+    depth_.store(depth_.load(std::memory_order_relaxed) - 1, std::memory_order_release);
+  }
   /// True when `r` runs on this host thread now (a call of it is in progress below us).
-  bool runs(const void* r) const {
-    const std::size_t n = std::min(running, kMaxRoutines);
-    return std::find(routines.begin(), routines.begin() + static_cast<std::ptrdiff_t>(n), r) !=
-           routines.begin() + static_cast<std::ptrdiff_t>(n);
+  bool runs(const NotifyRoutine* r) const { return count(r) != 0; }
+  /// How many calls of `r` run now on all host threads. First makes every other host thread
+  /// pass a full barrier (fence::heavy), so that a call that pushed `r` before the caller
+  /// changed what it re-reads is counted, or sees the change.
+  static int running_everywhere(const NotifyRoutine& r);
+
+ private:
+  int count(const NotifyRoutine* r) const {
+    const std::size_t n = std::min(depth_.load(std::memory_order_acquire), kMaxRoutines);
+    int found = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (routines_[i].load(std::memory_order_relaxed) == r) ++found;
+    }
+    return found;
   }
+  /// Enters this host thread in the list running_everywhere reads (left at thread exit).
+  void list_me();
+
+  bool listed_ = false;
+  std::atomic<std::size_t> depth_{0};
+  std::array<std::atomic<const NotifyRoutine*>, kMaxRoutines> routines_{};
 };
 
 /// The calling host thread's context.

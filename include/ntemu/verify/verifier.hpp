@@ -75,7 +75,6 @@ class Verifier final : public ps::KernelObserver {
                        const ps::NotifySlots& array) override;
   void removal_refused(ps::NotifyKind kind, ps::NotifyRoutine& routine) override;
   void routine_calling(const ps::NotifyCall& call) override;
-  void routine_returned(const ps::NotifyCall& call) override;
   void process_lock_reentered(const ps::Process& process, std::string_view routine) override;
   void pid_poked(const ps::Process& process, ProcessId value) override;
   void slot_poked(ps::NotifyKind kind, std::uint32_t slot, const ex::CallbackBlock* block) override;
