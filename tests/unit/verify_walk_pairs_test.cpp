@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "ntemu/kernel.hpp"
 #include "ntemu/support/bugcheck.hpp"
@@ -277,4 +278,60 @@ TEST_CASE("verifier: a pair is not held for a routine that counted more exits th
     }
   }
   CHECK(pid_of_late_balanced);
+}
+
+TEST_CASE("verifier: a TID reused by another process's thread keeps each PID's pairs apart") {
+  // A thread's pairs count its TID and, with it, the PID its walks told. When a thread of `b`
+  // gets the TID a thread of `a` had, `a`'s pair must stay under `a`'s PID with its own last
+  // step. `a`'s PID is then left unbalanced: `open` is created in `a` first and exits after
+  // `a`'s PID was poked away, so the finding names the PID's counts and last step — the same,
+  // paired or counted call by call.
+  std::vector<Kernel::Finding> found[2];
+  std::string pid_of_a;
+  for (int each = 0; each < 2; ++each) {
+    Kernel k(Profile::xp());
+    if (each == 1) k.verifier().count_every_call();
+    REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_a) == STATUS_SUCCESS);
+    auto a = k.NtCreateProcess("a");
+    auto b = k.NtCreateProcess("b");
+    REQUIRE(a.status == STATUS_SUCCESS);
+    REQUIRE(b.status == STATUS_SUCCESS);
+    pid_of_a = fmt::format("{:#x}", a.process->pid().value());
+    k.set_step("a's open thread");
+    auto open = k.NtCreateThread(*a.process);
+    REQUIRE(open.status == STATUS_SUCCESS);
+    k.set_step("a's thread");
+    auto first = k.NtCreateThread(*a.process);
+    REQUIRE(first.status == STATUS_SUCCESS);
+    const ThreadId reused = first.thread->tid();
+    REQUIRE(k.NtTerminateThread(*first.thread) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), first.handle) == STATUS_SUCCESS);
+    k.set_step("b's threads");
+    auto keeper = k.NtCreateThread(*b.process);  // b lives on while its other threads end
+    REQUIRE(keeper.status == STATUS_SUCCESS);
+    bool reused_by_b = false;
+    for (int i = 0; i < 100000 && !reused_by_b; ++i) {  // PspCidTable reuses oldest-freed first
+      auto t = k.NtCreateThread(*b.process);
+      REQUIRE(t.status == STATUS_SUCCESS);
+      reused_by_b = t.thread->tid() == reused;
+      REQUIRE(k.NtTerminateThread(*t.thread) == STATUS_SUCCESS);
+      REQUIRE(k.NtClose(k.system_process(), t.handle) == STATUS_SUCCESS);
+    }
+    REQUIRE(reused_by_b);
+    k.set_step("the poke");
+    k.poke_unique_process_id(*a.process, ProcessId{});
+    REQUIRE(k.NtTerminateThread(*open.thread) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), open.handle) == STATUS_SUCCESS);
+    found[each] = k.audit();
+  }
+  CHECK(found[0] == found[1]);
+  int of_a = 0;
+  for (const Kernel::Finding& f : found[0]) {
+    if (f.kind != verify::FindingKind::UnbalancedNotify) continue;
+    if (f.detail.find("threads of process ID " + pid_of_a) == std::string::npos) continue;
+    ++of_a;
+    CHECK(f.detail.find("saw 2 create(s) and 1 exit(s)") != std::string::npos);
+    CHECK(f.step == "a's thread");
+  }
+  CHECK(of_a == 1);
 }
