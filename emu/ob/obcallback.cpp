@@ -7,16 +7,22 @@
 
 #include <algorithm>
 
+#include "ntemu/support/per_thread.hpp"
+
 namespace ntemu::ob {
 namespace {
 
 // The registrations whose routines run on this host thread now (innermost last): an
 // unregistration from inside one of them would wait for itself.
-thread_local std::vector<const ObjectCallbacks::Registration*> t_running;
+// (A PerThread, not a thread_local vector: support/per_thread.hpp says why.)
+struct RunningRegistrations : std::vector<const ObjectCallbacks::Registration*> {};
+std::vector<const ObjectCallbacks::Registration*>& running() {
+  return PerThread<RunningRegistrations>{}.get();
+}
 
 struct Running {
-  explicit Running(const ObjectCallbacks::Registration* r) { t_running.push_back(r); }
-  ~Running() { t_running.pop_back(); }
+  explicit Running(const ObjectCallbacks::Registration* r) { running().push_back(r); }
+  ~Running() { running().pop_back(); }
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
 };
@@ -113,7 +119,7 @@ Status ObjectCallbacks::ObUnRegisterCallbacks(void* handle) {
     auto it = std::find_if(registrations_.begin(), registrations_.end(),
                            [&](const auto& x) { return x.get() == handle; });
     if (it == registrations_.end()) return STATUS_INVALID_PARAMETER;
-    if (std::find(t_running.begin(), t_running.end(), it->get()) != t_running.end()) {
+    if (std::ranges::find(running(), it->get()) != running().end()) {
       return STATUS_POSSIBLE_DEADLOCK;
     }
     r = std::move(*it);

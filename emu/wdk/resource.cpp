@@ -18,6 +18,7 @@
 #include "irql.hpp"
 #include "leftovers.hpp"
 #include "ntemu/support/atomic_ref.hpp"
+#include "ntemu/support/per_thread.hpp"
 
 using ntemu::verify::FindingKind;
 using ntemu::wdk::non_null;
@@ -28,7 +29,11 @@ namespace {
 constexpr ULONG kResourceSignature = 0x53655245U;  // 'EReS'
 
 // Shared holds of this host thread, by resource.
-thread_local std::map<const ERESOURCE*, LONG> t_shared;
+// (A PerThread, not a thread_local map: support/per_thread.hpp says why.)
+struct SharedHolds : std::map<const ERESOURCE*, LONG> {};
+std::map<const ERESOURCE*, LONG>& shared_holds() {
+  return PerThread<SharedHolds>{}.get();
+}
 
 bool usable(PERESOURCE r, const char* function) {
   if (!non_null(r, function, "resource")) return false;
@@ -54,8 +59,8 @@ bool acquire_exclusive(PERESOURCE r, BOOLEAN wait, const char* function) {
     ++r->ExclusiveCount;  // recursive exclusive acquisition is allowed
     return true;
   }
-  auto shared = t_shared.find(r);
-  if (shared != t_shared.end() && shared->second > 0) {
+  auto shared = shared_holds().find(r);
+  if (shared != shared_holds().end() && shared->second > 0) {
     report(FindingKind::LockRecursion,
            fmt::format("{} by a thread that holds the resource shared: it would wait for "
                        "itself forever; it took a further shared hold instead",
@@ -83,7 +88,7 @@ bool acquire_shared(PERESOURCE r, BOOLEAN wait, const char* function) {
     ++r->ExclusiveCount;  // an exclusive owner's shared request is granted as exclusive
     return true;
   }
-  LONG& mine = t_shared[r];
+  LONG& mine = shared_holds()[r];
   if (mine > 0) {
     ++mine;
     resource_state(r).fetch_add(1, std::memory_order_acq_rel);
@@ -96,7 +101,7 @@ bool acquire_shared(PERESOURCE r, BOOLEAN wait, const char* function) {
       return true;
     }
     if (wait == FALSE && s < 0) {
-      if (mine == 0) t_shared.erase(r);
+      if (mine == 0) shared_holds().erase(r);
       return false;
     }
     std::this_thread::yield();
@@ -112,9 +117,9 @@ void release(PERESOURCE r, const char* function) {
     }
     return;
   }
-  auto shared = t_shared.find(r);
-  if (shared != t_shared.end() && shared->second > 0) {
-    if (--shared->second == 0) t_shared.erase(shared);
+  auto shared = shared_holds().find(r);
+  if (shared != shared_holds().end() && shared->second > 0) {
+    if (--shared->second == 0) shared_holds().erase(shared);
     resource_state(r).fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
@@ -133,7 +138,7 @@ NTSTATUS ExInitializeResourceLite(PERESOURCE Resource) {
     return ::STATUS_INVALID_PARAMETER;
   *Resource = ERESOURCE{};
   Resource->Signature = wdk::kResourceSignature;
-  wdk::t_shared.erase(Resource);
+  wdk::shared_holds().erase(Resource);
   wdk::remember_initialized(Resource, "ERESOURCE");
   return ::STATUS_SUCCESS;
 }
@@ -150,7 +155,7 @@ NTSTATUS ExDeleteResourceLite(PERESOURCE Resource) {
                 "would touch a deleted resource)");
   }
   Resource->Signature = 0;
-  wdk::t_shared.erase(Resource);
+  wdk::shared_holds().erase(Resource);
   wdk::forget_initialized(Resource);
   return ::STATUS_SUCCESS;
 }
@@ -196,7 +201,7 @@ VOID ExConvertExclusiveToSharedLite(PERESOURCE Resource) {
   const LONG holds = Resource->ExclusiveCount;
   Resource->ExclusiveCount = 0;
   wdk::owner_of(Resource).store(0, std::memory_order_release);
-  wdk::t_shared[Resource] += holds;
+  wdk::shared_holds()[Resource] += holds;
   wdk::resource_state(Resource).store(holds, std::memory_order_release);
 }
 
@@ -209,8 +214,8 @@ ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource) {
   if (!wdk::usable(Resource, "ExIsResourceAcquiredSharedLite")) return 0;
   if (wdk::owner_of(Resource).load() == wdk::owner_token())
     return static_cast<ULONG>(Resource->ExclusiveCount);
-  const auto it = wdk::t_shared.find(Resource);
-  return it == wdk::t_shared.end() ? 0U : static_cast<ULONG>(it->second);
+  const auto it = wdk::shared_holds().find(Resource);
+  return it == wdk::shared_holds().end() ? 0U : static_cast<ULONG>(it->second);
 }
 
 ULONG ExGetExclusiveWaiterCount(PERESOURCE Resource) {
