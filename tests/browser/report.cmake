@@ -7,8 +7,10 @@
 # of timeline entries is the number of jsonl events of the same run.
 cmake_minimum_required(VERSION 3.25)
 if(NOT CHROMIUM)
+  # The test's SKIP_REGULAR_EXPRESSION matches this line (cmake_language(EXIT), which would
+  # give an exit code, needs CMake 3.29; Debian 12 has 3.25).
   message(STATUS "Chromium not found: the HTML report is not checked in a browser")
-  cmake_language(EXIT 77)
+  return()
 endif()
 file(MAKE_DIRECTORY "${OUT_DIR}")
 get_filename_component(dir "${SCENARIO}" DIRECTORY)
