@@ -123,9 +123,13 @@ struct RoutineBook {
   RoutineBook(const ps::NotifyRoutine& r, const ob::ObjectManager& o) : routine(r), objects(o) {}
   const ps::NotifyRoutine& routine;
   const ob::ObjectManager& objects;
-  // Registrations alive (guarded by Verifier::Books::lock), and the object serial watermark at
-  // the first one: objects below it existed before the routine could hear of them. The
-  // generation counts registrations that ended (the last removal of the routine returned).
+  // Registrations alive (guarded by Verifier::Books::lock), and the object serial watermark
+  // read once the first one put the routine in its array: objects below it existed before the
+  // routine could hear of them (a creation's notify walk may have passed the slot before the
+  // routine was in it). Between the first registration's start and that read it is
+  // kUntilInserted: every object counts as existing before. The generation counts
+  // registrations that ended (the last removal of the routine returned).
+  static constexpr std::uint64_t kUntilInserted = ~std::uint64_t{0};
   int registrations = 0;
   std::atomic<std::uint64_t> registered_since{0};
   std::atomic<std::uint32_t> generation{0};

@@ -87,16 +87,23 @@ void Verifier::slot_poked(ps::NotifyKind kind, std::uint32_t, const ex::Callback
 
 void Verifier::routine_registering(ps::NotifyKind, ps::NotifyRoutine& routine) {
   RoutineBook& book = books_->book(routine, executive_.objects());
-  const std::uint64_t watermark = executive_.objects().watermark();
   MutexLocker hold(books_->lock);
   if (book.registrations++ == 0) {
-    book.registered_since.store(watermark, std::memory_order_release);
+    book.registered_since.store(RoutineBook::kUntilInserted, std::memory_order_release);
   }
 }
 
 void Verifier::routine_registered(ps::NotifyKind, ps::NotifyRoutine& routine, Status status) {
-  if (status.ok()) return;
   RoutineBook& book = books_->book(routine, executive_.objects());
+  if (status.ok()) {
+    // The routine is in its array now: an object made from here on has its creation walk
+    // find it (the object manager's lock orders the watermark read before the object's
+    // serial). No lock taken: a Mutex is a scheduling point, and this adds none.
+    std::uint64_t until = RoutineBook::kUntilInserted;
+    book.registered_since.compare_exchange_strong(until, executive_.objects().watermark(),
+                                                  std::memory_order_acq_rel);
+    return;
+  }
   MutexLocker hold(books_->lock);
   --book.registrations;
 }

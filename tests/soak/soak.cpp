@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(o.blocks_not_freed_once));
     summary.push_back(line);
     if (!o.first_failure.empty()) summary.push_back("  first failure: " + o.first_failure);
+    if (!clean) {
+      for (const std::string& d : o.finding_details)
+        summary.push_back("  " + d);
+    }
   }
   for (const std::string& s : summary)
     std::printf("%s\n", s.c_str());

@@ -155,9 +155,10 @@ struct Outcome {
   int failures = 0;           // API calls that failed (none should)
   std::string first_failure;  // the first of them: "API -> status"
   std::map<std::string, int> findings;
-  std::size_t cid_entries = 0;  // PspCidTable entries left
-  std::size_t resident = 0;     // objects left in host memory
-  std::uint64_t blocks = 0;     // EX_CALLBACK blocks allocated
+  std::vector<std::string> finding_details;  // "kind: detail" of the first few, for the report
+  std::size_t cid_entries = 0;               // PspCidTable entries left
+  std::size_t resident = 0;                  // objects left in host memory
+  std::uint64_t blocks = 0;                  // EX_CALLBACK blocks allocated
   std::uint64_t blocks_not_freed_once =
       0;  // removed but not freed exactly once, or installed but freed
 };
@@ -209,8 +210,12 @@ inline Outcome run(const Profile& profile, std::uint64_t lifecycles, int workers
       out.after_removal += s.after_removal.load();
     }
   }
-  for (const Kernel::Finding& f : k.audit())
+  for (const Kernel::Finding& f : k.audit()) {
     ++out.findings[std::string(verify::to_string(f.kind))];
+    if (out.finding_details.size() < 4) {
+      out.finding_details.push_back(std::string(verify::to_string(f.kind)) + ": " + f.detail);
+    }
+  }
   k.cid_table().enumerate([&](Handle, const ex::EntryView&) { ++out.cid_entries; });
   out.resident = k.objects().resident();
   if (profile.notify_storage == NotifyStorage::ExCallback) {
