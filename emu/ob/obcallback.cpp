@@ -119,7 +119,7 @@ Status ObjectCallbacks::ObUnRegisterCallbacks(void* handle) {
     auto it = std::find_if(registrations_.begin(), registrations_.end(),
                            [&](const auto& x) { return x.get() == handle; });
     if (it == registrations_.end()) return STATUS_INVALID_PARAMETER;
-    if (std::ranges::find(running(), it->get()) != running().end()) {
+    if (std::find(running().begin(), running().end(), it->get()) != running().end()) {
       return STATUS_POSSIBLE_DEADLOCK;
     }
     r = std::move(*it);
