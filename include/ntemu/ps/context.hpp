@@ -23,8 +23,9 @@ struct NotifyRoutine;
 
 /// The notify routines running on one host thread: only that thread writes, removals on other
 /// threads read. Heap records the context list owns and never frees (context.cpp): a reader
-/// may still hold one when its thread ends, which then hands it back for the next thread.
-struct RunningRoutines {
+/// may still hold one when its thread ends, which then hands it back for the next thread. Each
+/// on cache lines of its own: a thread's pushes share no line with another thread's record.
+struct alignas(64) RunningRoutines {
   static constexpr std::size_t kMaxRoutines = 32;
   std::atomic<std::size_t> depth{0};  ///< calls running (may exceed kMaxRoutines)
   std::array<std::atomic<const NotifyRoutine*>, kMaxRoutines> routines{};

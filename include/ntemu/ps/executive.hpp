@@ -383,7 +383,6 @@ class Executive {
                                  const Process* process);
   /// The registration lock, taken when the profile serialises registration.
   std::unique_lock<Mutex> serialise_registration();
-  /// `\Device\HarddiskVolume1\Windows\System32\NAME` for a name without a path.
 
   /// Maps `process`'s own image and ntdll, once, and tells the load-image routines.
   void PspReportProcessImages(Process& process);
