@@ -76,8 +76,13 @@ BENCHMARK_CAPTURE(Lifecycle_Thread, win2000_p0t8_unwatched, KernelVersion::Win20
     ->Name("Lifecycle/Thread/win2000/p0t8/unwatched");
 BENCHMARK_CAPTURE(Lifecycle_Process, xp_p1t1, KernelVersion::Xp, 1, 1)
     ->Name("Lifecycle/Process/xp/p1t1");
-BENCHMARK(Lifecycle_Concurrent)
+BENCHMARK_CAPTURE(Lifecycle_Concurrent, xp_p1t1, Watch::Verifier)
     ->Name("Lifecycle/Concurrent/xp/p1t1")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(Lifecycle_Concurrent, xp_p1t1_unwatched, Watch::Unwatched)
+    ->Name("Lifecycle/Concurrent/xp/p1t1/unwatched")
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();

@@ -24,7 +24,7 @@ void Lifecycle_Process(benchmark::State& state, KernelVersion v, int process_rou
                        int thread_routines);
 
 // lifecycle_concurrent.cpp: the thread lifecycle from several host threads on one kernel.
-void Lifecycle_Concurrent(benchmark::State& state);
+void Lifecycle_Concurrent(benchmark::State& state, Watch watch);
 
 // lifecycle_scale.cpp: lookups and lifecycles beside many live threads (state.range(0)).
 void Scale_Lookup(benchmark::State& state);

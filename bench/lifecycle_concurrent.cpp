@@ -10,18 +10,19 @@ namespace ntemu::bench {
 
 namespace {
 
-// One kernel (xp, 1 + 1 routines) shared by the host threads of every run: made once for the
-// process, since Google Benchmark's start barrier is the loop's first iteration and each host
-// thread sets up its own worker process before it.
-Machine& shared_machine() {
-  static Machine m(KernelVersion::Xp, 1, 1);
-  return m;
+// One kernel (xp, 1 + 1 routines) per watch, shared by the host threads of every run: made
+// once for the process, since Google Benchmark's start barrier is the loop's first iteration
+// and each host thread sets up its own worker process before it.
+Machine& shared_machine(Watch watch) {
+  static Machine watched(KernelVersion::Xp, 1, 1, Watch::Verifier);
+  static Machine unwatched(KernelVersion::Xp, 1, 1, Watch::Unwatched);
+  return watch == Watch::Verifier ? watched : unwatched;
 }
 
 }  // namespace
 
-void Lifecycle_Concurrent(benchmark::State& state) {
-  Machine& m = shared_machine();
+void Lifecycle_Concurrent(benchmark::State& state, Watch watch) {
+  Machine& m = shared_machine(watch);
   if (m.error() != nullptr) {
     state.SkipWithError(m.error());
     return;
