@@ -115,6 +115,12 @@ def lifecycle_section(binary):
         # Best case for the lifecycle: its private part (c1 − f1) scales perfectly, its shared
         # part costs what it costs under contention (2 x f2 per thread).
         bound = 2 * c1 / (c1 - f1 + 2 * f2)
+        u1 = m["Lifecycle/Concurrent/xp/p1t1/unwatched/real_time/threads:1"]
+        u2 = m["Lifecycle/Concurrent/xp/p1t1/unwatched/real_time/threads:2"]
+        scaling = (f"Two host threads (`Lifecycle/Concurrent/xp/p1t1`, throughput of two against "
+                   f"one): {c1 / c2:.2f}x watched ({fmt_ns(c1)} / {fmt_ns(c2)}), {u1 / u2:.2f}x "
+                   f"with the verifier detached (`…/unwatched`: {fmt_ns(u1)} / {fmt_ns(u2)}); "
+                   f"the bound above is {bound:.2f}x.")
         floors.append(("2 host threads: best possible lifecycle scaling here", f"{bound:.2f}x",
                        "2 x `threads:1` / (`threads:1` − S + 2 x S2), S and S2 from the row above",
                        "—", f"ntemu: {c1 / c2:.2f}x = {c1 / c2 / bound:.2f} of the bound",
@@ -165,6 +171,8 @@ def lifecycle_section(binary):
         lines.append(f"| {figure} | {fmt_ns(watched)} | {fmt_ns(unwatched)} | "
                      f"{fmt_ns(watched - unwatched)} | {fmt_ns(floor)} | {watched / floor:.2f}x | "
                      f"{unwatched / floor:.2f}x |")
+    if not concurrent_errors:
+        lines += ["", scaling]
     lines += ["", "| Memory (heap in use, mallinfo2; RSS growth beside it) | bytes per live thread "
                   "| RSS bytes per live thread | Target |", "|---|---:|---:|---|"]
     for n in ["1000", "1000000"]:

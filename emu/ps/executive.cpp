@@ -13,11 +13,16 @@ namespace ntemu::ps {
 Executive::~Executive() = default;
 
 void Executive::add_observer(KernelObserver& observer) {
-  if (observers_.size() < observers_.capacity()) observers_.push_back(&observer);
+  if (observers_.size() == observers_.capacity()) return;
+  observers_.push_back(&observer);
+  if (observer.hears_returns()) return_observers_.push_back(&observer);
 }
 
 void Executive::remove_observer(KernelObserver& observer) {
   observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
+  return_observers_.erase(
+      std::remove(return_observers_.begin(), return_observers_.end(), &observer),
+      return_observers_.end());
 }
 
 void Executive::set_tombstones(ob::Tombstones policy) {

@@ -123,11 +123,6 @@ const void* NotifySlots::routine(std::uint32_t i) const {
   return b == nullptr ? nullptr : b->Function;
 }
 
-const void* NotifySlots::routine_seq_cst(std::uint32_t i) const {
-  return storage_ == NotifyStorage::PlainArray ? plain_[i].load(std::memory_order_seq_cst)
-                                               : routine(i);
-}
-
 const ex::CallbackBlock* NotifySlots::block(std::uint32_t i) const {
   const std::uint64_t v = blocks_[i].raw();
   return v == 0 ? nullptr : callbacks_->block_at(ex::FastRef::object(v, callbacks_->arch()));

@@ -48,7 +48,8 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
   struct Returning {  // on every way out, a faulting routine included
     ~Returning() {
       sched::point(sched::Access::Return, call.routine, "notify routine return", call.slot);
-      executive.observe(&KernelObserver::routine_returned, call);
+      for (KernelObserver* o : executive.return_observers_)
+        o->routine_returned(call);
     }
     Executive& executive;
     const NotifyCall& call;

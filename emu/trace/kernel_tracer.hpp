@@ -15,6 +15,7 @@ class KernelTracer final : public ps::KernelObserver {
   void cid_created(Handle handle, const ob::Object& object) override;
   void cid_destroyed(Handle handle, const ob::Object* named) override;
   void routine_calling(const ps::NotifyCall& call) override;
+  bool hears_returns() const override { return false; }
 
  private:
   TraceSink& sink_;

@@ -187,10 +187,6 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
       books_->publish();
     }
   }
-  check_in_flight(call, step);
-}
-
-void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
   if (call.array->storage() != NotifyStorage::PlainArray) return;
   // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
   // a slot cleared before the call was made means the routine runs after its removal. With the
@@ -198,7 +194,12 @@ void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
   // executive marked the call running on this host thread before telling us of it, so a removal
   // either sees this call running, or this call sees the cleared slot.
   fence::light();
-  if (call.array->routine_seq_cst(call.slot) == call.routine->function) return;
+  if (call.array->routine_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
+    called_after_removal(call, step);
+  }
+}
+
+void Verifier::called_after_removal(const ps::NotifyCall& call, std::uint32_t step) {
   const dbg::Symbol& symbol = call.routine->symbol_or_unknown();
   std::string what;
   std::uint64_t id = call.pid.value();

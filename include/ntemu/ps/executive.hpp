@@ -40,11 +40,11 @@
 #include "ntemu/ob/object.hpp"
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/context.hpp"
-#include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/context_scope.hpp"
+#include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/observer.hpp"
-#include "ntemu/ps/results.hpp"
 #include "ntemu/ps/process.hpp"
+#include "ntemu/ps/results.hpp"
 #include "ntemu/ps/thread.hpp"
 #include "ntemu/support/bugcheck.hpp"
 #include "ntemu/support/ids.hpp"
@@ -420,6 +420,7 @@ class Executive {
   dbg::SymbolTable symbols_;
   NotifyRoutineTable routines_;
   boost::container::static_vector<KernelObserver*, 4> observers_;
+  boost::container::static_vector<KernelObserver*, 4> return_observers_;  ///< hears_returns()
   Process* idle_process_ = nullptr;
   Thread* idle_thread_ = nullptr;
   Process* system_process_ = nullptr;

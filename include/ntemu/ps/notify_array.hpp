@@ -102,7 +102,10 @@ class NotifySlots {
   const void* routine(std::uint32_t i) const;
   /// Plain storage: slot `i` read in the single total order of sequentially consistent
   /// operations (the verifier's in-flight check pairs it with removal's clear).
-  const void* routine_seq_cst(std::uint32_t i) const;
+  const void* routine_seq_cst(std::uint32_t i) const {
+    return storage_ == NotifyStorage::PlainArray ? plain_[i].load(std::memory_order_seq_cst)
+                                                 : routine(i);
+  }
   /// ExCallback storage: slot `i` itself (for accounting checks).
   const ex::ExCallback* slot_word(std::uint32_t i) const { return &blocks_[i]; }
   /// ExCallback storage: the slot's raw EX_FAST_REF word (block address | cached references).

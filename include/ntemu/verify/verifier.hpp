@@ -75,6 +75,7 @@ class Verifier final : public ps::KernelObserver {
                        const ps::NotifySlots& array) override;
   void removal_refused(ps::NotifyKind kind, ps::NotifyRoutine& routine) override;
   void routine_calling(const ps::NotifyCall& call) override;
+  bool hears_returns() const override { return false; }
   void process_lock_reentered(const ps::Process& process, std::string_view routine) override;
   void pid_poked(const ps::Process& process, ProcessId value) override;
   void slot_poked(ps::NotifyKind kind, std::uint32_t slot, const ex::CallbackBlock* block) override;
@@ -84,9 +85,9 @@ class Verifier final : public ps::KernelObserver {
  private:
   /// Stores a finding raised while running and emits it.
   void raise(Finding f);
-  /// Plain arrays: marks `call` running on this host thread and records a call-after-remove if
-  /// its slot was cleared before it was made.
-  void check_in_flight(const ps::NotifyCall& call, std::uint32_t step);
+  /// Plain arrays: records a call-after-remove of `call`, whose slot was cleared before it was
+  /// made (routine_calling's check, kept out of line).
+  void called_after_removal(const ps::NotifyCall& call, std::uint32_t step);
 
   ps::Executive& executive_;
   TraceSink* sink_ = nullptr;
