@@ -74,6 +74,7 @@ Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool creat
   NotifyCall call;
   call.kind = NotifyKind::Process;
   call.array = &process_notify_;
+  call.walk = ++t_host_context.walks;
   call.create = create;
   call.pid = process.pid();
   call.parent = process.InheritedFromUniqueProcessId;
@@ -108,6 +109,7 @@ void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, 
   NotifyCall call;
   call.kind = NotifyKind::Thread;
   call.array = &thread_notify_;
+  call.walk = ++t_host_context.walks;
   call.create = create;
   call.pid = pid;
   call.tid = thread.tid();
@@ -139,6 +141,7 @@ void Executive::PsCallImageNotifyRoutines(const std::string& name, ProcessId pid
   NotifyCall call;
   call.kind = NotifyKind::Image;
   call.array = &image_notify_;
+  call.walk = ++t_host_context.walks;
   call.create = true;
   call.pid = pid;
   call.context = current_thread().Cid();

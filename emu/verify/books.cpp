@@ -118,8 +118,16 @@ CountLog& Verifier::Books::find_log() {
     mine = logs.back().get();
     mine->owner = me;
   }
+  mine->walk = 0;  // a new owner's walks are numbered afresh: its first call writes a header
   t_log = {serial, mine};
   return *mine;
+}
+
+void Verifier::Books::begin_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
+  log.walks[log.headers % CountLog::kEntries] = header_of(call, step);
+  ++log.headers;
+  log.walk = call.walk;
+  log.walk_step = step;
 }
 
 void Verifier::Books::count_now(const PendingCount& call) {
@@ -144,24 +152,25 @@ void Verifier::Books::drain(CountLog& log) {
   const std::uint32_t head = log.head.load(std::memory_order_relaxed);
   const std::uint32_t tail = log.tail.load(std::memory_order_acquire);
   for (std::uint32_t i = head; i != tail;) {
-    const PendingCount& first = log.entries[i % CountLog::kEntries];
+    const LoggedCall& first = log.calls[i % CountLog::kEntries];
+    const WalkHeader& header = log.walks[first.walk];
     if (!pairs.on()) {
-      first.book->apply(first, seq++);
+      first.book->apply(unpack(header, first), seq++);
       ++i;
       continue;
     }
-    // The calls of one walk lie side by side in its host thread's log. A walk of a nested
-    // callout may cut one in two, and two walks of one object may run together: WalkPairs
-    // then finds no pair and counts the calls one by one.
-    const PendingCount* walk[WalkPairs::kMaxWalk];
+    // The calls of one walk lie side by side in its host thread's log, naming one header. A
+    // walk of a nested callout may cut one in two: WalkPairs then finds no pair and counts the
+    // calls one by one.
+    const LoggedCall* walk[WalkPairs::kMaxWalk];
     std::size_t n = 0;
     walk[n++] = &first;
     for (++i; i != tail && n < WalkPairs::kMaxWalk; ++i) {
-      const PendingCount& next = log.entries[i % CountLog::kEntries];
-      if (!same_walk(first, next)) break;
+      const LoggedCall& next = log.calls[i % CountLog::kEntries];
+      if (next.walk != first.walk) break;
       walk[n++] = &next;
     }
-    pairs.walk(walk, n, seq);
+    pairs.walk(header, walk, n, seq);
     seq += n;
   }
   log.head.store(tail, std::memory_order_release);

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -21,6 +20,7 @@
 #include "balance_map.hpp"
 #include "ntemu/ob/object.hpp"
 #include "ntemu/ps/notify_routine.hpp"
+#include "ntemu/ps/observer.hpp"
 #include "ntemu/ps/process.hpp"
 #include "ntemu/ps/thread.hpp"
 #include "ntemu/support/flat_map.hpp"
@@ -95,25 +95,74 @@ struct PendingCount {
   bool born_before = false;  // the object existed before the routine's registration
 };
 
-/// Whether `b` continues the notify walk that `a` started (WalkPairs): the same object, IDs,
-/// step, registration and direction — the fields from `object` to `create`, which lie side by
-/// side with no padding between them.
-inline bool same_walk(const PendingCount& a, const PendingCount& b) {
-  constexpr std::size_t kFrom = offsetof(PendingCount, object);
-  constexpr std::size_t kTo = offsetof(PendingCount, create) + sizeof(bool);
-  static_assert(kTo - kFrom == 4 * sizeof(std::uint64_t) + 2 * sizeof(std::uint32_t) + 2);
-  return std::memcmp(reinterpret_cast<const char*>(&a) + kFrom,
-                     reinterpret_cast<const char*>(&b) + kFrom, kTo - kFrom) == 0;
+/// What every call of one notify walk told its routines (NotifyCall::walk): the object, the
+/// IDs, the step and the direction. A host thread's log holds it once per walk.
+struct WalkHeader {
+  std::uint64_t object = 0;  // the object told of: its address and serial
+  std::uint64_t serial = 0;
+  std::uint64_t id = 0;   // the PID (process calls) or the TID (thread calls)
+  std::uint64_t pid = 0;  // thread calls: the PID the routine was told
+  std::uint32_t step = 0;
+  bool thread = false;
+  bool create = false;
+};
+
+/// The header of `call`'s walk, at `step` (not an image call: those have no object to pair).
+inline WalkHeader header_of(const ps::NotifyCall& call, std::uint32_t step) {
+  WalkHeader w;
+  w.object = call.object->address();
+  w.serial = call.object->serial();
+  w.thread = call.kind == ps::NotifyKind::Thread;
+  w.id = w.thread ? call.tid.value() : call.pid.value();
+  w.pid = call.pid.value();
+  w.step = step;
+  w.create = call.create;
+  return w;
 }
 
-/// A host thread's calls not yet counted: a single-producer ring that only its thread writes
-/// and that is emptied under Verifier::Books::counts, when full or before the books are read.
+/// One logged call: the routine's book, what is the routine's own, and the walk it belongs to
+/// (its header's place in the log).
+struct LoggedCall {
+  RoutineBook* book = nullptr;
+  std::uint32_t generation = 0;  // the routine's registration when it was called
+  std::uint16_t walk = 0;        // CountLog::walks index of its header
+  bool born_before = false;      // the object existed before the routine's registration
+};
+static_assert(sizeof(LoggedCall) == 16, "a logged call is two words");
+
+/// The call a header and its logged call make.
+inline PendingCount unpack(const WalkHeader& w, const LoggedCall& c) {
+  PendingCount p;
+  p.book = c.book;
+  p.object = w.object;
+  p.serial = w.serial;
+  p.id = w.id;
+  p.pid = w.pid;
+  p.step = w.step;
+  p.generation = c.generation;
+  p.thread = w.thread;
+  p.create = w.create;
+  p.born_before = c.born_before;
+  return p;
+}
+
+/// A host thread's calls not yet counted: a single-producer ring of calls that only its thread
+/// writes and that is emptied under Verifier::Books::counts, when full or before the books are
+/// read, with a ring of walk headers beside it. A header is written before the first call of its
+/// walk that is logged, and again when the step changes within the walk; the calls in the ring
+/// name at most kEntries headers, the latest kEntries written, so none is overwritten while a
+/// call still names it.
 struct CountLog {
   static constexpr std::uint32_t kEntries = 128;
-  std::atomic<std::uint32_t> head{0};  // the next entry to count
-  std::atomic<std::uint32_t> tail{0};  // the next entry to write
+  std::atomic<std::uint32_t> head{0};  // the next call to count
+  std::atomic<std::uint32_t> tail{0};  // the next call to write
   std::thread::id owner;               // guarded by Verifier::Books::counts
-  std::array<PendingCount, kEntries> entries;
+  // The owner's: the walk and step of the header written last, and its place.
+  std::uint64_t walk = 0;  // 0: none (a new owner, or a walk not numbered)
+  std::uint32_t walk_step = 0;
+  std::uint32_t headers = 0;  // headers ever written
+  std::array<WalkHeader, kEntries> walks;
+  std::array<LoggedCall, kEntries> calls;
 };
 
 /// One book per routine, created at its first registration and never freed, so its routine's
@@ -211,24 +260,32 @@ struct Verifier::Books {
     return make_book(routine, objects);
   }
   /// Whether a call of `book`'s routine is counted at once (count_now) rather than logged
-  /// (reserve, fill, publish): when the book is direct, and when a controlled scheduler runs the
+  /// (log): when the book is direct, and when a controlled scheduler runs the
   /// calling thread (the explorer's CPUs share no order of their logs).
   static bool counts_now(const RoutineBook& book) {
     return sched::controlled() || book.direct.load(std::memory_order_acquire);
   }
   void count_now(const PendingCount& call) NTEMU_EXCLUDES(counts);
-  /// The calling host thread's next log entry, to be filled in place and then published.
-  PendingCount& reserve() NTEMU_EXCLUDES(counts) {
+  /// Logs `c`, a call of the walk `call` is part of, made at `step`, in the calling host
+  /// thread's log; a header is written first when the walk or the step is not the last one's.
+  void log(const ps::NotifyCall& call, std::uint32_t step, const LoggedCall& c)
+      NTEMU_EXCLUDES(counts) {
     CountLog& log = my_log();
     const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
     if (tail - log.head.load(std::memory_order_acquire) == CountLog::kEntries) [[unlikely]] {
       make_room();
     }
-    return log.entries[tail % CountLog::kEntries];
-  }
-  void publish() {
-    CountLog& log = *t_log.log;  // reserve() made it the cached one
-    log.tail.store(log.tail.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    if (call.walk != log.walk || step != log.walk_step || call.walk == 0) [[unlikely]] {
+      begin_walk(log, call, step);
+    }
+    // Field by field: a copy of the 15 bytes the fields fill would be two overlapping 8-byte
+    // moves, the second a load that the stores of `c` cannot forward to (a stall every call).
+    LoggedCall& slot = log.calls[tail % CountLog::kEntries];
+    slot.book = c.book;
+    slot.generation = c.generation;
+    slot.walk = static_cast<std::uint16_t>((log.headers - 1) % CountLog::kEntries);
+    slot.born_before = c.born_before;
+    log.tail.store(tail + 1, std::memory_order_release);
   }
   /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
   void drain() NTEMU_REQUIRES(counts);
@@ -249,6 +306,8 @@ struct Verifier::Books {
   }
   CountLog& find_log() NTEMU_EXCLUDES(counts);
   void make_room() NTEMU_EXCLUDES(counts);
+  /// Writes the header of `call`'s walk at `step` in the owner's `log`.
+  static void begin_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step);
   RoutineBook& make_book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects)
       NTEMU_EXCLUDES(lock);
 };

@@ -163,28 +163,17 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
   RoutineBook& book = books_->book(*call.routine, executive_.objects());
   const std::uint32_t step = books_->now();
   if (call.kind != ps::NotifyKind::Image) {  // images have no exits to pair with
-    const ob::Object& object = *call.object;
-    auto fill = [&](PendingCount& count) {
-      count.book = &book;
-      count.object = object.address();
-      count.serial = object.serial();
-      count.thread = call.kind == ps::NotifyKind::Thread;
-      count.id = count.thread ? call.tid.value() : call.pid.value();
-      count.pid = call.pid.value();
-      count.step = step;
-      count.generation = book.generation.load(std::memory_order_acquire);
-      count.create = call.create;
-      // An exit the routine cannot pair with a create it saw, of an object that existed
-      // before its registration, is not judged: it registered too late to hear of the creation.
-      count.born_before = object.serial() < book.registered_since.load(std::memory_order_acquire);
-    };
+    LoggedCall logged;
+    logged.book = &book;
+    logged.generation = book.generation.load(std::memory_order_acquire);
+    // An exit the routine cannot pair with a create it saw, of an object that existed before
+    // its registration, is not judged: it registered too late to hear of the creation.
+    logged.born_before =
+        call.object->serial() < book.registered_since.load(std::memory_order_acquire);
     if (Books::counts_now(book)) [[unlikely]] {
-      PendingCount now;
-      fill(now);
-      books_->count_now(now);
+      books_->count_now(unpack(header_of(call, step), logged));
     } else {
-      fill(books_->reserve());  // in place in the log: no copy
-      books_->publish();
+      books_->log(call, step, logged);  // the walk's object and IDs once, in its header
     }
   }
   if (call.array->storage() != NotifyStorage::PlainArray) return;

@@ -13,7 +13,7 @@ constexpr std::uint64_t kMaxHeldId = std::numeric_limits<std::uint32_t>::max();
 constexpr std::size_t kMaxSets = 1024;
 
 // Whether `calls` were made to the routines of `set`, in its order.
-bool same_books(const std::vector<RoutineBook*>& set, const PendingCount* const* calls,
+bool same_books(const std::vector<RoutineBook*>& set, const LoggedCall* const* calls,
                 std::size_t n) {
   if (set.size() != n) return false;
   for (std::size_t i = 0; i < n; ++i) {
@@ -23,10 +23,12 @@ bool same_books(const std::vector<RoutineBook*>& set, const PendingCount* const*
 }
 }  // namespace
 
-void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
-  const PendingCount& w = *calls[0];
-  if (!on_ || w.generation != 0 || w.id > kMaxHeldId || w.pid > kMaxHeldId) {
-    count_each(calls, n, seq);
+void WalkPairs::walk(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n,
+                     std::uint64_t seq) {
+  // Only calls of registrations that never ended are held (add_pairs counts generation 0).
+  if (!on_ || w.id > kMaxHeldId || w.pid > kMaxHeldId ||
+      std::any_of(calls, calls + n, [](const LoggedCall* c) { return c->generation != 0; })) {
+    count_each(w, calls, n, seq);
     return;
   }
   Open* held = opens_.find(w.object);
@@ -34,7 +36,7 @@ void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint6
   if (w.create) {
     const std::int64_t set = intern(calls, n);
     if (set < 0) {
-      count_each(calls, n, seq);
+      count_each(w, calls, n, seq);
       return;
     }
     // Held already: another object's, at the same address, or this object's earlier creation.
@@ -50,7 +52,7 @@ void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint6
     ++open_count_;
     return;
   }
-  if (held != nullptr && held->serial == w.serial && pairs_with(*held, calls, n)) {
+  if (held != nullptr && held->serial == w.serial && pairs_with(*held, w, calls, n)) {
     const std::uint32_t set = held->set;
     held->serial = 0;
     --open_count_;
@@ -63,19 +65,21 @@ void WalkPairs::walk(const PendingCount* const* calls, std::size_t n, std::uint6
     return;
   }
   if (held != nullptr) count_open(w.object, *held);
-  count_each(calls, n, seq);
+  count_each(w, calls, n, seq);
 }
 
-bool WalkPairs::pairs_with(const Open& open, const PendingCount* const* calls,
+bool WalkPairs::pairs_with(const Open& open, const WalkHeader& w, const LoggedCall* const* calls,
                            std::size_t n) const {
-  const PendingCount& w = *calls[0];
   if (open.thread != w.thread || open.id != w.id || (w.thread && open.pid != w.pid)) return false;
-  return same_books(sets_[open.set], calls, n) &&
-         std::none_of(calls, calls + n,
-                      [](const PendingCount* c) { return c->book->surplus_exits != 0; });
+  const std::vector<RoutineBook*>& set = sets_[open.set];
+  if (set.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {  // the same routines, none with an ID's exits in surplus
+    if (set[i] != calls[i]->book || set[i]->surplus_exits != 0) return false;
+  }
+  return true;
 }
 
-std::int64_t WalkPairs::intern(const PendingCount* const* calls, std::size_t n) {
+std::int64_t WalkPairs::intern(const LoggedCall* const* calls, std::size_t n) {
   auto matches = [&](const std::vector<RoutineBook*>& set) { return same_books(set, calls, n); };
   if (last_set_ < sets_.size() && matches(sets_[last_set_])) return last_set_;
   for (std::size_t s = 0; s < sets_.size(); ++s) {
@@ -111,15 +115,16 @@ void WalkPairs::count_open(std::uint64_t address, Open& open) {
 }
 
 void WalkPairs::add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id,
-                         const PendingCount& exit, std::uint64_t seq) {
+                         const WalkHeader& exit, std::uint64_t seq) {
   Pairs& p = pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
   ++p.count;
   note_last(p, exit.step, seq, exit.object, exit.serial);
 }
 
-void WalkPairs::count_each(const PendingCount* const* calls, std::size_t n, std::uint64_t seq) {
+void WalkPairs::count_each(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n,
+                           std::uint64_t seq) {
   for (std::size_t i = 0; i < n; ++i) {
-    const PendingCount& call = *calls[i];
+    const PendingCount call = unpack(w, *calls[i]);
     // Whether this exit counts may depend on a create held here: count those first.
     if (on_ && !call.create && open_count_ != 0 && !call.book->exit_counts(call)) settle();
     call.book->apply(call, seq + i);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `WalkPairs`: the verifier's balance books (books.hpp) without the per-routine work of the
 // common case. A walk is one pass of a notify array over its routines for one object: the calls
-// a host thread's log holds side by side with the same object, IDs, step and direction. A create
+// a host thread's log holds side by side under one header (the object, IDs, step and direction,
+// books.hpp's WalkHeader). A create
 // walk is held by object, not counted; when the same object's exit walk tells the same routines
 // the same IDs, the two walks are one pair per ID of that set of routines — one count instead of
 // one per routine and call. Everything held is counted in the routines' books, exactly as if
@@ -24,8 +25,9 @@
 
 namespace ntemu::verify {
 
-struct PendingCount;
+struct LoggedCall;
 struct RoutineBook;
+struct WalkHeader;
 
 class WalkPairs {
  public:
@@ -33,9 +35,9 @@ class WalkPairs {
   static constexpr std::size_t kMaxWalk = 64;
 
   bool on() const { return on_; }
-  /// Counts one walk: `n` calls, the i-th counted `seq + i`-th. Counts the calls one by one
-  /// once pairing is off, or when the walk cannot be held.
-  void walk(const PendingCount* const* calls, std::size_t n, std::uint64_t seq);
+  /// Counts one walk: `n` calls under header `w`, the i-th counted `seq + i`-th. Counts the
+  /// calls one by one once pairing is off, or when the walk cannot be held.
+  void walk(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n, std::uint64_t seq);
   /// Counts everything held in the routines' books and stops pairing.
   void settle();
 
@@ -60,14 +62,16 @@ class WalkPairs {
   };
 
   /// The set of routines of `calls`, or -1 when there are too many sets to hold.
-  std::int64_t intern(const PendingCount* const* calls, std::size_t n);
-  bool pairs_with(const Open& open, const PendingCount* const* calls, std::size_t n) const;
+  std::int64_t intern(const LoggedCall* const* calls, std::size_t n);
+  bool pairs_with(const Open& open, const WalkHeader& w, const LoggedCall* const* calls,
+                  std::size_t n) const;
   /// Counts the create walk `open` held for the object at `address` in its routines' books.
   void count_open(std::uint64_t address, Open& open);
-  void add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id, const PendingCount& exit,
+  void add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id, const WalkHeader& exit,
                 std::uint64_t seq);
   /// Counts the calls one by one.
-  void count_each(const PendingCount* const* calls, std::size_t n, std::uint64_t seq);
+  void count_each(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n,
+                  std::uint64_t seq);
 
   bool on_ = true;
   BalanceMap<Open> opens_;

@@ -52,6 +52,8 @@ struct HostContext {
   /// Notify loops this host thread runs while holding a process lock (the profile's
   /// ProcessLockDuringNotify::Held): object deletions wait until it is released.
   std::uint32_t locked_callouts = 0;
+  /// Notify walks begun on this host thread (NotifyCall::walk numbers them from 1).
+  std::uint64_t walks = 0;
 
   /// Routines running on this host thread now (may exceed kMaxRoutines).
   std::size_t running() const {

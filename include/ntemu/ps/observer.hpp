@@ -52,6 +52,10 @@ struct NotifyCall {
                                             ///< calls: the process mapped into; nullptr: a driver)
   const std::string* image_name = nullptr;  ///< image calls: the full image name
   const IMAGE_INFO* image = nullptr;        ///< image calls: the image
+  /// The walk the call is part of: every call of one pass of the array over its routines for
+  /// one object carries the same value, and no two walks made on one host thread do (0: not
+  /// known). An observer can tell a walk's first call from the rest by it.
+  std::uint64_t walk = 0;
 };
 
 class KernelObserver {
