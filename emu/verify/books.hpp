@@ -120,6 +120,11 @@ inline WalkHeader header_of(const ps::NotifyCall& call, std::uint32_t step) {
   return w;
 }
 
+/// Whether the object `call` is about existed before `book`'s routine was registered. An exit
+/// the routine cannot pair with a create it saw, of such an object, is not judged: it registered
+/// too late to hear of the creation.
+inline bool born_before(const ps::NotifyCall& call, const RoutineBook& book);
+
 /// One logged call: the routine's book, what is the routine's own, and the walk it belongs to
 /// (its header's place in the log).
 struct LoggedCall {
@@ -216,6 +221,10 @@ struct RoutineBook {
              std::uint64_t seq);
 };
 
+inline bool born_before(const ps::NotifyCall& call, const RoutineBook& book) {
+  return call.object->serial() < book.registered_since.load(std::memory_order_acquire);
+}
+
 /// A host thread's log of the Books it used last (Books::serial): most host threads work for
 /// one kernel at a time, so finding the log is one comparison.
 struct LogCache {
@@ -266,9 +275,32 @@ struct Verifier::Books {
     return sched::controlled() || book.direct.load(std::memory_order_acquire);
   }
   void count_now(const PendingCount& call) NTEMU_EXCLUDES(counts);
-  /// Logs `c`, a call of the walk `call` is part of, made at `step`, in the calling host
-  /// thread's log; a header is written first when the walk or the step is not the last one's.
-  void log(const ps::NotifyCall& call, std::uint32_t step, const LoggedCall& c)
+  /// The calling host thread's log when it is the one it used last, else nullptr.
+  CountLog* cached_log() const { return t_log.books == serial ? t_log.log : nullptr; }
+  /// Whether a call of `call`'s walk made at `step` is appended to `log` as it is: the log has
+  /// room and its last header is of that walk and step.
+  static bool continues(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
+    return log.tail.load(std::memory_order_relaxed) - log.head.load(std::memory_order_acquire) !=
+               CountLog::kEntries &&
+           call.walk == log.walk && step == log.walk_step && call.walk != 0;
+  }
+  /// Appends a call of `book`'s routine under the last header of `log`, its owner's log, which
+  /// has room.
+  static void append(CountLog& log, RoutineBook& book, bool born_before) {
+    // Field by field: a copy of the 15 bytes the fields fill would be two overlapping 8-byte
+    // moves, the second a load that the stores before it cannot forward to (a stall a call).
+    const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
+    LoggedCall& slot = log.calls[tail % CountLog::kEntries];
+    slot.book = &book;
+    slot.generation = book.generation.load(std::memory_order_acquire);
+    slot.walk = static_cast<std::uint16_t>((log.headers - 1) % CountLog::kEntries);
+    slot.born_before = born_before;
+    log.tail.store(tail + 1, std::memory_order_release);
+  }
+  /// Logs a call of `book`'s routine, of the walk `call` is part of, made at `step`, in the
+  /// calling host thread's log; a header is written first when the walk or the step is not the
+  /// last one's.
+  void log(const ps::NotifyCall& call, std::uint32_t step, RoutineBook& book, bool born_before)
       NTEMU_EXCLUDES(counts) {
     CountLog& log = my_log();
     const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
@@ -278,14 +310,7 @@ struct Verifier::Books {
     if (call.walk != log.walk || step != log.walk_step || call.walk == 0) [[unlikely]] {
       begin_walk(log, call, step);
     }
-    // Field by field: a copy of the 15 bytes the fields fill would be two overlapping 8-byte
-    // moves, the second a load that the stores of `c` cannot forward to (a stall every call).
-    LoggedCall& slot = log.calls[tail % CountLog::kEntries];
-    slot.book = c.book;
-    slot.generation = c.generation;
-    slot.walk = static_cast<std::uint16_t>((log.headers - 1) % CountLog::kEntries);
-    slot.born_before = c.born_before;
-    log.tail.store(tail + 1, std::memory_order_release);
+    append(log, book, born_before);
   }
   /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
   void drain() NTEMU_REQUIRES(counts);

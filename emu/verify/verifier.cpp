@@ -12,7 +12,9 @@
 namespace ntemu::verify {
 
 Verifier::Verifier(ps::Executive& executive)
-    : executive_(executive), books_(std::make_unique<Books>()) {}
+    : executive_(executive),
+      books_(std::make_unique<Books>()),
+      asymmetric_fence_(fence::asymmetric()) {}
 
 Verifier::~Verifier() = default;
 
@@ -160,30 +162,52 @@ void Verifier::removal_refused(ps::NotifyKind, ps::NotifyRoutine& routine) {
 // --- calls ------------------------------------------------------------------------------------
 
 void Verifier::routine_calling(const ps::NotifyCall& call) {
+  // The common call — its routine's book made, counted later, its walk's header already in this
+  // host thread's log, with room — is logged here with no call out but tail calls, so that it
+  // saves and restores no registers; any other takes the general way (log_call).
+  auto* book = static_cast<RoutineBook*>(call.routine->annotation.load(std::memory_order_acquire));
+  CountLog* log = books_->cached_log();
+  const std::uint32_t step = books_->now();
+  if (book == nullptr || log == nullptr || call.kind == ps::NotifyKind::Image ||
+      Books::counts_now(*book) || !Books::continues(*log, call, step)) [[unlikely]] {
+    return log_call(call);
+  }
+  Books::append(*log, *book, born_before(call, *book));
+  if (call.array->storage() != NotifyStorage::PlainArray) return;
+  // check_in_flight, with fence::light() a compiler barrier where fence::asymmetric() holds.
+  if (!asymmetric_fence_) [[unlikely]]
+    return check_in_flight(call, step);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (call.array->plain_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
+    return called_after_removal(call, step);
+  }
+}
+
+void Verifier::log_call(const ps::NotifyCall& call) {
   RoutineBook& book = books_->book(*call.routine, executive_.objects());
   const std::uint32_t step = books_->now();
   if (call.kind != ps::NotifyKind::Image) {  // images have no exits to pair with
-    LoggedCall logged;
-    logged.book = &book;
-    logged.generation = book.generation.load(std::memory_order_acquire);
-    // An exit the routine cannot pair with a create it saw, of an object that existed before
-    // its registration, is not judged: it registered too late to hear of the creation.
-    logged.born_before =
-        call.object->serial() < book.registered_since.load(std::memory_order_acquire);
-    if (Books::counts_now(book)) [[unlikely]] {
+    if (Books::counts_now(book)) {
+      LoggedCall logged;
+      logged.book = &book;
+      logged.generation = book.generation.load(std::memory_order_acquire);
+      logged.born_before = born_before(call, book);
       books_->count_now(unpack(header_of(call, step), logged));
     } else {
-      books_->log(call, step, logged);  // the walk's object and IDs once, in its header
+      books_->log(call, step, book, born_before(call, book));  // the walk's IDs in its header
     }
   }
-  if (call.array->storage() != NotifyStorage::PlainArray) return;
+  if (call.array->storage() == NotifyStorage::PlainArray) check_in_flight(call, step);
+}
+
+void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
   // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
   // a slot cleared before the call was made means the routine runs after its removal. With the
   // removal's clear and count (HostContext::running_everywhere) a Dekker handshake: the
   // executive marked the call running on this host thread before telling us of it, so a removal
   // either sees this call running, or this call sees the cleared slot.
   fence::light();
-  if (call.array->routine_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
+  if (call.array->plain_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
     called_after_removal(call, step);
   }
 }

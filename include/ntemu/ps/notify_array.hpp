@@ -103,8 +103,11 @@ class NotifySlots {
   /// Plain storage: slot `i` read in the single total order of sequentially consistent
   /// operations (the verifier's in-flight check pairs it with removal's clear).
   const void* routine_seq_cst(std::uint32_t i) const {
-    return storage_ == NotifyStorage::PlainArray ? plain_[i].load(std::memory_order_seq_cst)
-                                                 : routine(i);
+    return storage_ == NotifyStorage::PlainArray ? plain_seq_cst(i) : routine(i);
+  }
+  /// Plain storage only: the same read, for a caller that knows the storage.
+  const void* plain_seq_cst(std::uint32_t i) const {
+    return plain_[i].load(std::memory_order_seq_cst);
   }
   /// ExCallback storage: slot `i` itself (for accounting checks).
   const ex::ExCallback* slot_word(std::uint32_t i) const { return &blocks_[i]; }

@@ -85,6 +85,11 @@ class Verifier final : public ps::KernelObserver {
  private:
   /// Stores a finding raised while running and emits it.
   void raise(Finding f);
+  /// routine_calling's general way: a routine's first call, a walk's first call logged, a full
+  /// log, a call counted at once, an image call.
+  void log_call(const ps::NotifyCall& call);
+  /// Plain arrays: whether `call`, made at `step`, runs after its slot was cleared.
+  void check_in_flight(const ps::NotifyCall& call, std::uint32_t step);
   /// Plain arrays: records a call-after-remove of `call`, whose slot was cleared before it was
   /// made (routine_calling's check, kept out of line).
   void called_after_removal(const ps::NotifyCall& call, std::uint32_t step);
@@ -92,6 +97,7 @@ class Verifier final : public ps::KernelObserver {
   ps::Executive& executive_;
   TraceSink* sink_ = nullptr;
   std::unique_ptr<Books> books_;
+  const bool asymmetric_fence_;  // fence::asymmetric(): fence::light() is a compiler barrier
 };
 
 }  // namespace ntemu::verify
