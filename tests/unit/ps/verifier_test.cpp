@@ -241,3 +241,54 @@ TEST_CASE("tombstones: ReclaimUnnamed reuses a released address, never a serial"
   auto b = kept.NtCreateThread(*q.process);
   CHECK(b.thread->address() != a.thread->address());
 }
+
+namespace {
+void second_thread_routine(ProcessId, ThreadId, bool) {}
+
+// Keeps a copy of the last notify call made to `routine`.
+struct CallRecorder : ps::KernelObserver {
+  explicit CallRecorder(const void* r) : routine(r) {}
+  const void* routine;
+  ps::NotifyCall last;
+  bool seen = false;
+  void routine_calling(const ps::NotifyCall& call) override {
+    if (call.routine->function != routine) return;
+    last = call;
+    seen = true;
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "verifier: win2000, a call made after its slot was cleared is found on a walk's first call "
+    "and on a later one") {
+  Kernel k(Profile::win2000());
+  REQUIRE(k.PsSetCreateThreadNotifyRoutine(&thread_routine) == STATUS_SUCCESS);
+  REQUIRE(k.PsSetCreateThreadNotifyRoutine(&second_thread_routine) == STATUS_SUCCESS);
+  CallRecorder recorder(reinterpret_cast<const void*>(&second_thread_routine));
+  k.add_observer(recorder);
+  auto p = k.NtCreateProcess("app");
+  auto t = k.NtCreateThread(*p.process);
+  REQUIRE(t.status == STATUS_SUCCESS);
+  REQUIRE(recorder.seen);
+  CHECK(k.audit().empty());
+  // The slot is cleared, and the verifier is told of calls of the routine it held, as a host
+  // thread that read the slot before the clear would make them: the first of a walk the
+  // verifier has not logged yet, then two more of the same walk.
+  const std::uint32_t slot = recorder.last.slot;
+  k.poke_clear_notify_slot(ps::NotifyKind::Thread, slot);
+  ps::NotifyCall late = recorder.last;
+  late.walk += 1000;
+  for (int i = 0; i < 3; ++i)
+    k.verifier().routine_calling(late);
+  const auto found = k.audit();
+  int cleared = 0;
+  for (const Kernel::Finding& f : found) {
+    if (verify::to_string(f.kind) != "call-after-remove") continue;
+    CHECK(f.detail.find("after its slot " + std::to_string(slot) + " was cleared") !=
+          std::string::npos);
+    ++cleared;
+  }
+  CHECK(cleared == 3);
+  k.remove_observer(recorder);
+}
