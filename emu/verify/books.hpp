@@ -120,11 +120,6 @@ inline WalkHeader header_of(const ps::NotifyCall& call, std::uint32_t step) {
   return w;
 }
 
-/// Whether the object `call` is about existed before `book`'s routine was registered. An exit
-/// the routine cannot pair with a create it saw, of such an object, is not judged: it registered
-/// too late to hear of the creation.
-inline bool born_before(const ps::NotifyCall& call, const RoutineBook& book);
-
 /// One logged call: the routine's book, what is the routine's own, and the walk it belongs to
 /// (its header's place in the log).
 struct LoggedCall {
@@ -221,6 +216,9 @@ struct RoutineBook {
              std::uint64_t seq);
 };
 
+/// Whether the object `call` is about existed before `book`'s routine was registered. An exit
+/// the routine cannot pair with a create it saw, of such an object, is not judged: it registered
+/// too late to hear of the creation.
 inline bool born_before(const ps::NotifyCall& call, const RoutineBook& book) {
   return call.object->serial() < book.registered_since.load(std::memory_order_acquire);
 }
@@ -268,9 +266,9 @@ struct Verifier::Books {
     }
     return make_book(routine, objects);
   }
-  /// Whether a call of `book`'s routine is counted at once (count_now) rather than logged
-  /// (log): when the book is direct, and when a controlled scheduler runs the
-  /// calling thread (the explorer's CPUs share no order of their logs).
+  /// Whether a call of `book`'s routine is counted at once (count_now) rather than logged (log):
+  /// when the book is direct, and when a controlled scheduler runs the calling thread (the
+  /// explorer's CPUs share no order of their logs).
   static bool counts_now(const RoutineBook& book) {
     return sched::controlled() || book.direct.load(std::memory_order_acquire);
   }
@@ -280,9 +278,16 @@ struct Verifier::Books {
   /// Whether a call of `call`'s walk made at `step` is appended to `log` as it is: the log has
   /// room and its last header is of that walk and step.
   static bool continues(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
-    return log.tail.load(std::memory_order_relaxed) - log.head.load(std::memory_order_acquire) !=
-               CountLog::kEntries &&
-           call.walk == log.walk && step == log.walk_step && call.walk != 0;
+    return !full(log) && in_last_walk(log, call, step);
+  }
+  /// Whether `log` holds kEntries calls not yet counted.
+  static bool full(const CountLog& log) {
+    return log.tail.load(std::memory_order_relaxed) - log.head.load(std::memory_order_acquire) ==
+           CountLog::kEntries;
+  }
+  /// Whether the last header of `log` is that of `call`'s walk (a numbered one) at `step`.
+  static bool in_last_walk(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
+    return call.walk == log.walk && step == log.walk_step && call.walk != 0;
   }
   /// Appends a call of `book`'s routine under the last header of `log`, its owner's log, which
   /// has room.
@@ -303,13 +308,10 @@ struct Verifier::Books {
   void log(const ps::NotifyCall& call, std::uint32_t step, RoutineBook& book, bool born_before)
       NTEMU_EXCLUDES(counts) {
     CountLog& log = my_log();
-    const std::uint32_t tail = log.tail.load(std::memory_order_relaxed);
-    if (tail - log.head.load(std::memory_order_acquire) == CountLog::kEntries) [[unlikely]] {
+    if (full(log)) [[unlikely]]
       make_room();
-    }
-    if (call.walk != log.walk || step != log.walk_step || call.walk == 0) [[unlikely]] {
+    if (!in_last_walk(log, call, step)) [[unlikely]]
       begin_walk(log, call, step);
-    }
     append(log, book, born_before);
   }
   /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).

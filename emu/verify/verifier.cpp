@@ -161,6 +161,18 @@ void Verifier::removal_refused(ps::NotifyKind, ps::NotifyRoutine& routine) {
 
 // --- calls ------------------------------------------------------------------------------------
 
+inline void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
+  // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
+  // a slot cleared before the call was made means the routine runs after its removal. With the
+  // removal's clear and count (HostContext::running_everywhere) a Dekker handshake: the
+  // executive marked the call running on this host thread before telling us of it, so a removal
+  // either sees this call running, or this call sees the cleared slot.
+  fence::light(asymmetric_fence_);  // fence::asymmetric(), read when the verifier was made
+  if (call.array->plain_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
+    called_after_removal(call, step);  // out of line: the finding is built there
+  }
+}
+
 void Verifier::routine_calling(const ps::NotifyCall& call) {
   // The common call — its routine's book made, counted later, its walk's header already in this
   // host thread's log, with room — is logged here with no call out but tail calls, so that it
@@ -173,14 +185,7 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
     return log_call(call);
   }
   Books::append(*log, *book, born_before(call, *book));
-  if (call.array->storage() != NotifyStorage::PlainArray) return;
-  // check_in_flight, with fence::light() a compiler barrier where fence::asymmetric() holds.
-  if (!asymmetric_fence_) [[unlikely]]
-    return check_in_flight(call, step);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  if (call.array->plain_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
-    return called_after_removal(call, step);
-  }
+  if (call.array->storage() == NotifyStorage::PlainArray) check_in_flight(call, step);
 }
 
 void Verifier::log_call(const ps::NotifyCall& call) {
@@ -198,18 +203,6 @@ void Verifier::log_call(const ps::NotifyCall& call) {
     }
   }
   if (call.array->storage() == NotifyStorage::PlainArray) check_in_flight(call, step);
-}
-
-void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t step) {
-  // Plain arrays: the call is in flight (a removal returning now is a call-after-remove), and
-  // a slot cleared before the call was made means the routine runs after its removal. With the
-  // removal's clear and count (HostContext::running_everywhere) a Dekker handshake: the
-  // executive marked the call running on this host thread before telling us of it, so a removal
-  // either sees this call running, or this call sees the cleared slot.
-  fence::light();
-  if (call.array->plain_seq_cst(call.slot) != call.routine->function) [[unlikely]] {
-    called_after_removal(call, step);
-  }
 }
 
 void Verifier::called_after_removal(const ps::NotifyCall& call, std::uint32_t step) {

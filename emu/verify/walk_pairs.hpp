@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `WalkPairs`: the verifier's balance books (books.hpp) without the per-routine work of the
 // common case. A walk is one pass of a notify array over its routines for one object: the calls
-// a host thread's log holds side by side under one header (the object, IDs, step and direction,
-// books.hpp's WalkHeader). A create
-// walk is held by object, not counted; when the same object's exit walk tells the same routines
+// a host thread's log holds side by side under one header (books.hpp's WalkHeader: the object,
+// IDs, step and direction). A create walk is held by object, not counted; when the same
+// object's exit walk tells the same routines
 // the same IDs, the two walks are one pair per ID of that set of routines — one count instead of
 // one per routine and call. Everything held is counted in the routines' books, exactly as if
 // each call had been counted in its turn (the same totals, the same last step and object, every

@@ -37,14 +37,19 @@ inline void full() {
 #endif
 }
 
-/// The frequent side.
-inline void light() {
-  static const bool cheap = asymmetric();
-  if (cheap) {
+/// The frequent side, for a caller that read asymmetric() already (`asymmetric`).
+inline void light(bool asymmetric) {
+  if (asymmetric) {
     std::atomic_signal_fence(std::memory_order_seq_cst);
   } else {
     full();
   }
+}
+
+/// The frequent side.
+inline void light() {
+  static const bool cheap = asymmetric();
+  light(cheap);
 }
 
 /// The rare side: returns once every thread of the process has passed a full barrier.
