@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The executive's small entry points and plumbing: observers, tombstones, inspection, NtClose
+// The executive's small entry points and plumbing: tombstones, inspection, NtClose
 // (whose work is the object manager's, ob/obhandle.cpp), pokes and the bugcheck.
 #include "ntemu/ob/obhandle.hpp"
 
@@ -11,19 +11,6 @@
 namespace ntemu::ps {
 
 Executive::~Executive() = default;
-
-void Executive::add_observer(KernelObserver& observer) {
-  if (observers_.size() == observers_.capacity()) return;
-  observers_.push_back(&observer);
-  if (observer.hears_returns()) return_observers_.push_back(&observer);
-}
-
-void Executive::remove_observer(KernelObserver& observer) {
-  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
-  return_observers_.erase(
-      std::remove(return_observers_.begin(), return_observers_.end(), &observer),
-      return_observers_.end());
-}
 
 void Executive::set_tombstones(ob::Tombstones policy) {
   // Never release the thread current on the releasing host thread: it is still in use there.

@@ -48,8 +48,7 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
   struct Returning {  // on every way out, a faulting routine included
     ~Returning() {
       sched::point(sched::Access::Return, call.routine, "notify routine return", call.slot);
-      for (KernelObserver* o : executive.return_observers_)
-        o->routine_returned(call);
+      executive.observers_.returned(call);
     }
     Executive& executive;
     const NotifyCall& call;

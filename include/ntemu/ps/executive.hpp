@@ -30,8 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/container/static_vector.hpp>
+#include <utility>
 
 #include "ntemu/dbg/symbols.hpp"
 #include "ntemu/ex/any_handle_table.hpp"
@@ -43,6 +42,7 @@
 #include "ntemu/ps/context_scope.hpp"
 #include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/observer.hpp"
+#include "ntemu/ps/observers.hpp"
 #include "ntemu/ps/process.hpp"
 #include "ntemu/ps/results.hpp"
 #include "ntemu/ps/thread.hpp"
@@ -79,10 +79,10 @@ class Executive {
   /// EX_CALLBACK blocks (XP and later), for inspection.
   const ex::CallbackManager& callbacks() const { return callbacks_; }
 
-  /// Adds an observer (at most four); it must outlive its attachment. Attach and detach only
-  /// while no operation runs.
-  void add_observer(KernelObserver& observer);
-  void remove_observer(KernelObserver& observer);
+  /// Adds an observer (ps/observers.hpp: at most four); it must outlive its attachment. Attach
+  /// and detach only while no operation runs.
+  void add_observer(KernelObserver& observer) { observers_.add(observer); }
+  void remove_observer(KernelObserver& observer) { observers_.remove(observer); }
 
   // --- boot objects and context -----------------------------------------------------------
   Process& idle_process() { return *idle_process_; }
@@ -403,8 +403,7 @@ class Executive {
   /// Calls `hook` on every observer, in attachment order.
   template <class... Params, class... Args>
   void observe(void (KernelObserver::*hook)(Params...), Args&&... args) {
-    for (KernelObserver* o : observers_)
-      (o->*hook)(args...);
+    observers_.tell(hook, std::forward<Args>(args)...);
   }
 
   Profile profile_;
@@ -419,8 +418,7 @@ class Executive {
   Mutex registration_lock_;  ///< serialises registration when the profile says so
   dbg::SymbolTable symbols_;
   NotifyRoutineTable routines_;
-  boost::container::static_vector<KernelObserver*, 4> observers_;
-  boost::container::static_vector<KernelObserver*, 4> return_observers_;  ///< hears_returns()
+  Observers observers_;
   Process* idle_process_ = nullptr;
   Thread* idle_thread_ = nullptr;
   Process* system_process_ = nullptr;
