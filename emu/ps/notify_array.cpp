@@ -30,6 +30,7 @@ Status NotifySlots::add(const void* routine, Status full_status, void* context) 
       const void* expected = nullptr;
       if (plain_[i].compare_exchange_strong(expected, routine, std::memory_order_acq_rel)) {
         plain_context_[i].store(context, std::memory_order_release);
+        reached(i);
         count_.fetch_add(1, std::memory_order_acq_rel);
         return STATUS_SUCCESS;
       }
@@ -40,6 +41,7 @@ Status NotifySlots::add(const void* routine, Status full_status, void* context) 
   if (block == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
   for (std::uint32_t i = 0; i < size_; ++i) {
     if (callbacks_->ExCompareExchangeCallBack(blocks_[i], block, nullptr)) {
+      reached(i);
       count_.fetch_add(1, std::memory_order_acq_rel);
       return STATUS_SUCCESS;
     }
@@ -86,6 +88,13 @@ Status NotifySlots::remove(const void* routine, Status not_found) {
     callbacks_->ExDereferenceCallBackBlock(blocks_[i], block);
   }
   return not_found;
+}
+
+void NotifySlots::reached(std::uint32_t slot) {
+  std::uint32_t reach = reach_.load(std::memory_order_relaxed);
+  while (reach <= slot && !reach_.compare_exchange_weak(reach, slot + 1, std::memory_order_release,
+                                                        std::memory_order_relaxed)) {
+  }
 }
 
 void NotifySlots::clear_slot(std::uint32_t i) {

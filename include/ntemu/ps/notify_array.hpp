@@ -2,10 +2,11 @@
 /// \file
 /// The notify arrays: fixed arrays of routine slots with a registration counter
 /// (semantics.md §4), stored as plain pointers (Windows 2000, BLOG) or as EX_CALLBACK slots (XP
-/// and later, §5). The counter is only a fast "anything registered?" test; invocation always
-/// scans every slot in index order. Plain removal clears the slot and returns at once — a caller
-/// that already loaded the pointer may still call it (the hazard EX_CALLBACK later removed,
-/// §5.7); EX_CALLBACK removal waits for the callers in flight.
+/// and later, §5). The counter is only a fast "anything registered?" test; invocation scans the
+/// slots in index order, as NT does (past the highest slot ever used only under a scheduler:
+/// those slots are empty, and only a schedule can tell the reads apart). Plain removal clears the
+/// slot and returns at once — a caller that already loaded the pointer may still call it (the
+/// hazard EX_CALLBACK later removed, §5.7); EX_CALLBACK removal waits for the callers in flight.
 ///
 /// `NotifySlots` is the mechanism over untyped routine addresses; `NotifyArray<Routine>` is the
 /// same array seen with its routine type.
@@ -54,7 +55,13 @@ class NotifySlots {
   /// callback-block reference around the call under ExCallback storage.
   template <class Fn>
   void for_each(Fn&& fn) {
-    for (std::uint32_t i = 0; i < size_; ++i) {
+    // Slots at or past reach() have never held a registration, so a walk no scheduler controls
+    // stops there. reach() is read again before each slot, so a routine registered before the
+    // walk comes to its slot (by a routine this walk called, say) is seen, as in NT; one still
+    // being registered on another host thread is one the walk could equally have passed. A
+    // controlled walk reads every slot: each read is a step of the schedule.
+    const bool controlled = sched::controlled();
+    for (std::uint32_t i = 0; i < (controlled ? size_ : reach()); ++i) {
       if (storage_ == NotifyStorage::PlainArray) {
         sched::point(sched::Access::Read, &plain_[i], "notify array read", i);
         const void* r = plain_[i].load(std::memory_order_acquire);
@@ -87,6 +94,9 @@ class NotifySlots {
   /// True when some slot holds `routine` (a debugger read: no references taken).
   bool contains(const void* routine) const;
   std::uint32_t size() const { return size_; }
+  /// One past the highest slot a registration was ever installed in (never lowered: a removed
+  /// or cleared slot stays within reach).
+  std::uint32_t reach() const { return reach_.load(std::memory_order_acquire); }
   /// True when slot `i` holds a registration: a routine (plain), or a block (EX_CALLBACK) —
   /// which may be a registered NULL routine's (semantics.md §10.5).
   bool occupied(std::uint32_t i) const;
@@ -125,7 +135,11 @@ class NotifySlots {
   std::unique_ptr<std::atomic<const void*>[]> plain_;
   std::unique_ptr<std::atomic<void*>[]> plain_context_;
   std::unique_ptr<ex::ExCallback[]> blocks_;
+  /// Raises reach() to `slot + 1` once a registration is installed in `slot`.
+  void reached(std::uint32_t slot);
+
   std::atomic<std::uint32_t> count_{0};
+  std::atomic<std::uint32_t> reach_{0};
   std::atomic<std::uint32_t> null_registrations_{0};
   bool skip_removal_wait_ = false;
 };
