@@ -42,6 +42,8 @@ constexpr std::string_view to_string(ObjectType t) {
 /// OBJECT_HEADER plus the common body. Derived types are the executive's objects.
 class Object {
  public:
+  /// The address an object is constructed with: ObjectManager::create gives the real one.
+  static constexpr std::uint64_t kUnplaced = 0;
   virtual ~Object() = default;
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
@@ -72,8 +74,8 @@ class Object {
  private:
   friend class ObjectManager;
   const ObjectType type_;
-  const std::uint64_t address_;
-  std::uint64_t serial_ = 0;                    // set by ObjectManager::create
+  std::uint64_t address_;     // set once, by ObjectManager::create, before the object is published
+  std::uint64_t serial_ = 0;  // set by ObjectManager::create
   std::atomic<std::int64_t> pointer_count_{1};  ///< the creator's reference
   std::atomic<std::int64_t> handle_count_{0};
   std::atomic<bool> deleted_{false};
@@ -95,9 +97,13 @@ class ObjectManager {
   ObjectManager(const ObjectManager&) = delete;
   ObjectManager& operator=(const ObjectManager&) = delete;
 
-  /// ObCreateObject: a new `T(address, args...)` with PointerCount 1 and HandleCount 0.
+  /// ObCreateObject: a new `T(kUnplaced, args...)` with PointerCount 1 and HandleCount 0.
+  /// The object is built before the lock is taken (its host allocation and constructor are no
+  /// part of the section other host threads wait for); its address and serial are given under
+  /// the lock, where it is published.
   template <class T, class... Args>
   T& create(Args&&... args) NTEMU_EXCLUDES(lock_) {
+    auto object = std::make_unique<T>(Object::kUnplaced, std::forward<Args>(args)...);
     SpinLocker hold(lock_);
     // A reclaimed address is reused first, like pool memory (ReclaimUnnamed only); else the
     // next fresh one.
@@ -109,11 +115,10 @@ class ObjectManager {
     } else {
       next_address_ += stride(T::kObjectType);
     }
-    auto object = std::make_unique<T>(address, std::forward<Args>(args)...);
+    object->address_ = address;
     object->serial_ = ++serials_;
-    T& ref = *object;
-    adopt_locked(address, object.release());
-    return ref;
+    adopt_locked(address, object.get());
+    return *object.release();
   }
 
   /// The tombstone policy; set before objects are deleted.

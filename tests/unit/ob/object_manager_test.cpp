@@ -78,3 +78,24 @@ TEST_CASE("object manager: the index spans many chunks") {
   CHECK(found == made.size());
   CHECK(om.resident() == made.size());
 }
+
+namespace {
+struct Refused {};
+// A thread object whose construction fails: ObCreateObject fails before anything is published.
+struct Refusing : ob::Object {
+  static constexpr ob::ObjectType kObjectType = ob::ObjectType::Thread;
+  explicit Refusing(std::uint64_t address) : Object(kObjectType, address) { throw Refused{}; }
+};
+}  // namespace
+
+TEST_CASE("object manager: a construction that fails takes no address, serial or residency") {
+  ob::ObjectManager om(Arch::X86);
+  auto& first = om.create<PlainThread>();
+  const std::uint64_t watermark = om.watermark();
+  CHECK_THROWS_AS(om.create<Refusing>(), Refused);
+  CHECK(om.watermark() == watermark);
+  CHECK(om.resident() == 1);
+  auto& second = om.create<PlainThread>();
+  CHECK(second.serial() == first.serial() + 1);
+  CHECK(second.address() == first.address() + 0x268);  // the next thread address: none was lost
+}
