@@ -15,6 +15,7 @@
 #include "ntemu/ob/object.hpp"
 #include "ntemu/ps/thread.hpp"
 #include "ntemu/support/ids.hpp"
+#include "ntemu/support/lookaside.hpp"
 #include "ntemu/support/mutex.hpp"
 
 namespace ntemu::ps {
@@ -43,6 +44,11 @@ class Process : public ob::Object {
         ObjectTable(std::move(object_table)) {
     std::copy_n(ImageFileName.begin(), std::min(ImageFileName.size(), kShortImageNameChars),
                 ShortImageName.begin());
+  }
+  /// Host memory from a per-host-thread lookaside list (support/lookaside.hpp).
+  static void* operator new(std::size_t size) { return Lookaside<Process>::allocate(size); }
+  static void operator delete(void* block, std::size_t size) {
+    Lookaside<Process>::free(block, size);
   }
 
   /// The current UniqueProcessId (0 until assigned; a "driver" may overwrite it: see poke).

@@ -14,6 +14,7 @@
 
 #include "ntemu/ob/object.hpp"
 #include "ntemu/support/ids.hpp"
+#include "ntemu/support/lookaside.hpp"
 
 namespace ntemu::ps {
 
@@ -34,6 +35,11 @@ class Thread : public ob::Object {
 
   Thread(std::uint64_t address, Process& process, std::string name)
       : ob::Object(kObjectType, address), ThreadsProcess(&process), Name(std::move(name)) {}
+  /// Host memory from a per-host-thread lookaside list (support/lookaside.hpp).
+  static void* operator new(std::size_t size) { return Lookaside<Thread>::allocate(size); }
+  static void operator delete(void* block, std::size_t size) {
+    Lookaside<Thread>::free(block, size);
+  }
 
   /// Thread->Cid: the process part is a copy taken at creation and never refreshed.
   ClientId Cid() const {
