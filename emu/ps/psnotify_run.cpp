@@ -70,15 +70,9 @@ void Executive::call_notify_routine(const NotifyCall& call, const std::uint64_t 
 Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool create) {
   Status veto = STATUS_SUCCESS;
   if (process_notify_.count() == 0) return veto;  // the counter is only the fast "any?" test
-  NotifyCall call;
-  call.kind = NotifyKind::Process;
-  call.array = &process_notify_;
-  call.walk = ++t_host_context.walks;
-  call.create = create;
-  call.pid = process.pid();
-  call.parent = process.InheritedFromUniqueProcessId;
-  call.context = current_thread().Cid();
-  call.object = &process;
+  NotifyCall call(NotifyKind::Process, &process_notify_, create, process.pid(),
+                  process.InheritedFromUniqueProcessId, ThreadId{}, current_thread().Cid(),
+                  &process, ++t_host_context.walks);
   const std::uint64_t args[3] = {call.parent.value(), call.pid.value(), create ? 1U : 0U};
   process_notify_.for_each(
       [&](std::uint32_t slot, PCREATE_PROCESS_NOTIFY_ROUTINE routine, void* context) {
@@ -105,15 +99,8 @@ Status Executive::PspRunCreateProcessNotifyRoutines(Process& process, bool creat
 
 void Executive::PspRunCreateThreadNotifyRoutines(Thread& thread, ProcessId pid, bool create) {
   if (thread_notify_.count() == 0) return;
-  NotifyCall call;
-  call.kind = NotifyKind::Thread;
-  call.array = &thread_notify_;
-  call.walk = ++t_host_context.walks;
-  call.create = create;
-  call.pid = pid;
-  call.tid = thread.tid();
-  call.context = current_thread().Cid();
-  call.object = &thread;
+  NotifyCall call(NotifyKind::Thread, &thread_notify_, create, pid, ProcessId{}, thread.tid(),
+                  current_thread().Cid(), &thread, ++t_host_context.walks);
   const std::uint64_t args[3] = {pid.value(), call.tid.value(), create ? 1U : 0U};
   thread_notify_.for_each(
       [&](std::uint32_t slot, PCREATE_THREAD_NOTIFY_ROUTINE routine, void* context) {
@@ -137,14 +124,8 @@ void Executive::PsCallImageNotifyRoutines(const std::string& name, ProcessId pid
                                           const IMAGE_INFO& info, const Process* process) {
   if (image_notify_.count() == 0) return;
   dbg::FrameScope frame("nt", "PsCallImageNotifyRoutines");
-  NotifyCall call;
-  call.kind = NotifyKind::Image;
-  call.array = &image_notify_;
-  call.walk = ++t_host_context.walks;
-  call.create = true;
-  call.pid = pid;
-  call.context = current_thread().Cid();
-  call.object = process;
+  NotifyCall call(NotifyKind::Image, &image_notify_, true, pid, ProcessId{}, ThreadId{},
+                  current_thread().Cid(), process, ++t_host_context.walks);
   call.image_name = &name;
   call.image = &info;
   const std::uint64_t args[3] = {0, pid.value(), info.ImageBase};
