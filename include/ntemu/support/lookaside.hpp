@@ -50,7 +50,7 @@ class Lookaside {
     return ::operator new(size);
   }
   /// Gives back a block allocate(size) returned.
-  static void free(void* block, std::size_t size) {
+  static void free(void* block, [[maybe_unused]] std::size_t size) {
 #if !defined(NTEMU_LOOKASIDE_OFF)
     if (size == sizeof(Tag)) {
       Stock& s = stocks.get();
