@@ -39,9 +39,30 @@ jobs=$(nproc 2>/dev/null || echo 2)
 passed=0
 failed=0
 
-build() {  # build PRESET
-  cmake --preset "$1" >/dev/null
-  cmake --build --preset "$1" -j "$jobs"
+build() {  # build PRESET [cmake --build args...]
+  local preset=$1
+  shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs" "$@"
+}
+
+# Each stage's wall time, printed as it ends and again at the end: CI gives the whole run 90
+# minutes, and this says where they went.
+stage_name=""
+stage_start=$SECONDS
+stage_times=()
+stage() {  # stage NAME TITLE: ends the stage running, if any, and starts the next
+  end_stage
+  stage_name=$1
+  stage_start=$SECONDS
+  echo "== $1: $2 =="
+}
+end_stage() {
+  [ -n "$stage_name" ] || return 0
+  local took=$((SECONDS - stage_start))
+  stage_times+=("$stage_name $((took / 60))m$((took % 60))s")
+  echo "quickstart: $stage_name took $((took / 60))m$((took % 60))s (run so far: $((SECONDS / 60))m)"
+  stage_name=""
 }
 
 run_tests() {  # run_tests PRESET [ctest args...]
@@ -105,42 +126,44 @@ run_demo() {
 case "${1:-}" in
   demo)
     install_missing
-    build release
+    build release --target ntemu_cli
     run_demo
     ;;
   test)
     install_missing
-    echo "== dev (GCC, warnings as errors): every test =="
+    stage dev "GCC, warnings as errors: every test"
     install_stage_packages "${browser_packages[@]}"
     build dev
     run_tests dev
-    echo "== asan-ubsan: every test under AddressSanitizer + UBSan =="
+    stage asan-ubsan "every test under AddressSanitizer + UBSan"
     build asan-ubsan
     run_tests asan-ubsan
-    echo "== tsan: the concurrency tests under ThreadSanitizer =="
+    stage tsan "the concurrency tests under ThreadSanitizer"
     build tsan
     run_tests tsan
-    echo "== thread-safety: clang -Wthread-safety build, unit tests =="
+    stage thread-safety "clang -Wthread-safety build, unit tests"
     build thread-safety
     run_tests thread-safety -L unit
-    echo "== clang-libcxx: clang-14 with libc++, every test =="
+    stage clang-libcxx "clang-14 with libc++, every test"
     install_stage_packages "${libcxx_packages[@]}"
     build clang-libcxx
     run_tests clang-libcxx
-    echo "== mingw: Windows x64 cross build (MinGW-w64), unit, CLI and concurrency tests under wine =="
+    stage mingw "Windows x64 cross build (MinGW-w64), unit, CLI and concurrency tests under wine"
     install_stage_packages "${mingw_packages[@]}"
     build mingw
     run_tests mingw
-    echo "== fuzz: the libFuzzer harnesses, 60 s each (scenario parser/runner, API sequences) =="
+    stage fuzz "the libFuzzer harnesses, 60 s each (scenario parser/runner, API sequences)"
     run_fuzz_stage
-    echo "== release: the demo command's build and run =="
-    build release
+    stage release "the demo command's build and run"
+    build release --target ntemu_cli
     if run_demo >/dev/null; then
       passed=$((passed + 1))
     else
       echo "quickstart: the demo failed" >&2
       failed=$((failed + 1))
     fi
+    end_stage
+    echo "quickstart: stage times: ${stage_times[*]/%/,} total $((SECONDS / 60))m$((SECONDS % 60))s"
     echo "quickstart: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     ;;
