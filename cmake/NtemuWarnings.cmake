@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 # ntemu_set_warnings(target): the project's warning set (-Wall -Wextra -Wpedantic and a few
-# more that catch real bugs), as errors when NTEMU_WERROR is on.
+# more that catch real bugs), as errors when NTEMU_WERROR is on. Every target of the project
+# comes through here, so its precompiled header (NtemuPch.cmake) is attached here too.
+include(NtemuPch)
+
 function(ntemu_set_warnings target)
+  ntemu_precompile_headers(${target})
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
     -Wconversion -Wsign-conversion -Wnull-dereference -Wimplicit-fallthrough
