@@ -2,6 +2,7 @@
 #include "walk_pairs.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <utility>
 
@@ -31,8 +32,9 @@ void WalkPairs::walk(const WalkHeader& w, const LoggedCall* const* calls, std::s
     count_each(w, calls, n, seq);
     return;
   }
-  Open* held = opens_.find(w.object);
-  if (held != nullptr && held->serial == 0) held = nullptr;
+  // The object's entry: none yet, a closed one (serial 0), or a held create walk.
+  Open* entry = opens_.find(w.object);
+  Open* held = entry != nullptr && entry->serial != 0 ? entry : nullptr;
   if (w.create) {
     const std::int64_t set = intern(calls, n);
     if (set < 0) {
@@ -41,7 +43,7 @@ void WalkPairs::walk(const WalkHeader& w, const LoggedCall* const* calls, std::s
     }
     // Held already: another object's, at the same address, or this object's earlier creation.
     if (held != nullptr) count_open(w.object, *held);
-    Open& open = opens_[w.object];
+    Open& open = entry != nullptr ? *entry : opens_[w.object];
     open.serial = w.serial;
     open.seq = seq;
     open.set = static_cast<std::uint32_t>(set);
@@ -116,9 +118,35 @@ void WalkPairs::count_open(std::uint64_t address, Open& open) {
 
 void WalkPairs::add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id,
                          const WalkHeader& exit, std::uint64_t seq) {
-  Pairs& p = pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
+  Pairs& p = pairs_of(set, kind, id);
   ++p.count;
   note_last(p, exit.step, seq, exit.object, exit.serial);
+}
+
+WalkPairs::Pairs& WalkPairs::pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id) {
+  if ((id & 3) == 0 && id < kDenseIds && set < kDenseSets) {
+    std::vector<Pairs>& row = dense_[set * kKinds + kind];
+    if (id / 4 < row.size()) return row[id / 4];
+  }
+  return new_pairs_of(set, kind, id);
+}
+
+WalkPairs::Pairs& WalkPairs::new_pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id) {
+  if ((id & 3) != 0 || id >= kDenseIds || set >= kDenseSets) {
+    return pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
+  }
+  std::vector<Pairs>& row = dense_[set * kKinds + kind];
+  row.resize(std::max<std::size_t>(64, std::bit_ceil(std::size_t{id / 4} + 1)));
+  return row[id / 4];
+}
+
+void WalkPairs::count_pairs(std::uint32_t set, std::uint64_t kind, std::uint64_t id,
+                            const Pairs& p) {
+  const std::vector<RoutineBook*>& books = sets_[set];
+  for (std::size_t i = 0; i < books.size(); ++i) {
+    books[i]->add_pairs(BalanceKey::make(static_cast<BalanceKind>(kind), id), p.count, p.last_step,
+                        p.last_seq + i, p.object, p.serial);
+  }
 }
 
 void WalkPairs::count_each(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n,
@@ -142,17 +170,21 @@ void WalkPairs::settle() {
   std::sort(held.begin(), held.end());
   for (const auto& [seq, address] : held)
     count_open(address, *opens_.find(address));
-  pairs_.for_each([&](std::uint64_t key, const Pairs& p) {
-    const auto kind = static_cast<BalanceKind>((key >> 32) & 3);
-    const auto id = key & kMaxHeldId;
-    const std::vector<RoutineBook*>& set = sets_[key >> 34];
-    for (std::size_t i = 0; i < set.size(); ++i) {
-      set[i]->add_pairs(BalanceKey::make(kind, id), p.count, p.last_step, p.last_seq + i, p.object,
-                        p.serial);
+  // The order pairs are counted in changes nothing: a pair adds as many creates as exits, and
+  // the last count of an ID is chosen by (step, counting order).
+  for (std::size_t row = 0; row < dense_.size(); ++row) {
+    for (std::size_t at = 0; at < dense_[row].size(); ++at) {
+      const Pairs& p = dense_[row][at];
+      if (p.count != 0)
+        count_pairs(static_cast<std::uint32_t>(row / kKinds), row % kKinds, at * 4, p);
     }
+  }
+  pairs_.for_each([&](std::uint64_t key, const Pairs& p) {
+    count_pairs(static_cast<std::uint32_t>(key >> 34), (key >> 32) & 3, key & kMaxHeldId, p);
   });
   opens_ = BalanceMap<Open>();
   pairs_ = BalanceMap<Pairs>();
+  dense_ = {};
   sets_ = {};
 }
 

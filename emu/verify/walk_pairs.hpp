@@ -18,6 +18,7 @@
 // whose exits outnumber its creates, so its exit would have been counted. Under the counts lock.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -69,6 +70,12 @@ class WalkPairs {
   void count_open(std::uint64_t address, Open& open);
   void add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id, const WalkHeader& exit,
                 std::uint64_t seq);
+  /// The pairs of `id` under `kind` for the routines of `set`, made (count 0) if there were none.
+  Pairs& pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id);
+  /// pairs_of's way out of line: the map, or a dense row grown to hold `id`.
+  [[gnu::noinline]] Pairs& new_pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id);
+  /// Counts the pairs `p` of `id` under `kind` in the books of the routines of `set`.
+  void count_pairs(std::uint32_t set, std::uint64_t kind, std::uint64_t id, const Pairs& p);
   /// Counts the calls one by one.
   void count_each(const WalkHeader& w, const LoggedCall* const* calls, std::size_t n,
                   std::uint64_t seq);
@@ -76,6 +83,14 @@ class WalkPairs {
   bool on_ = true;
   BalanceMap<Open> opens_;
   std::size_t open_count_ = 0;
+  // The kernel hands out IDs as multiples of 4 from the bottom of PspCidTable: the pairs of such
+  // an ID below kDenseIds, of one of the first kDenseSets sets, sit in a row of their set and
+  // kind at ID / 4 (no hashing: an XP table hands out its freed IDs in FIFO order, so an exit's
+  // TID is seldom the one before); any other in the map.
+  static constexpr std::uint32_t kDenseIds = std::uint32_t{1} << 18;
+  static constexpr std::uint32_t kDenseSets = 16;
+  static constexpr std::size_t kKinds = 3;  // BalanceKind's
+  std::array<std::vector<Pairs>, kDenseSets * kKinds> dense_;
   BalanceMap<Pairs> pairs_;  // key: set << 34 | BalanceKind << 32 | ID
   std::vector<std::vector<RoutineBook*>> sets_;
   std::uint32_t last_set_ = 0;

@@ -5,6 +5,7 @@
 // call on its own (Verifier::count_every_call) — the findings must be the same, field for field.
 // Two host threads take turns (never at once, so the sequence stays deterministic): each has its
 // own count log, and an object created on one and ended on the other is counted out of order.
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -13,6 +14,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -334,4 +336,83 @@ TEST_CASE("verifier: a TID reused by another process's thread keeps each PID's p
     CHECK(f.step == "a's thread");
   }
   CHECK(of_a == 1);
+}
+
+namespace {
+
+// Twenty thread routines, each its own function.
+template <int N>
+void numbered(ProcessId, ThreadId, bool) {}
+template <int... N>
+constexpr std::array<PCREATE_THREAD_NOTIFY_ROUTINE, sizeof...(N)> numbered_routines(
+    std::integer_sequence<int, N...>) {
+  return {&numbered<N>...};
+}
+constexpr auto kTwenty = numbered_routines(std::make_integer_sequence<int, 20>());
+
+// The twenty routines registered one by one, a thread lifecycle in `app` after each (so the
+// walks make twenty sets of routines, the k-th told of 20 - k lifecycles), then a thread of
+// `app` (kept alive by a thread made first) that exits after `app`'s PID was poked to 0. With
+// `filler` threads alive first, `app`'s PID and its threads' TIDs lie above the first 65,536
+// handles of PspCidTable.
+std::vector<Kernel::Finding> twenty_sets(bool pair_walks, int filler, std::string& pid) {
+  Kernel k(Profile::win10());
+  if (!pair_walks) k.verifier().count_every_call();
+  auto keep = k.NtCreateProcess("filler");
+  REQUIRE(keep.status == STATUS_SUCCESS);
+  for (int i = 0; i < filler; ++i) {
+    REQUIRE(k.NtCreateThread(*keep.process).status == STATUS_SUCCESS);
+  }
+  auto app = k.NtCreateProcess("app");
+  REQUIRE(app.status == STATUS_SUCCESS);
+  REQUIRE(k.NtCreateThread(*app.process).status == STATUS_SUCCESS);  // app lives on
+  pid = fmt::format("{:#x}", app.process->pid().value());
+  for (std::size_t r = 0; r < kTwenty.size(); ++r) {
+    REQUIRE(k.PsSetCreateThreadNotifyRoutine(kTwenty[r]) == STATUS_SUCCESS);
+    k.set_step(fmt::format("lifecycle {}", r));
+    auto t = k.NtCreateThread(*app.process);
+    REQUIRE(t.status == STATUS_SUCCESS);
+    REQUIRE(k.NtTerminateThread(*t.thread) == STATUS_SUCCESS);
+    REQUIRE(k.NtClose(k.system_process(), t.handle) == STATUS_SUCCESS);
+  }
+  k.set_step("the open thread");
+  auto open = k.NtCreateThread(*app.process);
+  REQUIRE(open.status == STATUS_SUCCESS);
+  k.set_step("the poke");
+  k.poke_unique_process_id(*app.process, ProcessId{});
+  REQUIRE(k.NtTerminateThread(*open.thread) == STATUS_SUCCESS);
+  REQUIRE(k.NtClose(k.system_process(), open.handle) == STATUS_SUCCESS);
+  return k.audit();
+}
+
+}  // namespace
+
+TEST_CASE("verifier: pairs of many sets of routines, at low and high IDs, are all counted") {
+  // WalkPairs keeps the pairs of the first sets of routines at small IDs in rows, the others in
+  // a map. Each routine's pairs under app's PID must all reach its book: the poked exit leaves
+  // the k-th routine one create ahead, with every lifecycle it was told of counted.
+  for (const int filler : {0, 65600}) {
+    CAPTURE(filler);
+    std::vector<Kernel::Finding> found[2];
+    std::string pid;
+    for (int each = 0; each < 2; ++each)
+      found[each] = twenty_sets(each == 0, filler, pid);
+    CHECK(found[0] == found[1]);
+    if (filler > 0) CHECK(std::stoull(pid, nullptr, 16) >= (1U << 18));
+    std::vector<int> seen(kTwenty.size() + 2, 0);
+    for (const Kernel::Finding& f : found[0]) {
+      if (f.kind != verify::FindingKind::UnbalancedNotify) continue;
+      if (f.detail.find("threads of process ID " + pid) == std::string::npos) continue;
+      CHECK(f.step == "the open thread");
+      for (std::size_t lifecycles = 1; lifecycles <= kTwenty.size(); ++lifecycles) {
+        const std::string counts =
+            fmt::format("saw {} create(s) and {} exit(s)", lifecycles + 1, lifecycles);
+        if (f.detail.find(counts) != std::string::npos) ++seen[lifecycles];
+      }
+    }
+    for (std::size_t lifecycles = 1; lifecycles <= kTwenty.size(); ++lifecycles) {
+      CAPTURE(lifecycles);
+      CHECK(seen[lifecycles] == 1);
+    }
+  }
 }
