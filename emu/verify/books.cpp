@@ -123,13 +123,6 @@ CountLog& Verifier::Books::find_log() {
   return *mine;
 }
 
-void Verifier::Books::begin_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
-  log.walks[log.headers % CountLog::kEntries] = header_of(call, step);
-  ++log.headers;
-  log.walk = call.walk;
-  log.walk_step = step;
-}
-
 void Verifier::Books::count_now(const PendingCount& call) {
   SpinLocker hold(counts);
   settle();

@@ -275,11 +275,6 @@ struct Verifier::Books {
   void count_now(const PendingCount& call) NTEMU_EXCLUDES(counts);
   /// The calling host thread's log when it is the one it used last, else nullptr.
   CountLog* cached_log() const { return t_log.books == serial ? t_log.log : nullptr; }
-  /// Whether a call of `call`'s walk made at `step` is appended to `log` as it is: the log has
-  /// room and its last header is of that walk and step.
-  static bool continues(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
-    return !full(log) && in_last_walk(log, call, step);
-  }
   /// Whether `log` holds kEntries calls not yet counted.
   static bool full(const CountLog& log) {
     return log.tail.load(std::memory_order_relaxed) - log.head.load(std::memory_order_acquire) ==
@@ -288,6 +283,13 @@ struct Verifier::Books {
   /// Whether the last header of `log` is that of `call`'s walk (a numbered one) at `step`.
   static bool in_last_walk(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
     return call.walk == log.walk && step == log.walk_step && call.walk != 0;
+  }
+  /// Writes the header of `call`'s walk at `step` in the owner's `log`.
+  static void begin_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
+    log.walks[log.headers % CountLog::kEntries] = header_of(call, step);
+    ++log.headers;
+    log.walk = call.walk;
+    log.walk_step = step;
   }
   /// Appends a call of `book`'s routine under the last header of `log`, its owner's log, which
   /// has room.
@@ -333,8 +335,6 @@ struct Verifier::Books {
   }
   CountLog& find_log() NTEMU_EXCLUDES(counts);
   void make_room() NTEMU_EXCLUDES(counts);
-  /// Writes the header of `call`'s walk at `step` in the owner's `log`.
-  static void begin_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step);
   RoutineBook& make_book(ps::NotifyRoutine& routine, const ob::ObjectManager& objects)
       NTEMU_EXCLUDES(lock);
 };

@@ -174,16 +174,18 @@ inline void Verifier::check_in_flight(const ps::NotifyCall& call, std::uint32_t 
 }
 
 void Verifier::routine_calling(const ps::NotifyCall& call) {
-  // The common call — its routine's book made, counted later, its walk's header already in this
-  // host thread's log, with room — is logged here with no call out but tail calls, so that it
-  // saves and restores no registers; any other takes the general way (log_call).
+  // The common call — its routine's book made, counted later, this host thread's log with
+  // room — is logged here with no call out but tail calls, so that it saves and restores no
+  // registers; any other takes the general way (log_call). A walk's first call writes its
+  // header here too: with one routine in the array, every call is one.
   auto* book = static_cast<RoutineBook*>(call.routine->annotation.load(std::memory_order_acquire));
   CountLog* log = books_->cached_log();
   const std::uint32_t step = books_->now();
   if (book == nullptr || log == nullptr || call.kind == ps::NotifyKind::Image ||
-      Books::counts_now(*book) || !Books::continues(*log, call, step)) [[unlikely]] {
+      Books::counts_now(*book) || Books::full(*log)) [[unlikely]] {
     return log_call(call);
   }
+  if (!Books::in_last_walk(*log, call, step)) Books::begin_walk(*log, call, step);
   Books::append(*log, *book, born_before(call, *book));
   if (call.array->storage() == NotifyStorage::PlainArray) check_in_flight(call, step);
 }
