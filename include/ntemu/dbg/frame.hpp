@@ -10,9 +10,9 @@
 namespace ntemu::dbg {
 
 struct Frame {
-  std::string_view module;    ///< "nt", "ntdll", or a driver's name
-  std::string_view function;  ///< "PspCreateThread", ...
-  std::uint64_t args[3] = {0, 0, 0};
+  std::string_view module;            ///< "nt", "ntdll", or a driver's name
+  std::string_view function;          ///< "PspCreateThread", ...
+  std::uint64_t args[3] = {0, 0, 0};  ///< the first arg_count are the frame's; the rest unspecified
   std::uint8_t arg_count = 0;
 };
 

@@ -54,11 +54,16 @@ extern constinit thread_local ShadowStack t_shadow_stack;
 class FrameScope {
  public:
   FrameScope(std::string_view module, std::string_view function) {
-    push(module, function, 0, 0, 0, 0);
+    if (push(module, function, 0) != nullptr) tell_observer();
   }
   FrameScope(std::string_view module, std::string_view function, std::uint64_t a0, std::uint64_t a1,
              std::uint64_t a2) {
-    push(module, function, a0, a1, a2, 3);
+    if (Frame* f = push(module, function, 3)) {
+      f->args[0] = a0;
+      f->args[1] = a1;
+      f->args[2] = a2;
+      tell_observer();
+    }
   }
   ~FrameScope() { --t_shadow_stack.depth; }
   FrameScope(const FrameScope&) = delete;
@@ -67,20 +72,23 @@ class FrameScope {
  private:
   // Field by field into the slot: building a Frame on the stack and copying it made the
   // compiler reload the temporary with wider loads than it stored, a store-forwarding stall
-  // that cost about 10 ns per frame (docs/performance.md).
-  static void push(std::string_view module, std::string_view function, std::uint64_t a0,
-                   std::uint64_t a1, std::uint64_t a2, std::uint8_t count) {
+  // that cost about 10 ns per frame (docs/performance.md). Arguments past `count` are not
+  // written (a frame without arguments leaves the slot's old ones; Frame::arg_count says how
+  // many are its own). Returns the slot, or nullptr past kMaxFrames.
+  static Frame* push(std::string_view module, std::string_view function, std::uint8_t count) {
     ShadowStack& s = t_shadow_stack;
+    Frame* f = nullptr;
     if (s.depth < ShadowStack::kMaxFrames) {
-      Frame& f = s.frames[s.depth];
-      f.module = module;
-      f.function = function;
-      f.args[0] = a0;
-      f.args[1] = a1;
-      f.args[2] = a2;
-      f.arg_count = count;
+      f = &s.frames[s.depth];
+      f->module = module;
+      f->function = function;
+      f->arg_count = count;
     }
     ++s.depth;
+    return f;
+  }
+  static void tell_observer() {
+    ShadowStack& s = t_shadow_stack;
     if (s.observer != nullptr) [[unlikely]]
       entered(s);
   }
