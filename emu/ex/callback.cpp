@@ -7,7 +7,11 @@
 namespace ntemu::ex {
 
 CallbackManager::CallbackManager(Arch arch, std::uint32_t max_blocks)
-    : arch_(arch), max_blocks_(max_blocks), chunks_(ClearedStock<ChunkTable, 4>::take()) {}
+    : arch_(arch),
+      max_refs_(FastRef::max_refs(arch)),
+      base_(arch == Arch::X86 ? 0xE1000000ULL : 0xFFFFF8A000100000ULL),
+      max_blocks_(max_blocks),
+      chunks_(ClearedStock<ChunkTable, 4>::take()) {}
 
 CallbackManager::~CallbackManager() {
   MutexLocker hold(lock_);
@@ -65,39 +69,44 @@ CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {
 }
 
 CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {
-  const std::uint64_t max = max_refs();
+  const std::uint64_t max = max_refs_;
   sched::point(sched::Access::Write, &slot, "ExReferenceCallBackBlock");
   // §5.2 step 1: take a cached reference when there is one.
   std::uint64_t old = slot.RoutineBlock.load(std::memory_order_acquire);
   for (;;) {
-    if (old == 0) return nullptr;                 // step 2: empty slot
-    if (FastRef::cached(old, arch_) == 0) break;  // step 3: no cached reference left
+    if (old == 0) return nullptr;                                   // step 2: empty slot
+    if ((old & max) == 0) return reference_under_flush_lock(slot);  // step 3: none cached
     if (slot.RoutineBlock.compare_exchange_weak(old, old - 1, std::memory_order_acq_rel,
                                                 std::memory_order_acquire)) {
-      CallbackBlock* block = block_at(FastRef::object(old, arch_));
-      if (FastRef::cached(old, arch_) == 1 && block->RundownProtect.acquire(max)) {
-        // Step 4: we took the last one; put MAX more in the cache if the slot still holds
-        // this block with an empty cache, else give the extra references back.
-        std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
-        bool refilled = false;
-        while (FastRef::object(current, arch_) == block->address() &&
-               FastRef::cached(current, arch_) == 0) {
-          if (slot.RoutineBlock.compare_exchange_weak(
-                  current, current + max, std::memory_order_acq_rel, std::memory_order_acquire)) {
-            refilled = true;
-            break;
-          }
-        }
-        if (!refilled) block->RundownProtect.release(max);
-      }
+      CallbackBlock* block = block_at(old & ~max);
+      if ((old & max) == 1) [[unlikely]]
+        refill(slot, block);
       return block;
     }
   }
+}
+
+void CallbackManager::refill(ExCallback& slot, CallbackBlock* block) {
+  // Step 4: we took the last cached reference; put MAX more in the cache if the slot still
+  // holds this block with an empty cache, else give the extra references back.
+  const std::uint64_t max = max_refs_;
+  if (!block->RundownProtect.acquire(max)) return;
+  std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
+  while ((current & ~max) == block->address() && (current & max) == 0) {
+    if (slot.RoutineBlock.compare_exchange_weak(current, current + max, std::memory_order_acq_rel,
+                                                std::memory_order_acquire)) {
+      return;
+    }
+  }
+  block->RundownProtect.release(max);
+}
+
+CallbackBlock* CallbackManager::reference_under_flush_lock(ExCallback& slot) {
   // Step 3, the slow path: under the flush lock, re-read the slot and take a rundown reference.
   MutexLocker hold(flush_);
   const std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
   if (current == 0) return nullptr;
-  CallbackBlock* block = block_at(FastRef::object(current, arch_));
+  CallbackBlock* block = block_at(current & ~max_refs_);
   return block->RundownProtect.acquire(1) ? block : nullptr;
 }
 

@@ -73,7 +73,7 @@ class CallbackManager {
   CallbackManager& operator=(const CallbackManager&) = delete;
 
   Arch arch() const { return arch_; }
-  std::uint64_t max_refs() const { return FastRef::max_refs(arch_); }
+  std::uint64_t max_refs() const { return max_refs_; }
 
   /// ExAllocateCallBack: a block with an initialised rundown, or nullptr (pool failure).
   CallbackBlock* ExAllocateCallBack(const void* function, void* context) NTEMU_EXCLUDES(lock_);
@@ -101,9 +101,19 @@ class CallbackManager {
  private:
   static constexpr std::uint32_t kChunk = 4096;
   static constexpr std::uint32_t kChunks = 4096;  // 16,777,216 blocks
-  std::uint64_t base() const { return arch_ == Arch::X86 ? 0xE1000000ULL : 0xFFFFF8A000100000ULL; }
+  std::uint64_t base() const { return base_; }
+  /// ExReferenceCallBackBlock's rare ways, out of line so that its common one saves no
+  /// registers: refilling the cache of `slot` after taking its last cached reference to
+  /// `block`, and taking a rundown reference when no cached one is left.
+  [[gnu::noinline]] void refill(ExCallback& slot, CallbackBlock* block);
+  [[gnu::noinline]] CallbackBlock* reference_under_flush_lock(ExCallback& slot)
+      NTEMU_EXCLUDES(flush_);
 
   const Arch arch_;
+  // The architecture's constants, read on every reference: MAX_FAST_REFS and the model
+  // address of block 0.
+  const std::uint64_t max_refs_;
+  const std::uint64_t base_;
   const std::uint32_t max_blocks_;
   Mutex flush_;         ///< ExpCallBackFlush
   mutable Mutex lock_;  ///< guards allocation
