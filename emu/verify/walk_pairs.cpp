@@ -124,7 +124,7 @@ void WalkPairs::add_pair(std::uint32_t set, std::uint64_t kind, std::uint32_t id
 }
 
 WalkPairs::Pairs& WalkPairs::pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id) {
-  if ((id & 3) == 0 && id < kDenseIds && set < kDenseSets) {
+  if (in_rows(set, id)) {
     std::vector<Pairs>& row = dense_[set * kKinds + kind];
     if (id / 4 < row.size()) return row[id / 4];
   }
@@ -132,9 +132,7 @@ WalkPairs::Pairs& WalkPairs::pairs_of(std::uint32_t set, std::uint64_t kind, std
 }
 
 WalkPairs::Pairs& WalkPairs::new_pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id) {
-  if ((id & 3) != 0 || id >= kDenseIds || set >= kDenseSets) {
-    return pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
-  }
+  if (!in_rows(set, id)) return pairs_[(std::uint64_t{set} << 34) | (kind << 32) | id];
   std::vector<Pairs>& row = dense_[set * kKinds + kind];
   row.resize(std::max<std::size_t>(64, std::bit_ceil(std::size_t{id / 4} + 1)));
   return row[id / 4];

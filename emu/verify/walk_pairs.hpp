@@ -72,6 +72,10 @@ class WalkPairs {
                 std::uint64_t seq);
   /// The pairs of `id` under `kind` for the routines of `set`, made (count 0) if there were none.
   Pairs& pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id);
+  /// Whether the pairs of `id` for the routines of `set` sit in a row (dense_), not the map.
+  static bool in_rows(std::uint32_t set, std::uint32_t id) {
+    return (id & 3) == 0 && id < kDenseIds && set < kDenseSets;
+  }
   /// pairs_of's way out of line: the map, or a dense row grown to hold `id`.
   [[gnu::noinline]] Pairs& new_pairs_of(std::uint32_t set, std::uint64_t kind, std::uint32_t id);
   /// Counts the pairs `p` of `id` under `kind` in the books of the routines of `set`.
