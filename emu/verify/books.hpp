@@ -280,6 +280,33 @@ struct Verifier::Books {
     return log.tail.load(std::memory_order_relaxed) - log.head.load(std::memory_order_acquire) ==
            CountLog::kEntries;
   }
+  /// Appends a call of `book`'s routine, of the walk `call` is part of, made at `step`, to
+  /// `log`, its owner's log, which has room; a header is written first when the walk or the
+  /// step is not the last one's.
+  static void append_in_walk(CountLog& log, const ps::NotifyCall& call, std::uint32_t step,
+                             RoutineBook& book, bool born_before) {
+    if (!in_last_walk(log, call, step)) begin_walk(log, call, step);
+    append(log, book, born_before);
+  }
+  /// append_in_walk to the calling host thread's log, counted first when it is full.
+  void log(const ps::NotifyCall& call, std::uint32_t step, RoutineBook& book, bool born_before)
+      NTEMU_EXCLUDES(counts) {
+    CountLog& log = my_log();
+    if (full(log)) [[unlikely]]
+      make_room();
+    append_in_walk(log, call, step, book, born_before);
+  }
+  /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
+  void drain() NTEMU_REQUIRES(counts);
+  /// Counts the calls of one host thread's log, in order.
+  void drain(CountLog& log) NTEMU_REQUIRES(counts);
+  /// Drains, then counts every walk WalkPairs holds in its routines' books, and stops pairing:
+  /// before anything reads the balances or changes how a call is counted.
+  void settle() NTEMU_REQUIRES(counts);
+
+ private:
+  static inline constinit thread_local LogCache t_log{};
+
   /// Whether the last header of `log` is that of `call`'s walk (a numbered one) at `step`.
   static bool in_last_walk(const CountLog& log, const ps::NotifyCall& call, std::uint32_t step) {
     return call.walk == log.walk && step == log.walk_step && call.walk != 0;
@@ -304,28 +331,6 @@ struct Verifier::Books {
     slot.born_before = born_before;
     log.tail.store(tail + 1, std::memory_order_release);
   }
-  /// Logs a call of `book`'s routine, of the walk `call` is part of, made at `step`, in the
-  /// calling host thread's log; a header is written first when the walk or the step is not the
-  /// last one's.
-  void log(const ps::NotifyCall& call, std::uint32_t step, RoutineBook& book, bool born_before)
-      NTEMU_EXCLUDES(counts) {
-    CountLog& log = my_log();
-    if (full(log)) [[unlikely]]
-      make_room();
-    if (!in_last_walk(log, call, step)) [[unlikely]]
-      begin_walk(log, call, step);
-    append(log, book, born_before);
-  }
-  /// Counts every logged call, each host thread's log in order (walks that pair up as pairs).
-  void drain() NTEMU_REQUIRES(counts);
-  /// Counts the calls of one host thread's log, in order.
-  void drain(CountLog& log) NTEMU_REQUIRES(counts);
-  /// Drains, then counts every walk WalkPairs holds in its routines' books, and stops pairing:
-  /// before anything reads the balances or changes how a call is counted.
-  void settle() NTEMU_REQUIRES(counts);
-
- private:
-  static inline constinit thread_local LogCache t_log{};
 
   CountLog& my_log() NTEMU_EXCLUDES(counts) {
     if (t_log.books == serial) [[likely]] {

@@ -185,8 +185,7 @@ void Verifier::routine_calling(const ps::NotifyCall& call) {
       Books::counts_now(*book) || Books::full(*log)) [[unlikely]] {
     return log_call(call);
   }
-  if (!Books::in_last_walk(*log, call, step)) Books::begin_walk(*log, call, step);
-  Books::append(*log, *book, born_before(call, *book));
+  Books::append_in_walk(*log, call, step, *book, born_before(call, *book));
   if (call.array->storage() == NotifyStorage::PlainArray) check_in_flight(call, step);
 }
 
