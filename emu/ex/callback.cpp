@@ -69,17 +69,16 @@ CallbackBlock* CallbackManager::block_at(std::uint64_t address) const {
 }
 
 CallbackBlock* CallbackManager::ExReferenceCallBackBlock(ExCallback& slot) {
-  const std::uint64_t max = max_refs_;
   sched::point(sched::Access::Write, &slot, "ExReferenceCallBackBlock");
   // §5.2 step 1: take a cached reference when there is one.
   std::uint64_t old = slot.RoutineBlock.load(std::memory_order_acquire);
   for (;;) {
-    if (old == 0) return nullptr;                                   // step 2: empty slot
-    if ((old & max) == 0) return reference_under_flush_lock(slot);  // step 3: none cached
+    if (old == 0) return nullptr;                                      // step 2: empty slot
+    if (cached_of(old) == 0) return reference_under_flush_lock(slot);  // step 3: none cached
     if (slot.RoutineBlock.compare_exchange_weak(old, old - 1, std::memory_order_acq_rel,
                                                 std::memory_order_acquire)) {
-      CallbackBlock* block = block_at(old & ~max);
-      if ((old & max) == 1) [[unlikely]]
+      CallbackBlock* block = block_at(object_of(old));
+      if (cached_of(old) == 1) [[unlikely]]
         refill(slot, block);
       return block;
     }
@@ -92,7 +91,7 @@ void CallbackManager::refill(ExCallback& slot, CallbackBlock* block) {
   const std::uint64_t max = max_refs_;
   if (!block->RundownProtect.acquire(max)) return;
   std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
-  while ((current & ~max) == block->address() && (current & max) == 0) {
+  while (object_of(current) == block->address() && cached_of(current) == 0) {
     if (slot.RoutineBlock.compare_exchange_weak(current, current + max, std::memory_order_acq_rel,
                                                 std::memory_order_acquire)) {
       return;
@@ -106,7 +105,7 @@ CallbackBlock* CallbackManager::reference_under_flush_lock(ExCallback& slot) {
   MutexLocker hold(flush_);
   const std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
   if (current == 0) return nullptr;
-  CallbackBlock* block = block_at(current & ~max_refs_);
+  CallbackBlock* block = block_at(object_of(current));
   return block->RundownProtect.acquire(1) ? block : nullptr;
 }
 
@@ -136,7 +135,7 @@ bool CallbackManager::ExCompareExchangeCallBack(ExCallback& slot, CallbackBlock*
   const std::uint64_t expected_object = old_block != nullptr ? old_block->address() : 0;
   std::uint64_t current = slot.RoutineBlock.load(std::memory_order_acquire);
   for (;;) {
-    if (FastRef::object(current, arch_) != expected_object) {
+    if (object_of(current) != expected_object) {
       if (new_block != nullptr) new_block->RundownProtect.release(max + 1);  // step 4
       return false;
     }
@@ -149,7 +148,7 @@ bool CallbackManager::ExCompareExchangeCallBack(ExCallback& slot, CallbackBlock*
     // Step 3: flush slow-path readers that may have read the old block under the lock, then
     // release its unused cached references and the slot's own.
     { MutexLocker flush(flush_); }
-    old_block->RundownProtect.release(FastRef::cached(current, arch_) + 1);
+    old_block->RundownProtect.release(cached_of(current) + 1);
   }
   return true;
 }
@@ -157,9 +156,9 @@ bool CallbackManager::ExCompareExchangeCallBack(ExCallback& slot, CallbackBlock*
 bool CallbackManager::accounting_holds(const ExCallback& slot, std::uint64_t in_flight) const {
   const std::uint64_t v = slot.raw();
   if (v == 0) return true;
-  const CallbackBlock* block = block_at(FastRef::object(v, arch_));
+  const CallbackBlock* block = block_at(object_of(v));
   return block != nullptr && !block->RundownProtect.is_active() &&
-         block->RundownProtect.holders() == FastRef::cached(v, arch_) + in_flight + 1;
+         block->RundownProtect.holders() == cached_of(v) + in_flight + 1;
 }
 
 }  // namespace ntemu::ex

@@ -102,6 +102,10 @@ class CallbackManager {
   static constexpr std::uint32_t kChunk = 4096;
   static constexpr std::uint32_t kChunks = 4096;  // 16,777,216 blocks
   std::uint64_t base() const { return base_; }
+  /// The block address and the cached-reference count of a slot word (FastRef, with this
+  /// kernel's MAX_FAST_REFS).
+  std::uint64_t object_of(std::uint64_t word) const { return word & ~max_refs_; }
+  std::uint64_t cached_of(std::uint64_t word) const { return word & max_refs_; }
   /// ExReferenceCallBackBlock's rare ways, out of line so that its common one saves no
   /// registers: refilling the cache of `slot` after taking its last cached reference to
   /// `block`, and taking a rundown reference when no cached one is left.
