@@ -250,10 +250,10 @@ void Runner::exec(const Statement& s, const ObjectOpStmt& b) {
 // --- images ---------------------------------------------------------------------------------
 
 void Runner::exec(const Statement& s, const LoadImageStmt& b) {
-  const std::uint64_t size = b.size.value_or(Kernel::kDefaultImageSize);
+  const std::uint64_t size = b.size.value_or(ps::kDefaultImageSize);
   if (b.driver) {
-    const std::string full = Kernel::default_driver_path(b.image.text);
-    const Kernel::ImageMapped m = kernel().MmLoadSystemImage(full, size);
+    const std::string full = ps::default_driver_path(b.image.text);
+    const ps::ImageMapped m = kernel().MmLoadSystemImage(full, size);
     Event e = call_event(s.pos.line, "MmLoadSystemImage", m.status);
     e.add("via", "LoadDriver").add("image", full);
     if (m.status.ok()) e.add("base", m.info.ImageBase).add("size", m.info.ImageSize);
@@ -262,8 +262,8 @@ void Runner::exec(const Statement& s, const LoadImageStmt& b) {
   }
   ps::Process* process = process_of(b.process_symbol);
   if (process == nullptr) return skip(s, not_created(b.process_symbol));
-  const std::string full = Kernel::default_image_path(b.image.text);
-  const Kernel::ImageMapped m = kernel().MmMapImage(*process, full, size);
+  const std::string full = ps::default_image_path(b.image.text);
+  const ps::ImageMapped m = kernel().MmMapImage(*process, full, size);
   Event e = call_event(s.pos.line, "MmMapViewOfSection", m.status);
   e.add("via", "LoadImage").add("process", process->ImageFileName).add("image", full);
   if (m.status.ok()) {

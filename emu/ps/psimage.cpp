@@ -60,8 +60,7 @@ std::optional<IMAGE_INFO> Executive::PspPlaceImage(Process* process, std::uint64
   return info;
 }
 
-Executive::ImageMapped Executive::MmMapImage(Process& process, std::string full_name,
-                                             std::uint64_t size) {
+ImageMapped Executive::MmMapImage(Process& process, std::string full_name, std::uint64_t size) {
   detail::EntryPoint entry(this, "MmMapViewOfSection");
   if (size == 0) return {STATUS_INVALID_PARAMETER, {}};
   if (process.is_deleted() ||
@@ -74,7 +73,7 @@ Executive::ImageMapped Executive::MmMapImage(Process& process, std::string full_
   return {STATUS_SUCCESS, *info};
 }
 
-Executive::ImageMapped Executive::MmLoadSystemImage(std::string full_name, std::uint64_t size) {
+ImageMapped Executive::MmLoadSystemImage(std::string full_name, std::uint64_t size) {
   detail::EntryPoint entry(this, "MmLoadSystemImage");
   if (size == 0) return {STATUS_INVALID_PARAMETER, {}};
   const std::optional<IMAGE_INFO> info = PspPlaceImage(nullptr, size);
@@ -94,11 +93,11 @@ void Executive::PspReportProcessImages(Process& process) {
   PsCallImageNotifyRoutines("\\SystemRoot\\System32\\ntdll.dll", process.pid(), ntdll, &process);
 }
 
-std::string Executive::default_image_path(std::string_view image_name) {
+std::string default_image_path(std::string_view image_name) {
   return system32_path(image_name);
 }
 
-std::string Executive::default_driver_path(std::string_view image_name) {
+std::string default_driver_path(std::string_view image_name) {
   if (image_name.find('\\') != std::string_view::npos) return std::string(image_name);
   return "\\SystemRoot\\System32\\drivers\\" + std::string(image_name);
 }

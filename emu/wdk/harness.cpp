@@ -252,15 +252,14 @@ Harness::Started Harness::start_process(std::string image_name, ps::Process* par
   return started;
 }
 
-Kernel::ImageMapped Harness::load_image(ps::Process& process, std::string image,
-                                        std::uint64_t size) {
+ps::ImageMapped Harness::load_image(ps::Process& process, std::string image, std::uint64_t size) {
   wdk::publish_variables(state_->kernel);
-  return state_->kernel.MmMapImage(process, Kernel::default_image_path(image), size);
+  return state_->kernel.MmMapImage(process, ps::default_image_path(image), size);
 }
 
-Kernel::ImageMapped Harness::load_system_image(std::string image, std::uint64_t size) {
+ps::ImageMapped Harness::load_system_image(std::string image, std::uint64_t size) {
   wdk::publish_variables(state_->kernel);
-  return state_->kernel.MmLoadSystemImage(Kernel::default_driver_path(image), size);
+  return state_->kernel.MmLoadSystemImage(ps::default_driver_path(image), size);
 }
 
 Status Harness::terminate_thread(ps::Thread& thread) {

@@ -154,13 +154,12 @@ class Harness {
   /// it from one of the process's threads, as LoadLibrary does). `image` without a backslash is
   /// taken from System32. STATUS_PROCESS_IS_TERMINATING for an exiting process,
   /// STATUS_INVALID_PARAMETER for a size of 0, STATUS_NO_MEMORY when the address space is full.
-  Kernel::ImageMapped load_image(ps::Process& process, std::string image,
-                                 std::uint64_t size = Kernel::kDefaultImageSize);
+  ps::ImageMapped load_image(ps::Process& process, std::string image,
+                             std::uint64_t size = ps::kDefaultImageSize);
   /// A driver image loaded into system space (MmLoadSystemImage, as another driver loads): the
   /// routines hear ProcessId 0 and SystemModeImage. `image` without a backslash is taken from
   /// `\SystemRoot\System32\drivers\`.
-  Kernel::ImageMapped load_system_image(std::string image,
-                                        std::uint64_t size = Kernel::kDefaultImageSize);
+  ps::ImageMapped load_system_image(std::string image, std::uint64_t size = ps::kDefaultImageSize);
   /// NtTerminateThread (see Kernel for the statuses).
   Status terminate_thread(ps::Thread& thread);
   /// NtTerminateProcess (see Kernel for the statuses).

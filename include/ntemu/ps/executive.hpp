@@ -40,6 +40,7 @@
 #include "ntemu/profile.hpp"
 #include "ntemu/ps/context.hpp"
 #include "ntemu/ps/context_scope.hpp"
+#include "ntemu/ps/image.hpp"
 #include "ntemu/ps/notify.hpp"
 #include "ntemu/ps/observer.hpp"
 #include "ntemu/ps/observers.hpp"
@@ -192,13 +193,8 @@ class Executive {
   Status PsSetLoadImageNotifyRoutineEx(PLOAD_IMAGE_NOTIFY_ROUTINE routine, std::uint64_t Flags);
   /// Absent on win2000 (the profile says so): STATUS_NOT_IMPLEMENTED, nothing changes.
   Status PsRemoveLoadImageNotifyRoutine(PLOAD_IMAGE_NOTIFY_ROUTINE routine);
-  /// The image size mapped when none is given.
-  static constexpr std::uint64_t kDefaultImageSize = 0x10000;
-  struct ImageMapped {
-    Status status;
-    IMAGE_INFO info;
-  };
-  /// An image mapped into `process` by the current thread, as the loader's NtMapViewOfSection
+  /// An image mapped into `process` by the current thread (ps/image.hpp: the result, the
+  /// default size, the loader's default paths), as the loader's NtMapViewOfSection
   /// maps a DLL: the load-image routines are told (`full_name`, the process's UniqueProcessId,
   /// its IMAGE_INFO), in the current thread's context. It goes at the process's next free image
   /// base. STATUS_PROCESS_IS_TERMINATING (nothing mapped) for a process that is exiting or
@@ -210,11 +206,6 @@ class Executive {
   /// ProcessId 0 and SystemModeImage, in the current thread's context. STATUS_INVALID_PARAMETER
   /// for a size of 0; STATUS_INSUFFICIENT_RESOURCES when system space cannot hold it.
   ImageMapped MmLoadSystemImage(std::string full_name, std::uint64_t size = kDefaultImageSize);
-  /// The full name a loader gives an image named without a path (a name with a backslash is
-  /// kept): `\Device\HarddiskVolume1\Windows\System32\NAME`.
-  static std::string default_image_path(std::string_view image_name);
-  /// The same for a driver: `\SystemRoot\System32\drivers\NAME`.
-  static std::string default_driver_path(std::string_view image_name);
   const NotifyArray<PLOAD_IMAGE_NOTIFY_ROUTINE>& image_notify_array() const {
     return image_notify_;
   }
